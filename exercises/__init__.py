@@ -1,0 +1,11 @@
+"""The shipped exercise library: data files only, plus where to find them.
+
+Imports nothing of ours. ``trainer.exercise`` reads and validates the files.
+"""
+
+from pathlib import Path
+
+
+def library_dir() -> Path:
+    """The folder holding the shipped ``*.json`` exercise files."""
+    return Path(__file__).resolve().parent / "library"

@@ -1,0 +1,48 @@
+"""A stroke as the segmenter hands it to envelope building and scoring.
+
+It carries the stroke's own raw samples (not filtered for detection, baseline already removed from
+force) so that experts' and trainees' strokes are prepared for scoring by exactly the same code,
+whichever way they were found. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Stroke:
+    """One contact phase, on the recording's own time axis.
+
+    ``index`` counts from 1 within a recording or session. ``force_n`` is the raw force minus the
+    baseline at onset; ``angle_deg`` the raw angle over the same samples.
+    """
+
+    index: int
+    start_s: float
+    end_s: float
+    t_s: np.ndarray
+    force_n: np.ndarray
+    angle_deg: np.ndarray
+    baseline_n: float = 0.0
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    @property
+    def peak_force_n(self) -> float:
+        return float(np.max(self.force_n)) if self.force_n.size else 0.0
+
+    @property
+    def mean_angle_deg(self) -> float:
+        finite = self.angle_deg[np.isfinite(self.angle_deg)]
+        return float(np.mean(finite)) if finite.size else float("nan")
+
+    @property
+    def time_to_peak_s(self) -> float:
+        if not self.force_n.size:
+            return 0.0
+        return float(self.t_s[int(np.argmax(self.force_n))] - self.start_s)

@@ -1,0 +1,1 @@
+"""The PySide6 desktop application. It imports ``trainer`` and ``devices``; nothing imports it."""
