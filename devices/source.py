@@ -49,8 +49,9 @@ class Source(ABC):
         if self._thread is not None:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._thread_main, name=f"source:{self.name}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._thread_main, name=f"source:{self.name}", daemon=True
+        )
         self._thread.start()
 
     def stop(self, timeout_s: float = 2.0) -> None:
@@ -70,11 +71,13 @@ class Source(ABC):
         """Everything queued, oldest first. Waits up to ``timeout_s`` when nothing is queued."""
         with self._cond:
             if not self._queue and timeout_s != 0.0:
-                self._cond.wait_for(lambda: self._queue or self._stop.is_set() or
-                                    not self.running, timeout_s)
+                self._cond.wait_for(
+                    lambda: self._queue or self._stop.is_set() or not self.running, timeout_s
+                )
             items = list(self._queue)
             self._queue.clear()
             self._queued_samples = 0
+            self._cond.notify_all()  # a producer may be waiting for room
         return items
 
     def send_command(self, line: str) -> bool:
@@ -140,10 +143,15 @@ class Source(ABC):
             last_t = float(block.t_s[-1])
         if dropped:
             self.counters.overflow_samples += dropped
-            self._queue.appendleft(DeviceEvent(
-                EventKind.OVERFLOW, t_s=first_t, count=dropped,
-                duration_s=(last_t or 0.0) - (first_t or 0.0),
-                text=f"{dropped} samples discarded: the program fell behind the device"))
+            self._queue.appendleft(
+                DeviceEvent(
+                    EventKind.OVERFLOW,
+                    t_s=first_t,
+                    count=dropped,
+                    duration_s=(last_t or 0.0) - (first_t or 0.0),
+                    text=f"{dropped} samples discarded: the program fell behind the device",
+                )
+            )
 
     @staticmethod
     def now_s() -> float:
