@@ -1,0 +1,220 @@
+"""Scoring a trainee's strokes: sub-scores, total, consistency and the words that explain them."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trainer import iso18571
+from trainer.envelope import Envelope, build_envelope
+from trainer.scoring import Scorer, ScoringError, ScoringWeights, StrokeScore, ramp
+from trainer.strokes import Stroke
+
+RATE_HZ = 500.0
+
+
+def make_stroke(
+    index: int = 1,
+    *,
+    peak_n: float = 20.0,
+    duration_s: float = 1.0,
+    angle_deg: float = 45.0,
+    offset_n: float = 0.0,
+    t0_s: float = 0.0,
+    extra=None,
+    angle: bool = True,
+) -> Stroke:
+    n = round(duration_s * RATE_HZ) + 1
+    t = t0_s + np.linspace(0.0, duration_s, n)
+    u = (t - t0_s) / duration_s
+    a = math.asin(math.sqrt(0.05)) / math.pi
+    force = peak_n * np.sin(np.pi * (a + (1 - 2 * a) * u)) ** 2 + offset_n
+    if extra is not None:
+        force = force + extra(u)
+    angles = angle_deg + 2.0 * np.sin(np.pi * u) if angle else np.full(n, np.nan)
+    return Stroke(index, float(t[0]), float(t[-1]), t, force, angles)
+
+
+def symmetric_experts(angle: bool = True) -> Envelope:
+    """Experts spread symmetrically about one stroke, so that their mean is that stroke."""
+    strokes = [
+        make_stroke(i + 1, peak_n=20.0 + k, angle_deg=45.0 + k, t0_s=2.0 * i, angle=angle)
+        for i, k in enumerate([-2.0, -1.0, 0.0, 1.0, 2.0])
+    ]
+    return build_envelope(strokes).envelope
+
+
+ENVELOPE = symmetric_experts()
+
+
+def test_weights_default_and_normalise() -> None:
+    w = ScoringWeights()
+    assert w.as_mapping() == pytest.approx(
+        {"force": 0.35, "angle": 0.25, "tempo": 0.15, "smoothness": 0.10, "consistency": 0.15}
+    )
+    assert ScoringWeights(35, 25, 15, 10, 15) == w
+    assert sum(
+        ScoringWeights(force=1, angle=1, tempo=0, smoothness=0, consistency=0).as_mapping().values()
+    ) == pytest.approx(1.0)
+    assert ScoringWeights.from_dict(w.to_dict()) == w
+    assert ScoringWeights.from_dict({}) == w
+
+
+@pytest.mark.parametrize(
+    ("d", "field"),
+    [
+        ({"forse": 1.0}, "weights.forse"),
+        ({"angle": -0.1}, "weights.angle"),
+        ({"tempo": "high"}, "weights.tempo"),
+    ],
+)
+def test_bad_weights_are_named(d: dict, field: str) -> None:
+    with pytest.raises(ScoringError, match=re.escape(field)):
+        ScoringWeights.from_dict(d)
+
+
+def test_weights_must_not_all_be_zero() -> None:
+    with pytest.raises(ScoringError, match="zero"):
+        ScoringWeights(0, 0, 0, 0, 0)
+
+
+def test_ramp_gives_full_marks_inside_and_none_outside() -> None:
+    assert ramp(0.5, 1.0, 3.0, k=2) == 100.0
+    assert ramp(2.0, 1.0, 3.0, k=2) == pytest.approx(25.0)
+    assert ramp(2.0, 1.0, 3.0, k=1) == pytest.approx(50.0)
+    assert ramp(3.5, 1.0, 3.0) == 0.0
+
+
+def test_trainee_equal_to_the_expert_mean_gets_full_accuracy() -> None:
+    result = Scorer(ENVELOPE).score(make_stroke())
+    assert result.sub_scores["force"] == 100.0
+    assert result.sub_scores["angle"] == 100.0
+    assert result.sub_scores["tempo"] == pytest.approx(100.0, abs=0.5)
+    assert result.sub_scores["smoothness"] == pytest.approx(100.0, abs=0.5)
+    assert result.force_in_band_pct == 100.0 and result.angle_in_band_pct == 100.0
+    assert result.iso_rating is not None and result.iso_rating.r > 0.999
+    assert iso18571.rate(ENVELOPE.force_mu_n, ENVELOPE.force_mu_n).r == 1.0
+    assert result.passed and result.score > 99.0
+    assert result.explanation[0].startswith("inside the expert band")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    small=st.floats(0.0, 12.0),
+    step=st.floats(0.05, 12.0),
+    sign=st.sampled_from([1.0, -1.0]),
+    angle_off=st.floats(-6.0, 6.0),
+)
+def test_growing_force_offset_never_raises_the_score(
+    small: float, step: float, sign: float, angle_off: float
+) -> None:
+    near = make_stroke(offset_n=sign * small, angle_deg=45.0 + angle_off)
+    far = make_stroke(offset_n=sign * (small + step), angle_deg=45.0 + angle_off)
+    near_score = Scorer(ENVELOPE).score(near).score
+    far_score = Scorer(ENVELOPE).score(far).score
+    assert far_score <= near_score + 1e-9
+
+
+def test_too_hard_in_the_middle_is_named_with_its_region() -> None:
+    stroke = make_stroke(extra=lambda u: 8.0 * np.exp(-(((u - 0.55) / 0.1) ** 2)))
+    result = Scorer(ENVELOPE).score(stroke)
+    assert result.sub_scores["force"] < 90.0
+    match = re.search(r"too hard from (\d+) to (\d+) % of the stroke", result.explanation[0])
+    assert match, result.explanation
+    start, end = int(match[1]), int(match[2])
+    assert 35 <= start <= 50 and 60 <= end <= 75
+
+
+def test_too_light_throughout_and_too_steep_are_explained() -> None:
+    result = Scorer(ENVELOPE).score(make_stroke(peak_n=12.0, offset_n=-1.0, angle_deg=53.0))
+    text = " | ".join(result.explanation)
+    assert "too light" in text
+    assert re.search(r"angle \d+ degrees too steep throughout the stroke", text)
+    assert len(result.explanation) <= 3
+    assert not result.passed
+
+
+def test_too_slow_is_explained_against_the_expert_duration() -> None:
+    result = Scorer(ENVELOPE).score(make_stroke(duration_s=1.6))
+    assert "too slow: 1.6 s against the expert's 1.0 s" in result.explanation
+    assert result.sub_scores["tempo"] < 60.0
+
+
+def test_consistency_waits_for_three_strokes_then_rewards_repetition() -> None:
+    scorer = Scorer(ENVELOPE, pass_mark=70.0)
+    results = [scorer.score(make_stroke(i + 1, t0_s=2.0 * i)) for i in range(10)]
+    assert results[0].sub_scores["consistency"] is None
+    assert results[1].sub_scores["consistency"] is None
+    assert all(r.sub_scores["consistency"] == 100.0 for r in results[2:])
+    scorer.reset()
+    assert scorer.score(make_stroke()).sub_scores["consistency"] is None
+
+
+def test_erratic_strokes_lose_consistency() -> None:
+    scorer = Scorer(ENVELOPE)
+    for i, peak in enumerate([10.0, 30.0, 12.0, 28.0, 15.0, 26.0]):
+        last = scorer.score(make_stroke(i + 1, peak_n=peak, t0_s=2.0 * i))
+    assert last.sub_scores["consistency"] is not None
+    assert last.sub_scores["consistency"] < 50.0
+
+
+def test_left_out_sub_score_shares_its_weight() -> None:
+    result = Scorer(ENVELOPE).score(make_stroke(duration_s=1.3))
+    w = ScoringWeights().as_mapping()
+    known = {k: v for k, v in result.sub_scores.items() if v is not None}
+    expected = sum(w[k] * v for k, v in known.items()) / sum(w[k] for k in known)
+    assert result.score == pytest.approx(expected)
+
+
+def test_device_without_angle_scores_force_alone() -> None:
+    env = symmetric_experts(angle=False)
+    result = Scorer(env).score(make_stroke(angle=False))
+    assert result.sub_scores["angle"] is None
+    assert result.angle_in_band_pct is None
+    data = result.as_json()
+    assert data["angle_in_band_pct"] is None and data["mean_angle_deg"] is None
+    json.dumps(data, allow_nan=False)
+
+
+def test_json_has_the_interface_keys() -> None:
+    result: StrokeScore = Scorer(ENVELOPE, pass_mark=80.0).score(make_stroke(7, t0_s=3.0))
+    data = json.loads(json.dumps(result.as_json(), allow_nan=False))
+    for key in (
+        "index",
+        "start_s",
+        "end_s",
+        "duration_s",
+        "peak_force_n",
+        "mean_angle_deg",
+        "force_in_band_pct",
+        "angle_in_band_pct",
+        "score",
+        "passed",
+        "sub_scores",
+        "explanation",
+        "iso_rating",
+    ):
+        assert key in data
+    assert data["index"] == 7 and data["start_s"] == 3.0 and data["end_s"] == 4.0
+    assert data["passed"] is True
+    assert set(data["iso_rating"]) >= {"R", "Z", "E_P", "E_M", "E_S"}
+
+
+def test_pass_mark_decides_passed() -> None:
+    stroke = make_stroke(duration_s=1.3)
+    score = Scorer(ENVELOPE).score(stroke).score
+    assert Scorer(ENVELOPE, pass_mark=score - 1).score(stroke).passed
+    assert not Scorer(ENVELOPE, pass_mark=score + 1).score(stroke).passed
+
+
+def test_bad_scorer_settings_are_refused() -> None:
+    with pytest.raises(ScoringError, match="consistency window"):
+        Scorer(ENVELOPE, consistency_window=2)
+    with pytest.raises(ScoringError, match="pass_mark"):
+        Scorer(ENVELOPE, pass_mark=120.0)
