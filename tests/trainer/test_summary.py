@@ -1,0 +1,89 @@
+"""Session summaries: pass by the mean, variability of the trainee's own strokes, stroke rate."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+import pytest
+
+from trainer.envelope import build_envelope
+from trainer.scoring import Scorer, StrokeScore
+from trainer.strokes import Stroke
+from trainer.summary import cv_pct, summarise
+
+
+def make_stroke(index: int, t0_s: float, peak_n: float = 20.0, duration_s: float = 1.0) -> Stroke:
+    n = round(duration_s * 500) + 1
+    t = t0_s + np.linspace(0.0, duration_s, n)
+    u = (t - t0_s) / duration_s
+    a = math.asin(math.sqrt(0.05)) / math.pi
+    force = peak_n * np.sin(np.pi * (a + (1 - 2 * a) * u)) ** 2
+    return Stroke(index, float(t[0]), float(t[-1]), t, force, 45.0 + 2.0 * np.sin(np.pi * u))
+
+
+ENVELOPE = build_envelope(
+    [make_stroke(i + 1, 2.0 * i, peak_n=p) for i, p in enumerate([18.0, 19.0, 20.0, 21.0, 22.0])]
+).envelope
+
+
+def scored(strokes: list[Stroke], pass_mark: float = 70.0) -> list[StrokeScore]:
+    scorer = Scorer(ENVELOPE, pass_mark=pass_mark)
+    return [scorer.score(s) for s in strokes]
+
+
+def test_ten_identical_strokes_vary_not_at_all() -> None:
+    scores = scored([make_stroke(i + 1, 2.0 * i) for i in range(10)])
+    summary = summarise(scores, pass_mark=70.0)
+    assert summary.strokes == 10
+    assert summary.peak_force_cv_pct == pytest.approx(0.0, abs=1e-9)
+    assert summary.duration_cv_pct == pytest.approx(0.0, abs=1e-9)
+    assert summary.mean_angle_cv_pct == pytest.approx(0.0, abs=1e-9)
+    assert scores[-1].sub_scores["consistency"] == 100.0
+    assert summary.passed and summary.pass_rate_pct == 100.0
+    assert summary.stroke_rate_per_min == pytest.approx(30.0)
+    assert summary.force_in_band_pct == pytest.approx(100.0)
+
+
+def test_variability_is_the_coefficient_of_variation_in_percent() -> None:
+    peaks = [16.0, 20.0, 24.0]
+    scores = scored([make_stroke(i + 1, 3.0 * i, peak_n=p) for i, p in enumerate(peaks)])
+    summary = summarise(scores, 70.0)
+    measured = [s.peak_force_n for s in scores]
+    assert summary.peak_force_cv_pct == pytest.approx(
+        100 * np.std(measured, ddof=1) / np.mean(measured)
+    )
+    assert summary.peak_force_cv_pct == pytest.approx(20.0, abs=0.5)
+    assert summary.stroke_rate_per_min == pytest.approx(20.0)
+
+
+def test_passed_goes_by_the_mean_and_pass_rate_by_each_stroke() -> None:
+    base = scored([make_stroke(1, 0.0)])[0]
+    scores = [dataclasses.replace(base, score=s) for s in (95.0, 60.0, 80.0, 50.0)]
+    summary = summarise(scores, pass_mark=70.0)
+    assert summary.mean_score == pytest.approx(71.25)
+    assert summary.passed
+    assert summary.pass_rate_pct == pytest.approx(50.0)
+    assert not summarise(scores, pass_mark=75.0).passed
+
+
+def test_empty_session_is_not_passed_and_says_so_in_json() -> None:
+    summary = summarise([], pass_mark=70.0)
+    data = json.loads(json.dumps(summary.as_json(), allow_nan=False))
+    assert data["strokes"] == 0 and data["mean_score"] is None and data["passed"] is False
+
+
+def test_json_has_the_interface_keys() -> None:
+    summary = summarise(scored([make_stroke(1, 0.0), make_stroke(2, 2.5)]), pass_mark=70.0)
+    data = json.loads(json.dumps(summary.as_json(), allow_nan=False))
+    assert {"strokes", "mean_score", "passed"} <= set(data)
+    assert data["strokes"] == 2
+    assert data["mean_score"] == round(summary.mean_score, 1)
+
+
+def test_cv_needs_two_values_and_a_non_zero_mean() -> None:
+    assert cv_pct(np.array([5.0])) is None
+    assert cv_pct(np.array([-1.0, 1.0])) is None
+    assert cv_pct(np.array([9.0, 11.0])) == pytest.approx(100 * math.sqrt(2) / 10)
