@@ -1,0 +1,254 @@
+"""The rolling strip: the last ten seconds of force and angle, strokes and gaps shaded.
+
+Strokes are shaded in light blue as the segmenter finds them (a stroke in progress is shaded up to
+now); gaps in the data (a disconnect, lost samples, an overflow, a device reset) are hatched grey,
+so missing data is shown where it happened and never drawn over as if nothing were missing.
+
+Performance: the curves are float64, 1 px wide, clipped to the view and peak-downsampled, and are
+redrawn from the display timer, never per sample. Shading items are recycled as they scroll out of
+the window, so an eight-hour session holds as many graphics items as a one-minute one.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QFont
+
+from ui.theme import LIGHT, Theme
+
+WINDOW_S = 10.0
+MAX_SHADES = 48  # hard bound on shaded regions per plot, whatever the stroke rate
+
+
+@dataclass
+class _Shade:
+    start_s: float
+    end_s: float
+    items: list[pg.LinearRegionItem]
+    label: pg.TextItem | None = None
+
+
+class StripChart(pg.GraphicsLayoutWidget):
+    def __init__(self, theme: Theme = LIGHT, window_s: float = WINDOW_S) -> None:
+        super().__init__()
+        self.window_s = window_s
+        self._theme = theme
+        self._force_plot = self.addPlot(row=0, col=0)
+        self._angle_plot = self.addPlot(row=1, col=0)
+        self._angle_plot.setXLink(self._force_plot)
+        self._plots = (self._force_plot, self._angle_plot)
+        for plot in self._plots:
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setMouseEnabled(x=False, y=False)
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.enableAutoRange(axis="x", enable=False)
+            plot.enableAutoRange(axis="y", enable=True)
+            plot.getAxis("left").setWidth(62)
+        self._force_plot.getAxis("bottom").setStyle(showValues=False)
+        self._force_curve = self._force_plot.plot()
+        self._angle_curve = self._angle_plot.plot()
+        self._strokes: deque[_Shade] = deque()
+        self._gaps: deque[_Shade] = deque()
+        self._current: _Shade | None = None
+        self._open_gap_start_s: float | None = None
+        self._now_s = 0.0
+        self._masked = False
+        self._message = pg.TextItem(anchor=(0.5, 0.5))
+        font = QFont()
+        font.setPointSize(15)
+        font.setBold(True)
+        self._message.setFont(font)
+        self._force_plot.addItem(self._message, ignoreBounds=True)
+        self._message.hide()
+        self._force_plot.getViewBox().sigYRangeChanged.connect(self._place_labels)
+        self.apply_theme(theme)
+
+    # -- appearance ------------------------------------------------------------------------------
+    def apply_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.setBackground(theme.background)
+        tick_font = QFont()
+        tick_font.setPointSize(11)
+        style = {"color": theme.foreground, "font-size": "12pt"}
+        for plot in self._plots:
+            plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(pg.mkPen(theme.foreground, width=1))
+                axis.setTextPen(pg.mkPen(theme.foreground))
+                axis.setStyle(tickFont=tick_font)
+        self._force_plot.setLabel("left", "force (N)", **style)
+        self._angle_plot.setLabel("left", "angle (°)", **style)
+        self._angle_plot.setLabel("bottom", "time (s)", **style)
+        self._force_curve.setPen(pg.mkPen(theme.trace, width=1))
+        self._angle_curve.setPen(pg.mkPen(theme.trace, width=1))
+        self._message.setColor(theme.foreground)
+        for shade in self._all_shades():
+            self._style_shade(shade, gap=shade in self._gaps)
+
+    def _all_shades(self) -> list[_Shade]:
+        shades = [*self._strokes, *self._gaps]
+        if self._current is not None:
+            shades.append(self._current)
+        return shades
+
+    def _style_shade(self, shade: _Shade, gap: bool) -> None:
+        if gap:
+            brush = QBrush(self._theme.gap_shade, Qt.BrushStyle.BDiagPattern)
+        else:
+            brush = QBrush(self._theme.stroke_shade)
+        for item in shade.items:
+            item.setBrush(brush)
+            item.setHoverBrush(brush)
+        if shade.label is not None:
+            shade.label.setColor(self._theme.muted)
+
+    # -- data ------------------------------------------------------------------------------------
+    def show_data(self, t_s: np.ndarray, force_n: np.ndarray, angle_deg: np.ndarray) -> None:
+        """The newest samples (at least the last window); the x range follows the newest one."""
+        if len(t_s) == 0:
+            return
+        t = np.asarray(t_s, dtype=np.float64)
+        self._now_s = float(t[-1])
+        if self._open_gap_start_s is not None:
+            after = t[t > self._open_gap_start_s + 1e-9]
+            if len(after):
+                self.add_gap(self._open_gap_start_s, float(after[0]), "disconnected")
+                self._open_gap_start_s = None
+        # Finite by construction (a parser never makes up a sample), so skip the check.
+        self._force_curve.setData(t, force_n, skipFiniteCheck=True)
+        self._angle_curve.setData(t, angle_deg, skipFiniteCheck=True)
+        self._scroll_to(self._now_s)
+
+    def clear(self) -> None:
+        self._force_curve.setData([], [])
+        self._angle_curve.setData([], [])
+        for shade in self._all_shades():
+            self._remove(shade)
+        self._strokes.clear()
+        self._gaps.clear()
+        self._current = None
+        self._open_gap_start_s = None
+        self._now_s = 0.0
+        self._scroll_to(0.0)
+
+    def _scroll_to(self, now_s: float) -> None:
+        left = max(0.0, now_s - self.window_s)
+        self._force_plot.setXRange(left, left + self.window_s, padding=0.0)
+        self._drop_scrolled_out(left)
+        if self._current is not None:
+            for item in self._current.items:
+                item.setRegion((self._current.start_s, max(now_s, self._current.start_s)))
+        if self._message.isVisible():
+            self._place_message()
+
+    # -- shading ---------------------------------------------------------------------------------
+    def _new_shade(self, start_s: float, end_s: float, gap: bool, label: str = "") -> _Shade:
+        items = []
+        for plot in self._plots:
+            item = pg.LinearRegionItem(values=(start_s, end_s), movable=False)
+            for line in item.lines:
+                line.setPen(pg.mkPen(None))
+                line.setHoverPen(pg.mkPen(None))
+            item.setZValue(-20)
+            plot.addItem(item, ignoreBounds=True)
+            items.append(item)
+        text = None
+        if label:
+            text = pg.TextItem(label, anchor=(0, 0))
+            font = QFont()
+            font.setPointSize(11)
+            text.setFont(font)
+            self._force_plot.addItem(text, ignoreBounds=True)
+            view_top = self._force_plot.viewRange()[1][1]
+            text.setPos(start_s, view_top)
+        shade = _Shade(start_s, end_s, items, text)
+        self._style_shade(shade, gap)
+        if self._masked:
+            for item in items:
+                item.setVisible(False)
+        return shade
+
+    def _remove(self, shade: _Shade) -> None:
+        for plot, item in zip(self._plots, shade.items, strict=True):
+            plot.removeItem(item)
+        if shade.label is not None:
+            self._force_plot.removeItem(shade.label)
+
+    def _drop_scrolled_out(self, left_s: float) -> None:
+        for shades in (self._strokes, self._gaps):
+            while shades and (shades[0].end_s < left_s or len(shades) > MAX_SHADES):
+                self._remove(shades.popleft())
+
+    def set_stroke_in_progress(self, start_s: float | None) -> None:
+        """Shade from ``start_s`` to now while a stroke goes on; None when none does."""
+        if start_s is None:
+            if self._current is not None:
+                self._remove(self._current)
+                self._current = None
+            return
+        if self._current is None:
+            self._current = self._new_shade(start_s, max(start_s, self._now_s), gap=False)
+        elif self._current.start_s != start_s:
+            self._current.start_s = start_s
+        for item in self._current.items:
+            item.setRegion((start_s, max(self._now_s, start_s)))
+
+    def add_stroke(self, start_s: float, end_s: float) -> None:
+        """A finished stroke; replaces the in-progress shading."""
+        self.set_stroke_in_progress(None)
+        self._strokes.append(self._new_shade(start_s, end_s, gap=False))
+        self._drop_scrolled_out(max(0.0, self._now_s - self.window_s))
+
+    def add_gap(self, start_s: float, end_s: float, label: str) -> None:
+        """Missing data from ``start_s`` to ``end_s`` (hatched, with a word saying why)."""
+        end_s = max(end_s, start_s + 0.02)  # a few lost samples still get a visible mark
+        self._gaps.append(self._new_shade(start_s, end_s, gap=True, label=label))
+        self._drop_scrolled_out(max(0.0, self._now_s - self.window_s))
+
+    def open_gap(self, start_s: float) -> None:
+        """The tool went away at ``start_s``: the gap is closed by the first sample after it."""
+        self._open_gap_start_s = start_s
+
+    def shade_counts(self) -> tuple[int, int]:
+        """(stroke shades, gap shades) held now: bounded however long the session runs."""
+        return len(self._strokes) + (self._current is not None), len(self._gaps)
+
+    # -- masking ---------------------------------------------------------------------------------
+    def set_masked(self, text: str | None) -> None:
+        """Hide the curves behind a message (a schedule without live feedback), or show them."""
+        visible = not text
+        self._masked = not visible
+        self._force_curve.setVisible(visible)
+        self._angle_curve.setVisible(visible)
+        for shade in self._all_shades():
+            for item in shade.items:
+                item.setVisible(visible)
+        if text:
+            self._message.setText(text)
+            self._message.show()
+            self._place_message()
+        else:
+            self._message.hide()
+
+    def _place_labels(self, *_args: object) -> None:
+        top = self._force_plot.viewRange()[1][1]
+        for gap in self._gaps:
+            if gap.label is not None:
+                gap.label.setPos(gap.start_s, top)
+        if self._message.isVisible():
+            self._place_message()
+
+    def _place_message(self) -> None:
+        (x0, x1), (y0, y1) = self._force_plot.viewRange()
+        self._message.setPos((x0 + x1) / 2, (y0 + y1) / 2)
+
+    def curve_data(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        return self._force_curve.getData()
