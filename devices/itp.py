@@ -60,6 +60,7 @@ SEQ_MOD = 1 << 16
 CLOCK_MOD = 1 << 32
 _CLOCK_HALF = 1 << 31
 _RECENT_INTERVALS = 64
+_VECTOR_MIN_LINES = 24
 
 _DECIMAL = re.compile(rb"[ \t]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t]*")
 _CHANNEL_NAME_BAD = re.compile(r"[\x00-\x1f\x7f,\"]")
@@ -264,11 +265,20 @@ def parse_sample_line(line: bytes, n_channels: int) -> tuple[int, int, list[floa
 class ItpParser:
     """Turns ITP/1 bytes, in chunks of any size, into sample blocks and device events in order.
 
+    Consecutive good samples form one block; blocks are split where an event falls (an info line,
+    which may change the channels, a message, a seq jump, a reset) and at the end of each chunk.
+    Event times: ``INFO``, ``MESSAGE`` and ``LOST`` carry the time of the last sample before them;
+    ``RESET`` carries the start of the new time base (the time of the first sample after it).
+
     Counts corrupt lines, lost samples, resets and messages in ``counters`` (samples are counted by
-    the Source that emits the blocks).
+    the Source that emits the blocks). Parsing is vectorised per chunk: lines are split, checked
+    and converted with numpy, with a CRC call per line, and a line-by-line path only for lines the
+    vectorised checks cannot vouch for; both accept exactly what ``parse_sample_line`` accepts.
     """
 
-    def __init__(self, counters: Counters | None = None, max_line_bytes: int = MAX_LINE_BYTES):
+    def __init__(
+        self, counters: Counters | None = None, max_line_bytes: int = MAX_LINE_BYTES
+    ) -> None:
         self.counters = counters if counters is not None else Counters()
         self.max_line_bytes = max_line_bytes
         self.channels: tuple[str, ...] = DEFAULT_CHANNELS
@@ -328,7 +338,11 @@ class ItpParser:
         length = ends - starts
         first = np.where(length > 0, buf[starts], 0)
 
-        ok, n_commas = self._fast_candidates(body, buf, starts, ends, length, first)
+        if len(ends) >= _VECTOR_MIN_LINES:
+            ok, n_commas = self._fast_candidates(body, buf, starts, ends, length, first)
+        else:  # a few lines: the numpy set-up would cost more than checking them one by one
+            ok = np.zeros(len(ends), dtype=bool)
+            n_commas = np.zeros(len(ends), dtype=np.int64)
         info_lines = np.flatnonzero(first == _HASH).tolist()
         bounds = [*info_lines, len(ends)]
         a = 0

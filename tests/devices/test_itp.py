@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from devices.itp import _VECTOR_MIN_LINES as VECTOR_MIN_LINES
 from devices.itp import (
     ItpParser,
     crc16_ccitt_false,
@@ -357,6 +358,17 @@ def test_over_long_line_is_dropped_up_to_its_newline_however_it_arrives(chunk):
     assert markers(items) == [0, 2] and parser.counters.lost_samples == 1
 
 
+#: Line counts that take the line-by-line path and the vectorised path of the parser.
+PATHS = pytest.mark.parametrize("n_before", [1, VECTOR_MIN_LINES], ids=["few", "many"])
+
+
+def _one_bad_line_among_good(n_before: int, bad_payload: bytes) -> tuple[ItpParser, list]:
+    """Good lines 0..n_before-1, the bad line where line n_before belongs, then one more."""
+    good = [marked_line(k) for k in range(n_before + 2)]
+    return feed(b"".join([*good[:n_before], with_crc(bad_payload), good[n_before + 1]]))
+
+
+@PATHS
 @pytest.mark.parametrize(
     "values",
     [
@@ -375,17 +387,37 @@ def test_over_long_line_is_dropped_up_to_its_newline_however_it_arrives(chunk):
         b"\xc3\xa9,1",
     ],
 )
-def test_fields_that_are_not_finite_decimals_are_corrupt(values):
-    parser, items = feed(marked_line(0) + with_crc(b"1,1000," + values) + marked_line(2))
-    assert parser.counters.corrupt_lines == 1 and markers(items) == [0, 2]
-
-
-@pytest.mark.parametrize(
-    "payload", [b"1,1e3,1.5,2.5", b"1,-1000,1.5,2.5", b"70000,1000,1.5,2.5", b"1,4294967296,1,2"]
-)
-def test_seq_and_clock_must_be_plain_digits_in_range(payload):
-    parser, _ = feed(marked_line(0) + with_crc(payload))
+def test_fields_that_are_not_finite_decimals_are_corrupt(n_before, values):
+    payload = b"%d,%d," % (n_before, n_before * 1000) + values
+    parser, items = _one_bad_line_among_good(n_before, payload)
     assert parser.counters.corrupt_lines == 1
+    assert markers(items) == [*range(n_before), n_before + 1]
+
+
+@PATHS
+@pytest.mark.parametrize(
+    "seq_clock",
+    [
+        b"%(seq)d,%(ms)de3",  # the right time, not as plain digits
+        b"%(seq)d,+%(us)d",
+        b"%(seq)d,-%(us)d",
+        b"%(seq)d,%(us)d.0",
+        b"%(wrapped_seq)d,%(us)d",  # one wrap too far
+        b"%(seq)d,%(wrapped_us)d",
+    ],
+)
+def test_seq_and_clock_must_be_plain_digits_in_range(n_before, seq_clock):
+    k = n_before
+    head = seq_clock % {
+        b"seq": k,
+        b"ms": k,
+        b"us": k * 1000,
+        b"wrapped_seq": k + 65536,
+        b"wrapped_us": k * 1000 + 2**32,
+    }
+    parser, items = _one_bad_line_among_good(n_before, head + b",%d.5,0" % k)
+    assert parser.counters.corrupt_lines == 1
+    assert markers(items) == [*range(n_before), n_before + 1]
 
 
 def test_padded_values_as_dtostrf_prints_them_are_accepted():
@@ -515,9 +547,11 @@ _FIELD = st.one_of(
 @FUZZ
 @given(st.lists(st.tuples(_FIELD, _FIELD), min_size=1, max_size=40))
 def test_fast_path_agrees_with_the_line_by_line_definition(rows):
-    lines = [
+    # Enough lines in one chunk that the parser takes its vectorised path.
+    lines = [marked_line(k) for k in range(VECTOR_MIN_LINES)]
+    lines += [
         with_crc(b"%d,%d,%s,%s" % (k, k * 1000, a.encode(), b.encode()))
-        for k, (a, b) in enumerate(rows)
+        for k, (a, b) in enumerate(rows, start=len(lines))
     ]
     expected = [parse_sample_line(line[:-1], 2) for line in lines]
     parser, items = feed(b"".join(lines))
