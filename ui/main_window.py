@@ -17,7 +17,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
+from devices.samples import DeviceEvent, EventKind
 from trainer.analysis import ScoreReport, score_recording
+from trainer.conditioning import Calibration, ConditioningError
 from trainer.exercise import Exercise, find_exercise
 from trainer.recording import read_recording
 from ui.background import run_in_background
@@ -81,6 +83,8 @@ class MainWindow(QMainWindow):
         self.view.device_changed.connect(self.settings.set_device)
         self.controller.stopped.connect(self._on_stopped)
         self.controller.started.connect(self._on_started)
+        self.controller.event.connect(self._restore_calibration)
+        self.view.calibration_applied.connect(self._remember_calibration)
         self._restore_window()
         self.apply_theme(self.theme)
         self._autostart = autostart
@@ -242,6 +246,30 @@ class MainWindow(QMainWindow):
         self.view.banner.show_message(
             RECOVERY_KEY, f"Reviewing {path.name}: {len(report.scores)} strokes recovered.", "info"
         )
+
+    # -- calibration -----------------------------------------------------------------------------
+    def _remember_calibration(self, calibration: Calibration) -> None:
+        serial = calibration.device_serial
+        if serial:
+            self.settings.set_calibration(serial, calibration.to_dict())
+
+    def _restore_calibration(self, event: DeviceEvent) -> None:
+        """When a tool names its serial number, put back the calibration last made for it."""
+        session = self.controller.session
+        if event.kind is not EventKind.INFO or event.info is None or session is None:
+            return
+        if session.calibration is not None or not session.running:
+            return
+        saved = self.settings.calibration(event.info.serial)
+        if saved is None:
+            return
+        try:
+            calibration = Calibration.from_dict(saved)
+        except ConditioningError:
+            return
+        session.set_calibration(calibration)
+        when = calibration.created or "an earlier session"
+        self.view.device_panel.show_tare(f"calibration of {when} applied; tare (T) to zero")
 
     # -- window state and closing ----------------------------------------------------------------
     def _restore_window(self) -> None:

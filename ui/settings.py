@@ -10,6 +10,8 @@ Holds no reference to widgets or sessions.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -116,6 +118,24 @@ class AppSettings:
         self._s.setValue("window/geometry", geometry)
         self._s.setValue("window/state", state)
 
+    # -- calibration -----------------------------------------------------------------------------
+    def calibration(self, device_serial: str) -> dict | None:
+        """The last calibration applied to the tool with this serial number, as its dict."""
+        if not device_serial:
+            return None
+        value = self._s.value(f"calibration/{_key(device_serial)}")
+        if not isinstance(value, str):
+            return None
+        try:
+            data = json.loads(value)
+        except json.JSONDecodeError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def set_calibration(self, device_serial: str, calibration: dict) -> None:
+        if device_serial:
+            self._s.setValue(f"calibration/{_key(device_serial)}", json.dumps(calibration))
+
     # -- crash recovery ------------------------------------------------------------------------
     def dismissed_recoveries(self) -> list[str]:
         value = self._s.value("recovery/dismissed", [])
@@ -126,3 +146,8 @@ class AppSettings:
     def dismiss_recovery(self, path: str) -> None:
         kept = [p for p in self.dismissed_recoveries() if p != path][-49:]
         self._s.setValue("recovery/dismissed", [*kept, path])
+
+
+def _key(text: str) -> str:
+    """A settings key from a serial number (INI keys must not hold '/', '\\' or spaces)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)

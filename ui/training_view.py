@@ -37,6 +37,7 @@ from trainer.exercise import Exercise
 from trainer.session import TrainingSession
 from ui.angle_readout import AngleReadout
 from ui.banner import Banner
+from ui.calibration_wizard import CalibrationWizard
 from ui.corridor import angle_corridor
 from ui.device_panel import DevicePanel
 from ui.exercise_picker import ExercisePicker
@@ -86,6 +87,7 @@ class TrainingView(QWidget):
     schedule_changed = Signal(object)  # Schedule
     exercise_changed = Signal(object)  # Exercise
     device_changed = Signal(object)  # DeviceChoice
+    calibration_applied = Signal(object)  # trainer.conditioning.Calibration
 
     def __init__(
         self,
@@ -107,6 +109,7 @@ class TrainingView(QWidget):
         self._frame = 0
         self._restart_after_stop = False
         self._channels: tuple[str, ...] | None = None
+        self._wizard: CalibrationWizard | None = None
 
         self._build(exercises, device, schedule)
         self._wire()
@@ -262,6 +265,7 @@ class TrainingView(QWidget):
         self.start_button.clicked.connect(self.toggle_session)
         self.tare_button.clicked.connect(self.request_tare)
         self.device_panel.tare_requested.connect(self.request_tare)
+        self.device_panel.calibrate_requested.connect(self.open_calibration)
         self.show_last_button.clicked.connect(self.show_last_stroke)
         self.schedule_combo.currentIndexChanged.connect(self._on_schedule_index)
         self.picker.exercise_changed.connect(self._on_exercise)
@@ -352,6 +356,8 @@ class TrainingView(QWidget):
 
     def _on_stopped(self, summary: object) -> None:
         self._timer.stop()
+        if self._wizard is not None:
+            self._wizard.reject()
         self.banner.clear(DISCONNECT_KEY)
         self.device_panel.show_status("Stopped (manual disconnect)")
         revealed = self.policy.end_block()
@@ -527,6 +533,29 @@ class TrainingView(QWidget):
         if ok:
             self.device_panel.show_tare("taring: hold the tool still…")
         return ok
+
+    def open_calibration(self) -> CalibrationWizard | None:
+        """The guided calibration (non-modal); it needs the live tool."""
+        session = self.session
+        if session is None:
+            self.banner.show_message(
+                "calibration", "Start a session first: calibration reads the live tool.", "info"
+            )
+            return None
+        if self._wizard is not None:
+            self._wizard.raise_()
+            return self._wizard
+        wizard = CalibrationWizard(session, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        wizard.applied.connect(self._on_calibration_applied)
+        wizard.finished.connect(lambda _r: setattr(self, "_wizard", None))
+        self._wizard = wizard
+        wizard.show()
+        return wizard
+
+    def _on_calibration_applied(self, calibration: object) -> None:
+        self.device_panel.show_tare("recalibrated: tare again (T) with the tool unloaded")
+        self.calibration_applied.emit(calibration)
 
     def show_last_stroke(self) -> bool:
         """Self-controlled feedback: reveal the last stroke on the trainee's request."""

@@ -1,0 +1,204 @@
+"""The training screen's parts on their own: what each shows for given data (offscreen)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from devices.samples import Counters
+from ui.angle_readout import AngleReadout, angle_verdict
+from ui.banner import Banner
+from ui.corridor import Corridor, decimate_mean, in_band_pct, pct_axis, stroke_x_pct
+from ui.corridor_plot import CorridorPlot
+from ui.device_panel import DevicePanel, RateMeter, describe_port
+from ui.feedback import Reveal
+from ui.settings import DeviceChoice
+from ui.strip_chart import MAX_SHADES, StripChart
+from ui.stroke_rows import StrokeRow
+from ui.stroke_table import COL_RESULT, COL_SCORE, COL_WHY, StrokeTableModel
+from ui.summary_panel import summary_texts
+
+
+def _corridor() -> Corridor:
+    x = pct_axis()
+    mu = 10.0 * np.sin(np.pi * x / 100.0) ** 2
+    return Corridor(x, mu - 2.0, mu, mu + 2.0, "force", "N")
+
+
+# -- corridor arithmetic ---------------------------------------------------------------------------
+def test_a_stroke_in_progress_is_placed_on_the_experts_time_axis() -> None:
+    t = np.array([10.0, 10.5, 11.0, 11.5])
+    assert stroke_x_pct(t, 10.0, 1.0).tolist() == [0.0, 50.0, 100.0, 150.0]
+    with pytest.raises(ValueError):
+        stroke_x_pct(t, 10.0, 0.0)
+
+
+def test_outside_marks_above_below_and_after_the_expert_finished() -> None:
+    c = _corridor()
+    x = np.array([50.0, 50.0, 50.0, 120.0])
+    y = np.array([10.0, 13.0, 7.0, 0.0])
+    assert c.outside(x, y).tolist() == [False, True, True, True]
+    assert in_band_pct(c, c.mu) == 100.0
+    assert in_band_pct(c, c.mu + 5.0) == 0.0
+
+
+def test_decimation_bounds_points_and_keeps_the_level() -> None:
+    x = np.linspace(0, 100, 5003)
+    y = np.full_like(x, 4.0) + np.sin(x * 50)
+    xs, ys = decimate_mean(x, y, 400)
+    assert len(xs) <= 401
+    assert abs(float(np.mean(ys)) - 4.0) < 0.05
+    short_x, short_y = decimate_mean(x[:10], y[:10], 400)
+    assert np.array_equal(short_x, x[:10]) and np.array_equal(short_y, y[:10])
+
+
+def test_typical_band_is_the_middle_of_the_stroke() -> None:
+    x = pct_axis()
+    c = Corridor(x, np.full(101, 38.0), np.full(101, 45.0), np.full(101, 52.0), "angle", "°")
+    assert c.typical_band() == (38.0, 52.0)
+
+
+# -- corridor plot ---------------------------------------------------------------------------------
+def test_corridor_plot_haloes_only_what_left_the_band(qtbot) -> None:
+    plot = CorridorPlot("force (N)", "N", legend=True)
+    qtbot.addWidget(plot)
+    plot.set_corridor(_corridor())
+    x = np.linspace(0, 100, 5000)
+    y = 10.0 * np.sin(np.pi * x / 100.0) ** 2
+    y[(x > 40) & (x < 60)] += 5.0  # too hard from 40 to 60 %
+    plot.show_stroke(x, y)
+    assert 0 < plot.trace_points() <= 401  # a long stroke is decimated before drawing
+    hx, hy = plot._halo.getData()
+    marked = hx[np.isfinite(hy)]
+    assert marked.min() > 38 and marked.max() < 62
+    plot.clear_stroke()
+    assert plot.trace_points() == 0
+    plot.set_message("Stroke in progress")
+    assert plot.message() == "Stroke in progress"
+    plot.grab()  # paints without error
+
+
+# -- strip chart -----------------------------------------------------------------------------------
+def test_strip_chart_shading_stays_bounded_over_a_long_session(qtbot) -> None:
+    strip = StripChart(window_s=10.0)
+    qtbot.addWidget(strip)
+    for i in range(600):  # ten minutes of strokes, one a second, and a gap every ten
+        t0 = float(i)
+        t = np.linspace(t0, t0 + 1.0, 50)
+        strip.show_data(t, np.ones_like(t), np.full_like(t, 45.0))
+        strip.add_stroke(t0 + 0.2, t0 + 0.8)
+        if i % 10 == 0:
+            strip.add_gap(t0 + 0.9, t0 + 0.95, "lost 3")
+    strokes, gaps = strip.shade_counts()
+    assert strokes <= 12 and gaps <= 2  # only what the 10 s window can show
+    assert strokes <= MAX_SHADES
+    items = strip._force_plot.getViewBox().addedItems
+    assert len(items) < 40
+
+
+def test_strip_chart_closes_a_disconnect_gap_when_data_resumes(qtbot) -> None:
+    strip = StripChart()
+    qtbot.addWidget(strip)
+    strip.show_data(np.array([0.0, 1.0, 2.0]), np.zeros(3), np.zeros(3))
+    strip.open_gap(2.0)
+    assert strip.shade_counts() == (0, 0)
+    strip.show_data(np.array([0.0, 1.0, 2.0, 5.0, 5.5]), np.zeros(5), np.zeros(5))
+    assert strip.shade_counts() == (0, 1)
+    gap = strip._gaps[0]
+    assert (gap.start_s, gap.end_s) == (2.0, 5.0)
+
+
+def test_strip_chart_masking_hides_the_curves(qtbot) -> None:
+    strip = StripChart()
+    qtbot.addWidget(strip)
+    strip.set_masked("live view off (terminal feedback)")
+    assert not strip._force_curve.isVisible()
+    strip.set_masked(None)
+    assert strip._force_curve.isVisible()
+
+
+# -- angle read-out --------------------------------------------------------------------------------
+def test_angle_verdict_in_words_and_arrows() -> None:
+    assert angle_verdict(61.0, 35.0, 55.0) == "▲ 6° too steep"
+    assert angle_verdict(30.0, 35.0, 55.0) == "▼ 5° too flat"
+    assert angle_verdict(45.0, 35.0, 55.0).startswith("✓ in band")
+
+
+def test_angle_readout_shows_a_big_number_and_hides_on_request(qtbot) -> None:
+    readout = AngleReadout()
+    qtbot.addWidget(readout)
+    readout.set_band((35.0, 55.0))
+    readout.set_angle(43.4)
+    assert readout.value_text() == "43°"
+    assert readout._value.font().pointSize() >= 48
+    readout.set_masked("live view off")
+    assert readout.value_text() == "–" and readout.verdict_text() == "live view off"
+    readout.set_angle(float("nan"))
+    assert readout.value_text() == "–"
+
+
+# -- stroke list -----------------------------------------------------------------------------------
+def _row(n: int, score: float, passed: bool) -> StrokeRow:
+    return StrokeRow(
+        number=n, start_s=n, end_s=n + 0.8, duration_s=0.8, peak_force_n=9.0,
+        mean_angle_deg=44.0, score=score, passed=passed,
+        sub_scores={"force": 80.0, "angle": 90.0, "tempo": 70.0, "smoothness": None,
+                    "consistency": None},
+        explanation=("Too hard from 40 to 60 % of the stroke.",),
+        force_in_band_pct=70.0, angle_in_band_pct=95.0,
+    )
+
+
+def test_stroke_list_obeys_reveals_and_never_relies_on_colour(qtbot) -> None:
+    model = StrokeTableModel()
+    model.add(_row(1, 84.0, True), Reveal.FULL)
+    model.add(_row(2, 41.0, False), Reveal.HIDDEN)
+    model.add(_row(3, 90.0, True), Reveal.IN_BAND)
+
+    def text(r: int, c: int) -> str:
+        return model.data(model.index(r, c))
+
+    assert text(0, COL_SCORE) == "84" and text(0, COL_RESULT) == "✓ pass"
+    assert text(0, COL_WHY).startswith("Too hard")
+    assert text(1, COL_SCORE) == "" and text(1, COL_RESULT) == "held back"
+    assert text(2, COL_SCORE) == "" and "inside the band" in text(2, COL_RESULT)
+    model.set_reveal(2, Reveal.FULL)
+    assert text(1, COL_SCORE) == "41" and text(1, COL_RESULT) == "✗ fail"
+    # A missing sub-score is a dash, not a zero.
+    assert text(0, 6) == "–"
+
+
+def test_summary_texts_say_dash_for_what_cannot_be_known() -> None:
+    texts = summary_texts(None)
+    assert set(texts.values()) == {"–"}
+
+
+# -- banner and device panel -----------------------------------------------------------------------
+def test_banner_clears_only_its_own_message(qtbot) -> None:
+    banner = Banner()
+    qtbot.addWidget(banner)
+    banner.show_message("disconnected", "Tool disconnected — reconnecting…", "warning")
+    banner.clear("tare")
+    assert banner.showing("disconnected")
+    banner.clear("disconnected")
+    assert banner.key == ""
+
+
+def test_rate_meter_measures_delivered_samples() -> None:
+    meter = RateMeter(window_s=1.0)
+    assert meter.update(0, now_s=0.0) is None
+    assert meter.update(500, now_s=0.5) is None  # not a full window yet
+    assert meter.update(940, now_s=1.0) == pytest.approx(940.0)
+
+
+def test_device_panel_round_trips_a_choice_and_marks_itp_ports(qtbot) -> None:
+    panel = DevicePanel(DeviceChoice("sim", skill="novice"))
+    qtbot.addWidget(panel)
+    assert panel.choice().kind == "sim" and panel.choice().skill == "novice"
+    panel.set_ports([{"device": "/dev/ttyACM0", "itp": True, "description": "iastm-tool"}])
+    assert "ITP/1" in describe_port({"device": "/dev/ttyACM0", "itp": True})
+    with qtbot.waitSignal(panel.choice_changed) as blocker:
+        panel.source_combo.setCurrentIndex(panel.source_combo.findData("/dev/ttyACM0"))
+    assert blocker.args[0] == DeviceChoice("serial", skill="novice", port="/dev/ttyACM0")
+    panel.show_counters(Counters(samples=10, lost_samples=3, corrupt_lines=2))
+    assert panel.lost_label.text() == "3" and panel.corrupt_label.text() == "2"
