@@ -1,4 +1,4 @@
-"""What the application remembers, where it keeps it, and which recordings a crash left unfinished."""
+"""What the application remembers, where, and which recordings a crash left unfinished."""
 
 from __future__ import annotations
 
@@ -20,16 +20,20 @@ from ui.settings import AppSettings, DeviceChoice
 def test_settings_survive_a_restart(tmp_path: Path) -> None:
     paths = AppPaths.under(tmp_path).ensure()
     s = AppSettings(paths)
-    s.set_device(DeviceChoice("csv", skill="expert", port="/dev/ttyUSB0", baud=9600,
-                              columns="t_ms,force_n,angle_deg"))
+    s.set_device(
+        DeviceChoice(
+            "csv", skill="expert", port="/dev/ttyUSB0", baud=9600, columns="t_ms,force_n,angle_deg"
+        )
+    )
     s.set_exercise_id("sweep")
     s.set_schedule(Schedule.FADED)
     s.set_theme("dark")
     s.set_calibration("A13F", {"gain": 0.01, "offset": -0.2})
     s.sync()
     again = AppSettings(paths)
-    assert again.device() == DeviceChoice("csv", skill="expert", port="/dev/ttyUSB0", baud=9600,
-                                          columns="t_ms,force_n,angle_deg")
+    assert again.device() == DeviceChoice(
+        "csv", skill="expert", port="/dev/ttyUSB0", baud=9600, columns="t_ms,force_n,angle_deg"
+    )
     assert again.exercise_id() == "sweep"
     assert again.schedule() is Schedule.FADED
     assert again.theme() == "dark"
@@ -41,8 +45,7 @@ def test_settings_survive_a_restart(tmp_path: Path) -> None:
 def test_a_mangled_settings_file_falls_back_to_defaults(tmp_path: Path) -> None:
     paths = AppPaths.under(tmp_path).ensure()
     paths.settings_file.write_text(
-        "[device]\nkind=teleport\nbaud=fast\n[training]\nfeedback=loud\n"
-        "[appearance]\ntheme=neon\n"
+        "[device]\nkind=teleport\nbaud=fast\n[training]\nfeedback=loud\n[appearance]\ntheme=neon\n"
     )
     s = AppSettings(paths)
     assert s.device().kind == "sim" and s.device().baud == 115200
@@ -60,8 +63,9 @@ def test_home_variable_keeps_everything_in_one_folder(tmp_path: Path, monkeypatc
 def _recording(path: Path, finish: bool) -> Path:
     writer = RecordingWriter(path, ("force_n", "angle_deg"), {"exercise": "sweep v1"}, t0_s=0.0)
     t = np.arange(0, 1.0, 0.01)
-    writer.write(SampleBlock(t, np.c_[np.ones_like(t), np.full_like(t, 45.0)],
-                             ("force_n", "angle_deg")))
+    writer.write(
+        SampleBlock(t, np.c_[np.ones_like(t), np.full_like(t, 45.0)], ("force_n", "angle_deg"))
+    )
     writer.log_event("gap", 0.5, duration_s=0.1)
     if finish:
         writer.close({"counters": {}})
@@ -96,7 +100,13 @@ def test_a_sub_command_runs_without_loading_qt() -> None:
         "print(status, qt)\n"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         timeout=60, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "0 []", out.stderr
