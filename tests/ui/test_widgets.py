@@ -140,12 +140,24 @@ def test_angle_readout_shows_a_big_number_and_hides_on_request(qtbot) -> None:
 # -- stroke list -----------------------------------------------------------------------------------
 def _row(n: int, score: float, passed: bool) -> StrokeRow:
     return StrokeRow(
-        number=n, start_s=n, end_s=n + 0.8, duration_s=0.8, peak_force_n=9.0,
-        mean_angle_deg=44.0, score=score, passed=passed,
-        sub_scores={"force": 80.0, "angle": 90.0, "tempo": 70.0, "smoothness": None,
-                    "consistency": None},
+        number=n,
+        start_s=n,
+        end_s=n + 0.8,
+        duration_s=0.8,
+        peak_force_n=9.0,
+        mean_angle_deg=44.0,
+        score=score,
+        passed=passed,
+        sub_scores={
+            "force": 80.0,
+            "angle": 90.0,
+            "tempo": 70.0,
+            "smoothness": None,
+            "consistency": None,
+        },
         explanation=("Too hard from 40 to 60 % of the stroke.",),
-        force_in_band_pct=70.0, angle_in_band_pct=95.0,
+        force_in_band_pct=70.0,
+        angle_in_band_pct=95.0,
     )
 
 
