@@ -112,7 +112,8 @@ class EventKind(enum.Enum):
 class DeviceEvent:
     """Something that happened on the link, placed on the session's time axis.
 
-    ``t_s`` is the time of the last sample before the event (``None`` before any sample).
+    ``t_s`` is the time of the last sample before the event (``None`` before any sample),
+    except for ``RESET``, where it is the start of the new time base.
     """
 
     kind: EventKind
