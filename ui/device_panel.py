@@ -99,7 +99,7 @@ class DevicePanel(QGroupBox):
 
         self.source_combo = QComboBox()
         self.source_combo.setToolTip("Where the force and angle come from")
-        self.refresh_button = QPushButton("Find ports")
+        self.refresh_button = QPushButton("Find")
         self.refresh_button.setToolTip("List the serial ports and ask each whether it speaks ITP/1")
         self.skill_combo = QComboBox()
         for skill in SKILLS:
@@ -121,9 +121,17 @@ class DevicePanel(QGroupBox):
         self.rate_label = QLabel("–")
         self.lost_label = QLabel("0")
         self.corrupt_label = QLabel("0")
-        self.identity_label = QLabel("–")
+        self.identity_label = QLabel("Device: –")
         self.identity_label.setWordWrap(True)
-        self.tare_label = QLabel("not tared")
+        self.tare_label = QLabel("Force zero: not tared")
+        self.tare_label.setWordWrap(True)
+        for label, tip in (
+            (self.rate_label, "Samples per second actually arriving"),
+            (self.lost_label, "Samples the tool sent that never arrived"),
+            (self.corrupt_label, "Damaged lines dropped (bad checksum or format)"),
+            (self.tare_label, "Force zero (tare) and calibration"),
+        ):
+            label.setToolTip(tip)
 
         self.tare_button = QPushButton("Tare (T)")
         self.tare_button.setToolTip("Zero the force: hold the tool still, off the skin (T)")
@@ -135,22 +143,22 @@ class DevicePanel(QGroupBox):
         source_row.addWidget(self.refresh_button)
         form = QFormLayout()
         form.addRow("Source", source_row)
-        self._skill_row = ("Simulated skill", self.skill_combo)
+        self._skill_row = ("Skill", self.skill_combo)
         form.addRow(*self._skill_row)
-        form.addRow("CSV port", self.csv_port)
-        form.addRow("CSV columns", self.csv_columns)
+        form.addRow("Port", self.csv_port)
+        form.addRow("Columns", self.csv_columns)
         form.addRow("Status", self.status_label)
-        form.addRow("Sample rate", self.rate_label)
-        form.addRow("Lost samples", self.lost_label)
-        form.addRow("Corrupt lines", self.corrupt_label)
-        form.addRow("Device", self.identity_label)
-        form.addRow("Force zero", self.tare_label)
+        form.addRow("Rate", self.rate_label)
+        form.addRow("Lost", self.lost_label)
+        form.addRow("Corrupt", self.corrupt_label)
         self._form = form
         buttons = QHBoxLayout()
         buttons.addWidget(self.tare_button)
         buttons.addWidget(self.calibrate_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.identity_label)
+        layout.addWidget(self.tare_label)
         layout.addLayout(buttons)
 
         self._rebuild_sources()
@@ -245,7 +253,7 @@ class DevicePanel(QGroupBox):
     def _on_ports(self, entries: list[dict[str, Any]]) -> None:
         self._listing = False
         self.refresh_button.setEnabled(True)
-        self.refresh_button.setText("Find ports")
+        self.refresh_button.setText("Find")
         self._ports = list(entries)
         self._rebuild_sources()
         self._show_fields()
@@ -275,16 +283,17 @@ class DevicePanel(QGroupBox):
 
     def show_info(self, info: DeviceInfo | None) -> None:
         if info is None:
-            self.identity_label.setText("–")
+            self.identity_label.setText("Device: –")
             return
-        text = info.device
-        if info.firmware:
-            text += f", firmware {info.firmware}"
+        parts = [f"{info.device} {info.firmware}".strip()]
         if info.serial:
-            text += f", serial {info.serial}"
+            parts.append(f"serial {info.serial}")
         if info.rate_hz:
-            text += f", {info.rate_hz:g} Hz"
-        self.identity_label.setText(text)
+            parts.append(f"{info.rate_hz:g} Hz")
+        self.identity_label.setText("Device: " + " · ".join(parts))
 
     def show_tare(self, text: str) -> None:
-        self.tare_label.setText(text)
+        self.tare_label.setText(f"Force zero: {text}")
+
+    def tare_text(self) -> str:
+        return self.tare_label.text()

@@ -57,6 +57,7 @@ class StripChart(pg.GraphicsLayoutWidget):
         self._strokes: deque[_Shade] = deque()
         self._gaps: deque[_Shade] = deque()
         self._current: _Shade | None = None
+        self._current_growing = False
         self._open_gap_start_s: float | None = None
         self._now_s = 0.0
         self._masked = False
@@ -127,7 +128,9 @@ class StripChart(pg.GraphicsLayoutWidget):
         self._angle_curve.setData(t, angle_deg, skipFiniteCheck=True)
         self._scroll_to(self._now_s)
 
-    def clear(self) -> None:
+    def reset(self) -> None:
+        """Empty the strip for a new session. (Not ``clear``: GraphicsLayoutWidget binds that
+        name to its layout's ``clear``, which would remove the plots themselves.)"""
         self._force_curve.setData([], [])
         self._angle_curve.setData([], [])
         for shade in self._all_shades():
@@ -135,6 +138,7 @@ class StripChart(pg.GraphicsLayoutWidget):
         self._strokes.clear()
         self._gaps.clear()
         self._current = None
+        self._current_growing = False
         self._open_gap_start_s = None
         self._now_s = 0.0
         self._scroll_to(0.0)
@@ -143,9 +147,9 @@ class StripChart(pg.GraphicsLayoutWidget):
         left = max(0.0, now_s - self.window_s)
         self._force_plot.setXRange(left, left + self.window_s, padding=0.0)
         self._drop_scrolled_out(left)
-        if self._current is not None:
-            for item in self._current.items:
-                item.setRegion((self._current.start_s, max(now_s, self._current.start_s)))
+        self._grow_current()
+        if self._current is not None and self._current.end_s < left:
+            self._drop_current()
         if self._message.isVisible():
             self._place_message()
 
@@ -188,22 +192,38 @@ class StripChart(pg.GraphicsLayoutWidget):
                 self._remove(shades.popleft())
 
     def set_stroke_in_progress(self, start_s: float | None) -> None:
-        """Shade from ``start_s`` to now while a stroke goes on; None when none does."""
+        """Shade from ``start_s`` to now while a stroke goes on.
+
+        None means the contact ended: the shade stops growing but stays, since the segmenter
+        confirms a stroke a moment after lift-off (it must rule out a second pulse that belongs to
+        the same stroke); ``add_stroke`` then replaces it with the stroke's refined boundaries.
+        """
         if start_s is None:
-            if self._current is not None:
-                self._remove(self._current)
-                self._current = None
+            self._current_growing = False
             return
         if self._current is None:
             self._current = self._new_shade(start_s, max(start_s, self._now_s), gap=False)
-        elif self._current.start_s != start_s:
-            self._current.start_s = start_s
-        for item in self._current.items:
-            item.setRegion((start_s, max(self._now_s, start_s)))
+        self._current.start_s = start_s
+        self._current_growing = True
+        self._grow_current()
+
+    def _grow_current(self) -> None:
+        current = self._current
+        if current is None or not self._current_growing:
+            return
+        current.end_s = max(self._now_s, current.start_s)
+        for item in current.items:
+            item.setRegion((current.start_s, current.end_s))
+
+    def _drop_current(self) -> None:
+        if self._current is not None:
+            self._remove(self._current)
+            self._current = None
+        self._current_growing = False
 
     def add_stroke(self, start_s: float, end_s: float) -> None:
         """A finished stroke; replaces the in-progress shading."""
-        self.set_stroke_in_progress(None)
+        self._drop_current()
         self._strokes.append(self._new_shade(start_s, end_s, gap=False))
         self._drop_scrolled_out(max(0.0, self._now_s - self.window_s))
 

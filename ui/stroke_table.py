@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ui.feedback import Reveal
@@ -25,6 +25,7 @@ COL_NUMBER, COL_SCORE, COL_RESULT = 0, 1, 2
 COL_WHY = len(HEADERS) - 1
 
 _Index = QModelIndex | QPersistentModelIndex
+TABLE_FONT_PT = 12  # the list is for looking back; the live figures elsewhere are larger
 
 
 class StrokeTableModel(QAbstractTableModel):
@@ -34,6 +35,7 @@ class StrokeTableModel(QAbstractTableModel):
         self._reveal: dict[int, Reveal] = {}
         self._theme = theme
         self._bold = QFont()
+        self._bold.setPointSize(TABLE_FONT_PT)
         self._bold.setBold(True)
 
     def apply_theme(self, theme: Theme) -> None:
@@ -119,7 +121,7 @@ class StrokeTableModel(QAbstractTableModel):
         if reveal is Reveal.HIDDEN:
             return "held back" if col == COL_RESULT else ""
         if reveal is Reveal.IN_BAND:
-            return "✓ inside the band" if col == COL_RESULT else ""
+            return "✓ in band" if col == COL_RESULT else ""
         if col == COL_SCORE:
             return "–" if row.score is None else f"{row.score:.0f}"
         if col == COL_RESULT:
@@ -160,9 +162,25 @@ class StrokeTable(QTableView):
         self.setWordWrap(False)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths from the font, not ResizeToContents: that re-measures every row on every
+        # new stroke, which grows with the session.
+        font = QFont(self.font())
+        font.setPointSize(TABLE_FONT_PT)
+        self.setFont(font)
+        header.setFont(font)
+        bold = QFont(font)
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        pad = 14
+        header.setMinimumSectionSize(30)
+        for col, sample in enumerate(HEADERS):
+            if col == COL_WHY:
+                continue
+            widest = "held back" if col == COL_RESULT else sample
+            header.resizeSection(
+                col, max(metrics.horizontalAdvance(widest), metrics.horizontalAdvance("100")) + pad
+            )
         header.setSectionResizeMode(COL_WHY, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(44)
         self.clicked.connect(self._on_clicked)
         model.rowsInserted.connect(self._on_rows_inserted)
 

@@ -21,7 +21,8 @@ _FIELDS: tuple[tuple[str, str, str], ...] = (
     ("mean_score", "Mean score", "Mean of the stroke scores, 0 to 100"),
     ("pass_rate", "Passed", "Share of strokes at or above the pass mark"),
     ("rate", "Stroke rate", "Strokes per minute"),
-    ("in_band", "Time in band", "Share of the stroke inside the force band (and the angle band)"),
+    ("force_in_band", "Force in band", "Share of the stroke inside the force band"),
+    ("angle_in_band", "Angle in band", "Share of the stroke inside the angle band"),
     ("cv_force", "Peak force CV", "Spread of your peak force (lower: steadier)"),
     ("cv_duration", "Duration CV", "Spread of your stroke duration (lower: steadier)"),
     ("cv_angle", "Angle CV", "Spread of your mean angle (lower: steadier)"),
@@ -36,9 +37,6 @@ def summary_texts(summary: SessionSummary | None) -> dict[str, str]:
     """The panel's figures as text ("–" for a figure that cannot be known yet)."""
     if summary is None:
         return {key: "–" for key, _, _ in _FIELDS}
-    in_band = _pct(summary.force_in_band_pct)
-    if summary.angle_in_band_pct is not None and summary.force_in_band_pct is not None:
-        in_band = f"{summary.force_in_band_pct:.0f} % F · {summary.angle_in_band_pct:.0f} % ∠"
     mean = "–" if summary.mean_score is None else f"{summary.mean_score:.0f}"
     if summary.mean_score is not None:
         mean += " ✓" if summary.passed else " ✗"
@@ -49,7 +47,8 @@ def summary_texts(summary: SessionSummary | None) -> dict[str, str]:
         "rate": "–"
         if summary.stroke_rate_per_min is None
         else f"{summary.stroke_rate_per_min:.0f} /min",
-        "in_band": in_band,
+        "force_in_band": _pct(summary.force_in_band_pct),
+        "angle_in_band": _pct(summary.angle_in_band_pct),
         "cv_force": _pct(summary.peak_force_cv_pct),
         "cv_duration": _pct(summary.duration_cv_pct),
         "cv_angle": _pct(summary.mean_angle_cv_pct),
@@ -73,13 +72,13 @@ class SummaryPanel(QGroupBox):
             value.setFont(big)
             value.setToolTip(tip)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            row, col = divmod(i, 2)
-            grid.addWidget(name, row, col * 2)
-            grid.addWidget(value, row, col * 2 + 1)
+            grid.addWidget(name, i, 0)
+            grid.addWidget(value, i, 1)
             self._values[key] = value
         self._note = QLabel("")
         self._note.setWordWrap(True)
-        grid.addWidget(self._note, (len(_FIELDS) + 1) // 2, 0, 1, 4)
+        grid.addWidget(self._note, len(_FIELDS), 0, 1, 2)
+        grid.setColumnStretch(1, 1)
         self._note.hide()
 
     def show_summary(self, summary: SessionSummary | None) -> None:

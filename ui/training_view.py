@@ -195,8 +195,8 @@ class TrainingView(QWidget):
         side.addWidget(exercise_box)
         side.addWidget(self.device_panel)
         side.addStretch(1)
-        sidebar.setMinimumWidth(300)
-        sidebar.setMaximumWidth(420)
+        sidebar.setMinimumWidth(320)
+        sidebar.setMaximumWidth(440)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -214,8 +214,9 @@ class TrainingView(QWidget):
         self.lower = QSplitter(Qt.Orientation.Horizontal)
         self.lower.addWidget(self.strip)
         self.lower.addWidget(self.table)
-        self.lower.setStretchFactor(0, 1)
-        self.lower.setStretchFactor(1, 1)
+        self.lower.setStretchFactor(0, 2)
+        self.lower.setStretchFactor(1, 3)
+        self.lower.setSizes([470, 790])
         self.centre = QSplitter(Qt.Orientation.Vertical)
         self.centre.addWidget(self.upper)
         self.centre.addWidget(self.lower)
@@ -226,7 +227,7 @@ class TrainingView(QWidget):
         self.outer.addWidget(self.centre)
         self.outer.setStretchFactor(0, 0)
         self.outer.setStretchFactor(1, 1)
-        self.outer.setSizes([330, 1270])
+        self.outer.setSizes([350, 1250])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -332,7 +333,7 @@ class TrainingView(QWidget):
         self._disconnected_at_t = None
         self._channels = None
         self.table_model.clear()
-        self.strip.clear()
+        self.strip.reset()
         self.stroke_panel.clear("")
         self.angle_readout.set_angle(None)
         self.summary_panel.show_summary(None)
