@@ -17,10 +17,12 @@ import contextlib
 import errno
 import os
 import re
+import select
 import threading
 import time
 
 import serial
+from serial.urlhandler import protocol_socket
 
 from devices.csvline import CsvLineParser
 from devices.itp import ItpParser
@@ -33,6 +35,8 @@ READ_TIMEOUT_S = 0.05
 WRITE_TIMEOUT_S = 0.5
 #: How often a vanished port is tried again (the protocol asks for at least once a second).
 RETRY_INTERVAL_S = 0.5
+#: Largest read from a ``socket://`` port (a network bridge), taken once per read timeout.
+SOCKET_READ_BYTES = 1 << 16
 #: Default CSV column mapping: what a sketch printing ``12.5,41.2`` sends.
 DEFAULT_CSV_COLUMNS = "force_n,angle_deg"
 
@@ -148,7 +152,7 @@ class SerialSource(Source):
         if self.running:
             return
         self._thread = None  # a reader that ended on its own (no reconnect) may be restarted
-        ser = open_port(self.port, self.baud)
+        ser = self._open()
         with self._port_lock:
             self._serial = ser
         if self._t0_s is None:
@@ -176,6 +180,12 @@ class SerialSource(Source):
         return True
 
     # -- reader side ---------------------------------------------------------------------------
+    def _open(self) -> serial.SerialBase:
+        ser = open_port(self.port, self.baud)
+        if isinstance(ser, protocol_socket.Serial):
+            ser.timeout = 0  # see _read_chunk
+        return ser
+
     def _host_s(self) -> float:
         assert self._t0_s is not None
         return time.monotonic() - self._t0_s
@@ -214,6 +224,12 @@ class SerialSource(Source):
     @staticmethod
     def _read_chunk(ser: serial.SerialBase) -> bytes:
         """Whatever has arrived, waiting up to the read timeout for the first byte."""
+        if isinstance(ser, protocol_socket.Serial):
+            # Its in_waiting is 0 or 1 (readable or not), so the pattern below would read a byte
+            # at a time; and a read that meets the peer's close after some data raises and drops
+            # that data. So: wait here, then take one recv's worth (the port's timeout is 0).
+            ready, _, _ = select.select([ser.fileno()], [], [], READ_TIMEOUT_S)
+            return bytes(ser.read(SOCKET_READ_BYTES)) if ready else b""
         data = ser.read(max(1, ser.in_waiting))
         if data:
             more = ser.in_waiting
@@ -267,7 +283,7 @@ class SerialSource(Source):
         """The same port again, once it can be opened; None if ``stop`` came first."""
         while not stop.wait(self.retry_interval_s):
             try:
-                ser = open_port(self.port, self.baud)
+                ser = self._open()
             except DeviceError:
                 continue
             with self._port_lock:
