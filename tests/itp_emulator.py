@@ -243,7 +243,10 @@ class ItpEmulator:
     def unplug(self) -> None:
         """Pull the cable: the master closes (the host's reads fail) and the path disappears.
 
-        Bytes not yet written are lost and not counted. Streaming waits until ``replug()``.
+        Bytes not yet written are lost and not counted; bytes written but not yet read by the
+        host are lost too (Linux discards a pty's input when its master closes, as a vanished
+        USB device takes its buffer with it), yet counted as sent. Streaming waits for
+        ``replug()``.
         """
         self._call(self._unplug_now)
 

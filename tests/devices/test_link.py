@@ -18,7 +18,7 @@ import pytest
 
 from devices.link import SerialSource
 from devices.samples import DeviceError, DeviceEvent, EventKind, SampleBlock
-from tests.itp_emulator import ItpEmulator
+from tests.itp_emulator import ItpEmulator, crc_line
 
 
 class Collector:
@@ -376,6 +376,39 @@ def test_start_after_stop_continues_the_same_time_axis(emulators, sources):
     assert gap.t_s == last_t
     assert np.all(np.diff(got.t_s()) > 0)
     assert source.counters.disconnects == 0
+
+
+def test_a_network_bridge_streams_and_its_dropped_connection_is_a_disconnect(sources):
+    # A Wi-Fi bridge as a pyserial socket:// URL: it streams, then the connection drops.
+    lines = b"".join(crc_line(b"%d,%d,1.500,40.000" % (i, i * 1000)) for i in range(5000))
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(5.0)
+        url = f"socket://127.0.0.1:{server.getsockname()[1]}"
+
+        def bridge() -> None:
+            conn, _ = server.accept()
+            with conn:
+                # pyserial's open() discards what a socket already holds, as with a local port:
+                # stream once the host has spoken, so that every line sent can be counted.
+                assert conn.recv(100) == b"INFO\n"
+                conn.sendall(lines)
+
+        thread = threading.Thread(target=bridge, name="bridge")
+        thread.start()
+        try:
+            source = sources(url, retry_interval_s=0.1)
+            source.start()
+            got = Collector(source)
+            assert got.until_event(EventKind.DISCONNECTED)
+        finally:
+            thread.join(5.0)
+    assert got.n_samples() == 5000
+    assert source.counters.corrupt_lines == 0
+    assert source.counters.lost_samples == 0
+    assert source.counters.disconnects == 1
+    assert "socket disconnected" in got.events(EventKind.DISCONNECTED)[0].text
+    np.testing.assert_allclose(np.diff(got.t_s()), 0.001, atol=1e-9)
+    assert source.running  # still trying to reach the bridge again
 
 
 # -- user errors ----------------------------------------------------------------------------------
