@@ -25,7 +25,10 @@ _live_lock = threading.Lock()
 class BackgroundCall(QObject):
     """Runs ``fn()`` on a thread; emits ``succeeded(result)`` or ``failed(exception)`` in the GUI.
 
-    Keep the object or not: it keeps itself alive until its result has been delivered.
+    Keep the object or not: it keeps itself alive until its result has been delivered. It has no
+    Qt parent on purpose: a widget closed while the work runs must not take the call (and the
+    signal the worker is about to emit) with it. Connect results to methods of QObjects, which
+    Qt disconnects when their owner goes.
     """
 
     succeeded = Signal(object)
@@ -33,8 +36,8 @@ class BackgroundCall(QObject):
     finished = Signal()
     _deliver = Signal(bool, object)
 
-    def __init__(self, fn: Callable[[], Any], name: str, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, fn: Callable[[], Any], name: str) -> None:
+        super().__init__()
         self._fn = fn
         self.name = name
         self._deliver.connect(self._on_deliver)
@@ -77,9 +80,8 @@ def run_in_background(
     name: str,
     on_success: Callable[[Any], None] | None = None,
     on_failure: Callable[[BaseException], None] | None = None,
-    parent: QObject | None = None,
 ) -> BackgroundCall:
-    call = BackgroundCall(fn, name, parent)
+    call = BackgroundCall(fn, name)
     if on_success is not None:
         call.succeeded.connect(on_success)
     if on_failure is not None:

@@ -246,9 +246,7 @@ class DevicePanel(QGroupBox):
         self._listing = True
         self.refresh_button.setEnabled(False)
         self.refresh_button.setText("Looking…")
-        run_in_background(
-            list_port_entries, "list-ports", self._on_ports, self._on_ports_failed, parent=self
-        )
+        run_in_background(list_port_entries, "list-ports", self._on_ports, self._on_ports_failed)
 
     def _on_ports(self, entries: list[dict[str, Any]]) -> None:
         self._listing = False

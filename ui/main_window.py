@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from devices.samples import DeviceEvent, EventKind
 from trainer.analysis import ScoreReport, score_recording
 from trainer.conditioning import Calibration, ConditioningError
-from trainer.exercise import Exercise, find_exercise
+from trainer.exercise import Exercise, ExerciseError, find_exercise
 from trainer.recording import read_recording
 from ui.background import run_in_background
 from ui.device_panel import list_port_entries
@@ -62,10 +61,11 @@ class MainWindow(QMainWindow):
         self._theme_name = self.settings.theme()
         self.theme: Theme = theme_named(self._theme_name)
         self._closing = False
+        self._pending_review: tuple[Path, ScoreReport] | None = None
         saved = self.settings.device()
         if saved.kind == "sim":
             saved = DeviceChoice("sim", skill=saved.skill, speed=sim_speed)
-        self.controller = SessionController(paths.sessions_dir, parent=self)
+        self.controller = SessionController(paths.sessions_dir)
         self.view = TrainingView(
             exercises,
             self.controller,
@@ -92,11 +92,10 @@ class MainWindow(QMainWindow):
         if probe_ports:
             self.view.status.setText("Looking for a tool…")
             run_in_background(
-                lambda: list_port_entries(probe=True),
+                list_port_entries,
                 "startup-ports",
                 self._on_startup_ports,
-                lambda _exc: self._on_startup_ports([]),
-                parent=self,
+                self._on_startup_ports_failed,
             )
         elif autostart:
             self.view.start_session()
@@ -168,6 +167,9 @@ class MainWindow(QMainWindow):
         self.view.apply_theme(theme)
 
     # -- start-up --------------------------------------------------------------------------------
+    def _on_startup_ports_failed(self, _exc: BaseException) -> None:
+        self._on_startup_ports([])  # no port list: the simulator it is
+
     def _on_startup_ports(self, ports: list[dict[str, Any]]) -> None:
         if self._closing:
             return
@@ -210,38 +212,36 @@ class MainWindow(QMainWindow):
             self.view.stop_session()
         self.settings.dismiss_recovery(str(path))
         self.view.banner.show_message(RECOVERY_KEY, f"Opening {path.name}…", "info")
+        known = {ex.id: ex for ex in self.view.picker.exercises}
         fallback = self.view.picker.current()
 
-        def work() -> ScoreReport:
+        def work() -> tuple[Path, ScoreReport]:
             recording = read_recording(path)
-            meta = recording.metadata.get("exercise", "")
-            exercise = fallback
-            if meta:
+            # The recording names its exercise as "ID vVERSION".
+            ex_id = (recording.metadata.get("exercise") or "").split(" ")[0]
+            exercise = known.get(ex_id)
+            if exercise is None and ex_id:
                 try:
-                    exercise = find_exercise(meta.split()[0])
-                except Exception:
-                    exercise = fallback
+                    exercise = find_exercise(ex_id)
+                except ExerciseError:
+                    exercise = None
+            exercise = exercise or fallback
             if exercise is None:
-                raise ValueError(f"{path}: no exercise to score it against")
-            return score_recording(recording, exercise)
+                raise ExerciseError(f"{path}: no exercise to score it against")
+            return path, score_recording(recording, exercise)
 
-        run_in_background(
-            work,
-            "review",
-            lambda r: self._show_review(path, r),
-            lambda exc: self.view.banner.show_message(
-                RECOVERY_KEY, f"Could not open {path.name}: {exc}", "warning"
-            ),
-            parent=self,
+        run_in_background(work, "review", self._on_review_ready, self._on_review_failed)
+
+    def _on_review_failed(self, exc: BaseException) -> None:
+        self.view.banner.show_message(
+            RECOVERY_KEY, f"Could not open the recording: {exc}", "warning"
         )
 
-    def _show_review(self, path: Path, report: ScoreReport) -> None:
+    def _on_review_ready(self, result: tuple[Path, ScoreReport]) -> None:
         if self.controller.phase is not Phase.IDLE:
-            # The live session is still stopping; show the review once it has.
-            self.controller.stopped.connect(
-                lambda _s: self._show_review(path, report), Qt.ConnectionType.SingleShotConnection
-            )
+            self._pending_review = result  # shown when the live session has stopped
             return
+        path, report = result
         self.view.show_review(path.name, report)
         self.view.banner.show_message(
             RECOVERY_KEY, f"Reviewing {path.name}: {len(report.scores)} strokes recovered.", "info"
@@ -302,3 +302,7 @@ class MainWindow(QMainWindow):
     def _on_stopped(self, _summary: object) -> None:
         if self._closing:
             self.close()
+            return
+        if self._pending_review is not None:
+            result, self._pending_review = self._pending_review, None
+            self._on_review_ready(result)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from devices.opening import open_source
 from devices.samples import DeviceError
@@ -109,12 +109,14 @@ class SessionController(QObject):
             return False
         self.phase = Phase.STARTING
         self.last_error = None
-        bridge = SessionBridge(self)
+        # No Qt parent: the session thread holds the bridge as its listener, and it must outlive
+        # a window that closes while the session is being stopped.
+        bridge = SessionBridge()
         self._bridge = bridge
-        bridge.stroke.connect(lambda s, sc, b=bridge: self._relay(b, self.stroke, s, sc))
-        bridge.event.connect(lambda e, b=bridge: self._relay(b, self.event, e))
-        bridge.tare.connect(lambda r, err, b=bridge: self._relay(b, self.tare, r, err))
-        bridge.error.connect(lambda m, b=bridge: self._relay(b, self.error, m))
+        bridge.stroke.connect(self._relay_stroke)
+        bridge.event.connect(self._relay_event)
+        bridge.tare.connect(self._relay_tare)
+        bridge.error.connect(self._relay_error)
         self.starting.emit()
         path = recording_path(self.sessions_dir, exercise)
         meta = {"device_choice": choice.describe(), **(metadata or {})}
@@ -129,9 +131,7 @@ class SessionController(QObject):
             session.start()
             return session
 
-        run_in_background(
-            work, "open-session", self._on_started, self._on_start_failed, parent=self
-        )
+        run_in_background(work, "open-session", self._on_started, self._on_start_failed)
         return True
 
     def _on_started(self, session: TrainingSession) -> None:
@@ -156,9 +156,7 @@ class SessionController(QObject):
             return False
         self.phase = Phase.STOPPING
         session = self._session
-        run_in_background(
-            session.stop, "stop-session", self._on_stopped, self._on_stop_failed, parent=self
-        )
+        run_in_background(session.stop, "stop-session", self._on_stopped, self._on_stop_failed)
         return True
 
     def _on_stopped(self, summary: SessionSummary | None) -> None:
@@ -178,9 +176,29 @@ class SessionController(QObject):
         self._session.request_tare(seconds)
         return True
 
-    def _relay(self, bridge: SessionBridge, signal: Any, *args: Any) -> None:
-        if bridge is self._bridge:
-            signal.emit(*args)
+    # Reports of a session already finished with (a late queued signal) are dropped.
+    def _current(self) -> bool:
+        return self._bridge is not None and self.sender() is self._bridge
+
+    @Slot(object, object)
+    def _relay_stroke(self, stroke: object, score: object) -> None:
+        if self._current():
+            self.stroke.emit(stroke, score)
+
+    @Slot(object)
+    def _relay_event(self, event: object) -> None:
+        if self._current():
+            self.event.emit(event)
+
+    @Slot(object, object)
+    def _relay_tare(self, result: object, error: object) -> None:
+        if self._current():
+            self.tare.emit(result, error)
+
+    @Slot(str)
+    def _relay_error(self, message: str) -> None:
+        if self._current():
+            self.error.emit(message)
 
     def shutdown(self) -> None:
         """Stop at once, on this thread: the last resort when the application is quitting anyway.

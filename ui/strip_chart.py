@@ -22,7 +22,35 @@ from PySide6.QtGui import QBrush, QFont
 from ui.theme import LIGHT, Theme
 
 WINDOW_S = 10.0
+#: Points per curve per pixel of plot width after min/max decimation (a min and a max per pixel).
+POINTS_PER_PIXEL = 2
 MAX_SHADES = 48  # hard bound on shaded regions per plot, whatever the stroke rate
+
+
+def peak_decimate(t: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``max_points`` points keeping each bucket's minimum and maximum, in time order.
+
+    Peaks survive (a force spike is never averaged away), which is what a strip chart is for.
+    """
+    n = len(t)
+    if n <= max_points or max_points < 4:
+        return t, y
+    buckets = max_points // 2
+    k = int(np.ceil(n / buckets))
+    m = (n // k) * k
+    tb = t[:m].reshape(-1, k)
+    yb = y[:m].reshape(-1, k)
+    i_min = np.argmin(yb, axis=1)
+    i_max = np.argmax(yb, axis=1)
+    first = np.minimum(i_min, i_max)
+    second = np.maximum(i_min, i_max)
+    rows = np.arange(len(yb))
+    t_out = np.column_stack([tb[rows, first], tb[rows, second]]).ravel()
+    y_out = np.column_stack([yb[rows, first], yb[rows, second]]).ravel()
+    if m < n:
+        t_out = np.append(t_out, t[m:][[0, -1]])
+        y_out = np.append(y_out, y[m:][[0, -1]])
+    return t_out, y_out
 
 
 @dataclass
@@ -123,9 +151,15 @@ class StripChart(pg.GraphicsLayoutWidget):
             if len(after):
                 self.add_gap(self._open_gap_start_s, float(after[0]), "disconnected")
                 self._open_gap_start_s = None
+        # Keep the extremes of each pixel column and nothing more: ten seconds at 1 kHz is ten
+        # thousand points per curve, a plot a few hundred pixels wide shows a min and a max each.
+        width_px = max(int(self._force_plot.getViewBox().width()), 100)
+        max_points = POINTS_PER_PIXEL * width_px
+        tf, f = peak_decimate(t, np.asarray(force_n, dtype=np.float64), max_points)
+        ta, a = peak_decimate(t, np.asarray(angle_deg, dtype=np.float64), max_points)
         # Finite by construction (a parser never makes up a sample), so skip the check.
-        self._force_curve.setData(t, force_n, skipFiniteCheck=True)
-        self._angle_curve.setData(t, angle_deg, skipFiniteCheck=True)
+        self._force_curve.setData(tf, f, skipFiniteCheck=bool(np.isfinite(f).all()))
+        self._angle_curve.setData(ta, a, skipFiniteCheck=bool(np.isfinite(a).all()))
         self._scroll_to(self._now_s)
 
     def reset(self) -> None:

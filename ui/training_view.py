@@ -53,6 +53,7 @@ from ui.theme import LIGHT, STATUS_FONT_PT, Theme
 
 DISPLAY_INTERVAL_MS = 33  # about 30 frames a second: smooth to the eye, light on two cores
 DEVICE_STATUS_EVERY = 8  # refresh the device figures every 8th frame (about 4 Hz)
+STRIP_EVERY = 2  # the ten-second strip is context, not feedback: 15 Hz is smooth enough
 ANGLE_AVERAGE_S = 0.08  # the read-out averages the newest 80 ms so the number does not flicker
 HONESTY_TEXT = "For education — not for clinical use"
 DISCONNECT_KEY = "disconnected"
@@ -399,13 +400,15 @@ class TrainingView(QWidget):
         if now is not None:
             self._note_data(now)
         if now is not None and live:
-            t, v = session.display.since(max(0.0, now - self.strip.window_s - 0.5))
-            angle = v[:, ai] if ai is not None else np.full(len(t), np.nan)
-            self.strip.show_data(t, v[:, fi], angle)
-            self.strip.set_stroke_in_progress(state.stroke_start_s if state.in_stroke else None)
-            if ai is not None and len(t):
-                recent = angle[t >= t[-1] - ANGLE_AVERAGE_S]
-                self.angle_readout.set_angle(float(np.mean(recent)))
+            if self._frame % STRIP_EVERY == 0:
+                t, v = session.display.since(max(0.0, now - self.strip.window_s - 0.5))
+                angle = v[:, ai] if ai is not None else np.full(len(t), np.nan)
+                self.strip.show_data(t, v[:, fi], angle)
+                self.strip.set_stroke_in_progress(state.stroke_start_s if state.in_stroke else None)
+            if ai is not None:
+                t, v = session.display.since(now - ANGLE_AVERAGE_S)
+                if len(t):
+                    self.angle_readout.set_angle(float(np.mean(v[:, ai])))
         self._apply_live_masks(live)
         if state.in_stroke and state.stroke_start_s is not None:
             start = state.stroke_start_s
@@ -438,9 +441,7 @@ class TrainingView(QWidget):
 
     def _note_data(self, now_s: float) -> None:
         """Data arriving after an unplug: the tool is back, the banner goes on its own."""
-        if self._disconnected_at_t is not None and (
-            self._last_data_t is None or now_s > self._disconnected_at_t
-        ):
+        if self._disconnected_at_t is not None and now_s > self._disconnected_at_t:
             self._disconnected_at_t = None
             self.banner.clear(DISCONNECT_KEY)
             self.device_panel.show_status("Connected")

@@ -58,3 +58,12 @@ def _fail_on_leaked_threads_and_timers(monkeypatch: pytest.MonkeyPatch):
     ]
     if leaked:
         pytest.fail("test left running: " + ", ".join(leaked), pytrace=False)
+
+
+# -- an exercise to train against, built the way the shipped library is ---------------------------
+@pytest.fixture(scope="session")
+def sweep_exercise(tmp_path_factory: pytest.TempPathFactory):
+    from trainer.library_build import LIBRARY, build_library_exercise
+
+    draft = next(d for d in LIBRARY if d.id == "sweep")
+    return build_library_exercise(draft, tmp_path_factory.mktemp("sweep-exercise"))

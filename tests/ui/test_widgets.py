@@ -13,7 +13,7 @@ from ui.corridor_plot import CorridorPlot
 from ui.device_panel import DevicePanel, RateMeter, describe_port
 from ui.feedback import Reveal
 from ui.settings import DeviceChoice
-from ui.strip_chart import MAX_SHADES, StripChart
+from ui.strip_chart import MAX_SHADES, StripChart, peak_decimate
 from ui.stroke_rows import StrokeRow
 from ui.stroke_table import COL_RESULT, COL_SCORE, COL_WHY, StrokeTableModel
 from ui.summary_panel import summary_texts
@@ -94,6 +94,26 @@ def test_strip_chart_shading_stays_bounded_over_a_long_session(qtbot) -> None:
     assert strokes <= MAX_SHADES
     items = strip._force_plot.getViewBox().addedItems
     assert len(items) < 40
+
+
+def test_peak_decimation_keeps_every_spike() -> None:
+    t = np.arange(0, 10.0, 0.001)
+    y = np.zeros_like(t)
+    y[[1234, 5678, 9001]] = [30.0, -5.0, 12.0]  # one-sample spikes
+    td, yd = peak_decimate(t, y, 800)
+    assert len(td) <= 802 and np.all(np.diff(td) >= 0)
+    assert {30.0, -5.0, 12.0} <= set(yd.tolist())
+
+
+def test_resetting_the_strip_keeps_its_plots(qtbot) -> None:
+    strip = StripChart()
+    qtbot.addWidget(strip)
+    strip.add_stroke(1.0, 2.0)
+    strip.reset()
+    assert strip.shade_counts() == (0, 0)
+    strip.show_data(np.array([0.0, 1.0]), np.array([1.0, 2.0]), np.array([40.0, 41.0]))
+    assert strip._force_plot.scene() is not None
+    assert len(strip.curve_data()[0]) == 2
 
 
 def test_strip_chart_closes_a_disconnect_gap_when_data_resumes(qtbot) -> None:
