@@ -24,6 +24,9 @@ from devices.samples import SampleBlock
 #: Standard gravity, m/s².
 STANDARD_GRAVITY = 9.80665
 
+#: Samples a baseline scan looks ahead at first (it doubles while nothing changes).
+_SCAN_SPAN = 256
+
 #: The detection low-pass cut-off never goes above this fraction of the sample rate (20 Hz on an
 #: 80 Hz HX711 is fine, on a 10 Hz one it becomes 4 Hz).
 MAX_CUTOFF_FRACTION = 0.4
@@ -451,13 +454,14 @@ class BaselineTracker:
         gs, floor, noise_floor = self.gate_sigmas, self.gate_floor_n, self._noise_floor_n
         m_after = np.empty(n)
         mean, last_ok = self._mean_n, self._last_accepted
-        i = 0
+        i, span = 0, _SCAN_SPAN
         while i < n:
             # Three kinds of run, each with the state carried exactly: "learn" (baseline and noise
             # update), "near" (inside the baseline gate but too far out to be noise: only the
-            # baseline updates) and "out" (nothing updates). Each pass assumes the run goes on to
-            # the end of the block and keeps the prefix for which that is true.
-            seg = y[i:]
+            # baseline updates) and "out" (nothing updates). Each pass assumes the run goes on
+            # over the next ``span`` samples and keeps the prefix for which that is true; the span
+            # grows while runs are long, so a block costs O(n) however often the kind changes.
+            seg = y[i : i + span]
             b_seq, _ = signal.lfilter(bb, ba, seg, zi=[bc * b])
             b_prev = np.concatenate(([b], b_seq[:-1]))
             dev = np.abs(seg - b_prev)
@@ -499,6 +503,7 @@ class BaselineTracker:
                 b, mean = float(b_seq[k - 1]), float(m_seq[k - 1])
                 last_ok = True
             i += k
+            span = min(2 * span, 1 << 16) if k == seg.size else _SCAN_SPAN
         return BaselineTrace(b_before, v_before, b_after, v_after, accepted, m_after)
 
     def commit(self, trace: BaselineTrace, index: int) -> None:
