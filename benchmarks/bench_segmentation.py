@@ -40,7 +40,8 @@ class BenchResult:
         p50, p99 = np.percentile(ms, [50, 99])
         return (
             f"{self.samples} samples in {ms.size} blocks ({self.data_s / 60:.0f} min of data)\n"
-            f"block time: p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {ms.max():.3f} ms\n"
+            f"block time: p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {ms.max():.3f} ms "
+            f"({np.count_nonzero(ms > 1.0)} blocks over 1 ms)\n"
             f"CPU {self.cpu_s:.1f} s, wall {self.wall_s:.1f} s for {self.data_s:.0f} s of data "
             f"({100 * self.cpu_s / self.data_s:.2f} % of real time)\n"
             f"strokes made {self.strokes_made}, strokes out {self.outputs}"

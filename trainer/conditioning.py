@@ -24,12 +24,12 @@ from devices.samples import SampleBlock
 #: Standard gravity, m/s².
 STANDARD_GRAVITY = 9.80665
 
-#: Samples a baseline scan looks ahead at first (it doubles while nothing changes).
-_SCAN_SPAN = 256
-
 #: The detection low-pass cut-off never goes above this fraction of the sample rate (20 Hz on an
 #: 80 Hz HX711 is fine, on a 10 Hz one it becomes 4 Hz).
 MAX_CUTOFF_FRACTION = 0.4
+
+#: Samples a baseline scan looks ahead at first (it doubles while nothing changes).
+_SCAN_SPAN = 256
 
 
 class ConditioningError(Exception):
