@@ -115,6 +115,8 @@ class CorridorPlot(pg.PlotWidget):
         self._message.setColor(theme.foreground)
         if self._legend is not None:
             self._legend.setLabelTextColor(theme.foreground)
+            for _sample, label in self._legend.items:
+                label.setText(label.text, color=theme.foreground)  # re-render in the new colour
 
     # -- corridor --------------------------------------------------------------------------------
     def set_corridor(self, corridor: Corridor | None) -> None:

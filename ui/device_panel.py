@@ -208,6 +208,7 @@ class DevicePanel(QGroupBox):
                 self.csv_columns.setText(choice.columns)
             self._baud = choice.baud
             self._speed = choice.speed
+            self._seed = choice.seed
         finally:
             for w in widgets:
                 w.blockSignals(False)
@@ -217,7 +218,7 @@ class DevicePanel(QGroupBox):
         data = self.source_combo.currentData()
         skill = self.skill_combo.currentData() or "competent"
         if data == SIM_ITEM:
-            return DeviceChoice("sim", skill=skill, speed=self._speed)
+            return DeviceChoice("sim", skill=skill, speed=self._speed, seed=self._seed)
         if data == CSV_ITEM:
             return DeviceChoice(
                 "csv",

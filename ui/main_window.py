@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         autostart: bool = True,
         probe_ports: bool = True,
         sim_speed: float = 1.0,
+        sim_seed: int | None = None,
     ) -> None:
         super().__init__()
         self.paths = paths.ensure()
@@ -64,7 +65,7 @@ class MainWindow(QMainWindow):
         self._pending_review: tuple[Path, ScoreReport] | None = None
         saved = self.settings.device()
         if saved.kind == "sim":
-            saved = DeviceChoice("sim", skill=saved.skill, speed=sim_speed)
+            saved = DeviceChoice("sim", skill=saved.skill, speed=sim_speed, seed=sim_seed)
         self.controller = SessionController(paths.sessions_dir)
         self.view = TrainingView(
             exercises,
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.apply_theme(self.theme)
         self._autostart = autostart
         self._sim_speed = sim_speed
+        self._sim_seed = sim_seed
         if probe_ports:
             self.view.status.setText("Looking for a tool…")
             run_in_background(
@@ -176,7 +178,9 @@ class MainWindow(QMainWindow):
         self.view.device_panel.set_ports(ports)
         choice = choose_device(self.view.device_panel.choice(), ports)
         if choice.kind == "sim":
-            choice = DeviceChoice("sim", skill=choice.skill, speed=self._sim_speed)
+            choice = DeviceChoice(
+                "sim", skill=choice.skill, speed=self._sim_speed, seed=self._sim_seed
+            )
         self.view.device_panel.set_choice(choice)
         if self._autostart and self.controller.phase is Phase.IDLE:
             self.view.start_session()
@@ -285,6 +289,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.set_window(self.saveGeometry(), self.saveState())
         self.settings.set_device(self.view.device_panel.choice())
+        current = self.view.picker.current()
+        if current is not None:
+            self.settings.set_exercise_id(current.id)
+        self.settings.set_schedule(self.view.policy.schedule)
         self.settings.sync()
         if self.controller.phase in (Phase.RUNNING, Phase.STOPPING, Phase.STARTING):
             # Close once the recording is closed; stopping joins threads, so not on this thread.

@@ -45,9 +45,8 @@ def open_device(choice: DeviceChoice, exercise: Exercise | None) -> Source:
     """The source for ``choice`` (the simulator strokes the exercise's stroke type)."""
     stroke = exercise.stroke_type if exercise is not None else "sweep"
     if choice.kind == "sim":
-        return open_source(
-            choice.device_string, stroke=stroke, speed=choice.speed, seed=int(time.time()) % 100_000
-        )
+        seed = choice.seed if choice.seed is not None else int(time.time()) % 100_000
+        return open_source(choice.device_string, stroke=stroke, speed=choice.speed, seed=seed)
     protocol = "csv" if choice.kind == "csv" else "itp"
     columns = choice.columns if protocol == "csv" else None
     return open_source(choice.port, protocol=protocol, baud=choice.baud, columns=columns)

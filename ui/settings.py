@@ -32,6 +32,7 @@ class DeviceChoice:
     baud: int = 115200
     columns: str = "force_n,angle_deg"  # csv only: the column mapping
     speed: float = 1.0  # simulator only: faster than real time for demonstrations and tests
+    seed: int | None = None  # simulator only: None draws a new person each session
 
     def describe(self) -> str:
         if self.kind == "sim":

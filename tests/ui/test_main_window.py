@@ -1,0 +1,127 @@
+"""The application window: start-up device choice, closing cleanly, crash recovery, theme, keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QPushButton
+
+import ui.main_window as main_window_module
+from trainer.exercise import Exercise
+from trainer.recording import read_events
+from trainer.simulation import simulate_recording
+from ui.main_window import RECOVERY_KEY, MainWindow, choose_device
+from ui.paths import AppPaths
+from ui.session_controller import Phase
+from ui.settings import AppSettings, DeviceChoice
+
+ITP_PORT = {"device": "/dev/ttyACM0", "itp": True}
+PLAIN_PORT = {"device": "/dev/ttyUSB0", "itp": False}
+
+
+def test_start_up_prefers_the_saved_tool_then_any_itp_tool_then_the_simulator() -> None:
+    saved_port = DeviceChoice("serial", skill="novice", port="/dev/ttyACM0")
+    assert choose_device(saved_port, [PLAIN_PORT, ITP_PORT]) == saved_port
+    other = choose_device(DeviceChoice("sim"), [PLAIN_PORT, ITP_PORT])
+    assert (other.kind, other.port) == ("serial", "/dev/ttyACM0")
+    fallback = choose_device(DeviceChoice("serial", skill="expert", port="/dev/gone"), [PLAIN_PORT])
+    assert (fallback.kind, fallback.skill) == ("sim", "expert")
+    csv = DeviceChoice("csv", port="/dev/ttyUSB0", columns="force_n,angle_deg")
+    assert choose_device(csv, [PLAIN_PORT]) == csv
+
+
+@pytest.fixture
+def make_window(
+    qtbot, tmp_path: Path, sweep_exercise: Exercise, monkeypatch
+) -> Iterator[Callable[..., MainWindow]]:
+    made: list[MainWindow] = []
+    # No real serial ports in tests: the start-up probe finds none.
+    monkeypatch.setattr(main_window_module, "list_port_entries", lambda probe=True: [])
+
+    def stop_properly(window: MainWindow) -> None:
+        c = window.controller
+        if c.phase is Phase.STARTING:
+            qtbot.waitUntil(lambda: c.phase is not Phase.STARTING, timeout=15_000)
+        if c.phase is Phase.RUNNING:
+            with qtbot.waitSignal(c.stopped, timeout=10_000):
+                window.view.stop_session()
+        elif c.phase is Phase.STOPPING:
+            qtbot.waitUntil(lambda: c.phase is Phase.IDLE, timeout=10_000)
+
+    def make(**kwargs) -> MainWindow:
+        kwargs.setdefault("sim_speed", 8.0)
+        window = MainWindow([sweep_exercise], AppPaths.under(tmp_path), **kwargs)
+        qtbot.addWidget(window, before_close_func=stop_properly)
+        made.append(window)
+        window.show()
+        return window
+
+    yield make
+    made.clear()
+
+
+def test_with_no_tool_the_window_trains_on_the_simulator_and_closes_cleanly(
+    qtbot, make_window, tmp_path: Path
+) -> None:
+    window = make_window(autostart=True, probe_ports=True)
+    qtbot.waitUntil(lambda: window.controller.phase is Phase.RUNNING, timeout=15_000)
+    assert window.view.device_panel.choice().kind == "sim"
+    qtbot.waitUntil(lambda: window.view.table_model.rowCount() >= 2, timeout=30_000)
+    # Closing stops the session off the GUI thread, then closes once the recording is closed.
+    with qtbot.waitSignal(window.controller.stopped, timeout=10_000):
+        window.close()
+    qtbot.waitUntil(lambda: not window.isVisible())
+    (csv,) = AppPaths.under(tmp_path).sessions_dir.glob("*.csv")
+    assert read_events(csv)[-1]["event"] == "summary"
+    settings = AppSettings(AppPaths.under(tmp_path))
+    assert settings.exercise_id() == "sweep"
+    assert settings.window_geometry() is not None
+
+
+def test_an_unfinished_recording_is_offered_for_review_without_a_dialog(
+    qtbot, make_window, tmp_path: Path
+) -> None:
+    sessions = AppPaths.under(tmp_path).ensure().sessions_dir
+    crashed, _ = simulate_recording(sessions / "20250101-100000-sweep.csv", strokes=6, seed=5)
+    window = make_window(autostart=False, probe_ports=False)
+    banner = window.view.banner
+    assert banner.showing(RECOVERY_KEY)
+    assert crashed.name in banner.text()
+    (open_button,) = [b for b in banner.findChildren(QPushButton) if b.text() == "Open for review"]
+    qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.view.table_model.rowCount() == 6, timeout=15_000)
+    assert window.view.status.text().startswith(f"Reviewing {crashed.name}")
+    assert all(r.score is not None for r in window.view.table_model.rows())
+    # Offered once: the next start does not ask again.
+    assert window.offer_recovery() == []
+
+
+def test_theme_toggle_changes_the_palette_and_is_remembered(
+    qtbot, make_window, tmp_path: Path
+) -> None:
+    window = make_window(autostart=False, probe_ports=False)
+    window.set_theme("light")
+    light_bg = window.palette().color(QPalette.ColorRole.Window)
+    window.toggle_theme()
+    assert window.theme.dark
+    qtbot.waitUntil(lambda: window.palette().color(QPalette.ColorRole.Window) != light_bg)
+    assert AppSettings(AppPaths.under(tmp_path)).theme() == "dark"
+    window.toggle_theme()
+    assert not window.theme.dark
+
+
+def test_space_starts_and_stops_a_session_from_the_keyboard(qtbot, make_window) -> None:
+    window = make_window(autostart=False, probe_ports=False)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    with qtbot.waitSignal(window.controller.started, timeout=15_000):
+        qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    with qtbot.waitSignal(window.controller.stopped, timeout=10_000):
+        qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    assert window.controller.phase is Phase.IDLE
+    for key in ("Space", "T", "N", "F"):
+        assert window.view.actions_by_key[key].shortcut().toString() == key
