@@ -8,8 +8,12 @@ accuracy) so that small errors cost little and large ones a lot, k = 1 for the o
   point's tolerances, full marks at max(sigma, 5 % of peak) and zero at max(3 sigma, 25 % of
   peak), then averaged over the stroke.
 - angle accuracy: the same for the angle; max(sigma, 3 deg) -> max(3 sigma, 10 deg).
-- tempo: the mean of two ramps, abs(ln(duration / expert duration)) from 0 to ln 1.5 and the
-  shift of the time to peak from 0 to 20 % of the stroke.
+- tempo: the mean of two ramps, abs(ln(duration / expert duration)) from the experts' own
+  spread to max(ln 1.5, 3 x that spread), and the shift of the time to peak from the experts' SD
+  to max(20 % of the stroke, 3 SD). ``scoring.md`` puts the inner tolerance at 0; we take the
+  experts' own variability instead, as the corridor scores do with sigma, because otherwise an
+  expert scores about 70 on tempo against their own envelope and the leave-one-out calibration
+  (median 90 or more) cannot be met by real, variable experts.
 - smoothness: SPARC deficit against the experts' mean, as a fraction of it, 0 -> 50 %.
 - consistency: mean pointwise SD of the trainee's last strokes / the experts', 1 -> 3.
 
@@ -306,9 +310,12 @@ def _tempo_score(env: Envelope, norm: NormalisedStroke) -> float:
     else:
         duration_error = math.inf
     peak_shift = abs(norm.time_to_peak_frac - env.time_to_peak_mean_frac)
+    # The experts' own spread: SD of ln(duration) is close to the duration's CV.
+    duration_in = env.duration_sd_s / env.duration_mean_s if env.duration_mean_s > 0 else 0.0
+    peak_in = env.time_to_peak_sd_frac
     return 0.5 * (
-        ramp(duration_error, 0.0, TEMPO_DURATION_OUTER)
-        + ramp(peak_shift, 0.0, TEMPO_PEAK_SHIFT_OUTER)
+        ramp(duration_error, duration_in, max(TEMPO_DURATION_OUTER, 3.0 * duration_in))
+        + ramp(peak_shift, peak_in, max(TEMPO_PEAK_SHIFT_OUTER, 3.0 * peak_in))
     )
 
 
