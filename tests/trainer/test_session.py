@@ -1,0 +1,107 @@
+"""A live session on a replayed recording: the same path the application uses, end to end."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from devices.replay import ReplaySource
+from devices.samples import DeviceEvent, EventKind
+from trainer.analysis import score_recording
+from trainer.exercise import find_exercise
+from trainer.recording import read_recording
+from trainer.session import TrainingSession
+from trainer.simulation import simulate_recording
+
+
+class Collector:
+    def __init__(self) -> None:
+        self.strokes: list = []
+        self.events: list[DeviceEvent] = []
+        self.tares: list = []
+        self.errors: list[str] = []
+        self.done = threading.Event()
+
+    def on_stroke(self, stroke, score) -> None:
+        self.strokes.append((stroke, score))
+
+    def on_event(self, event: DeviceEvent) -> None:
+        self.events.append(event)
+        if event.kind is EventKind.DISCONNECTED:
+            self.done.set()
+
+    def on_tare(self, result, error) -> None:
+        self.tares.append((result, error))
+
+    def on_error(self, message: str) -> None:
+        self.errors.append(message)
+
+
+def _replay(path: Path, speed: float = float("inf")) -> ReplaySource:
+    rec = read_recording(path)
+    return ReplaySource(rec.t_s, rec.values, rec.channels, speed=speed)
+
+
+def test_live_session_scores_like_offline_and_records_every_sample(tmp_path: Path) -> None:
+    exercise = find_exercise("sweep")
+    src_path, n = simulate_recording(
+        tmp_path / "trainee.csv",
+        stroke_type="sweep",
+        skill="competent",
+        strokes=8,
+        seed=4,
+        rate_hz=1000.0,
+    )
+    listener = Collector()
+    out = tmp_path / "live.csv"
+    session = TrainingSession(_replay(src_path), exercise, recording_path=out, listener=listener)
+    session.start()
+    assert listener.done.wait(30), "replay did not finish"
+    session.stop()
+    assert not listener.errors
+    live = read_recording(out)
+    assert len(live.t_s) == n
+    offline = score_recording(read_recording(src_path), exercise)
+    assert [round(s.score, 6) for _, s in listener.strokes] == [
+        round(s.score, 6) for s in offline.scores
+    ]
+    assert len(listener.strokes) == 8
+    assert live.events[-1]["event"] == "summary"
+    assert live.events[-1]["score_summary"]["strokes"] == 8
+
+
+def test_tare_removes_the_offset_of_a_still_tool(tmp_path: Path) -> None:
+    t = np.arange(0, 4.0, 0.001)
+    values = np.c_[np.full_like(t, 2.5) + 0.01 * np.sin(50 * t), np.full_like(t, 45.0)]
+    listener = Collector()
+    session = TrainingSession(
+        ReplaySource(t, values, ("force_n", "angle_deg")),
+        recording_path=tmp_path / "r.csv",
+        listener=listener,
+    )
+    session.request_tare(2.0)
+    session.start()
+    assert listener.done.wait(30)
+    session.stop()
+    ((result, error),) = listener.tares
+    assert error is None
+    assert abs(result.offset_n - 2.5) < 0.02
+    rec = read_recording(tmp_path / "r.csv")
+    assert abs(rec.channel("force_n")[-500:].mean()) < 0.02
+    assert any(e["event"] == "tare" for e in rec.events)
+
+
+def test_a_moving_tool_is_not_tared(tmp_path: Path) -> None:
+    t = np.arange(0, 4.0, 0.001)
+    values = np.c_[10 * np.sin(2 * np.pi * t) ** 2, np.full_like(t, 45.0)]
+    listener = Collector()
+    session = TrainingSession(ReplaySource(t, values, ("force_n", "angle_deg")), listener=listener)
+    session.request_tare(2.0)
+    session.start()
+    assert listener.done.wait(30)
+    session.stop()
+    ((result, error),) = listener.tares
+    assert result is None and "still" in error
+    assert session.tare_offset_n == 0.0
