@@ -14,10 +14,11 @@ runs the simulated tool faster than real time (demonstrations), and Qt's own var
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -91,5 +92,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         QMessageBox.critical(None, "iastm-trainer", f"Cannot start: {exc}")
         return 1
+    # However the event loop ends, the session's recording is closed properly.
+    app.aboutToQuit.connect(window.controller.shutdown)
+    # Ctrl+C in the terminal closes the window the normal way (stopping the session first);
+    # a timer lets Python look at signals while Qt's event loop runs.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    heartbeat = QTimer()
+    heartbeat.start(250)
+    heartbeat.timeout.connect(lambda: None)
     window.show()
     return app.exec()

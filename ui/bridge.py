@@ -12,7 +12,9 @@ Samples are read by a display timer from the session's ring buffer, at display r
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+import contextlib
+
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from devices.samples import DeviceEvent
 
@@ -25,15 +27,22 @@ class SessionBridge(QObject):
     tare = Signal(object, object)  # TareResult | None, error text | None
     error = Signal(str)
 
-    # The session calls these from its own thread.
+    # The session calls these from its own thread. If the Qt side is already gone (the
+    # application is quitting), the report has nowhere to go: drop it rather than raise into the
+    # session, whose recording must still be closed properly.
     def on_event(self, event: DeviceEvent) -> None:
-        self.event.emit(event)
+        self._emit(self.event, event)
 
     def on_stroke(self, stroke: object, score: object) -> None:
-        self.stroke.emit(stroke, score)
+        self._emit(self.stroke, stroke, score)
 
     def on_tare(self, result: object, error: str | None) -> None:
-        self.tare.emit(result, error)
+        self._emit(self.tare, result, error)
 
     def on_error(self, message: str) -> None:
-        self.error.emit(message)
+        self._emit(self.error, message)
+
+    @staticmethod
+    def _emit(signal: SignalInstance, *args: object) -> None:
+        with contextlib.suppress(RuntimeError):  # "Signal source has been deleted"
+            signal.emit(*args)

@@ -74,8 +74,8 @@ class MainWindow(QMainWindow):
             schedule=self.settings.schedule(),
             theme=self.theme,
         )
-        if self.settings.exercise_id():
-            self.view.picker.select_id(self.settings.exercise_id())
+        # The last exercise used; on a first run the sweep, the stroke most courses start with.
+        self.view.picker.select_id(self.settings.exercise_id() or "sweep")
         self.setCentralWidget(self.view)
         self.setWindowTitle("iastm-trainer — IASTM stroke training (for education)")
         self._build_menus()

@@ -135,6 +135,13 @@ def test_a_simulated_session_fills_the_stroke_list_with_scored_strokes(qtbot, ma
     assert view.angle_readout.value_text().endswith("°")
     summary = _stop(qtbot, view)
     n = view.table_model.rowCount()
+    # Clicking a stroke in the list shows it against the envelope.
+    first = view.table_model.index(0, 0)
+    qtbot.mouseClick(
+        view.table.viewport(), Qt.MouseButton.LeftButton, pos=view.table.visualRect(first).center()
+    )
+    assert view.stroke_panel.shown is view.table_model.rows()[0]
+    assert view.stroke_panel.caption().startswith("Stroke 1 (picked from the list)")
     assert summary.strokes == n  # strokes flushed by the stop reached the list too
     assert view.summary_panel.value("strokes") == str(n)
     assert view.status.text().startswith(f"Session ended: {n} strokes")

@@ -234,3 +234,14 @@ def test_device_panel_round_trips_a_choice_and_marks_itp_ports(qtbot) -> None:
     assert blocker.args[0] == DeviceChoice("serial", skill="novice", port="/dev/ttyACM0")
     panel.show_counters(Counters(samples=10, lost_samples=3, corrupt_lines=2))
     assert panel.lost_label.text() == "3" and panel.corrupt_label.text() == "2"
+
+
+def test_a_bridge_whose_qt_side_is_gone_does_not_break_the_session() -> None:
+    import shiboken6
+
+    from ui.bridge import SessionBridge
+
+    bridge = SessionBridge()
+    shiboken6.delete(bridge)  # the application quit while the session was stopping
+    bridge.on_error("late report")  # dropped, not raised into the session thread
+    bridge.on_event(None)
