@@ -21,10 +21,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QSizePolicy,
     QSplitter,
     QVBoxLayout,
@@ -38,6 +35,7 @@ from trainer.session import TrainingSession
 from ui.angle_readout import AngleReadout
 from ui.banner import Banner
 from ui.calibration_wizard import CalibrationWizard
+from ui.control_bar import ControlBar
 from ui.corridor import angle_corridor
 from ui.device_panel import DevicePanel
 from ui.exercise_picker import ExercisePicker
@@ -55,7 +53,6 @@ DISPLAY_INTERVAL_MS = 33  # about 30 frames a second: smooth to the eye, light o
 DEVICE_STATUS_EVERY = 8  # refresh the device figures every 8th frame (about 4 Hz)
 STRIP_EVERY = 2  # the ten-second strip is context, not feedback: 15 Hz is smooth enough
 ANGLE_AVERAGE_S = 0.08  # the read-out averages the newest 80 ms so the number does not flicker
-HONESTY_TEXT = "For education — not for clinical use"
 DISCONNECT_KEY = "disconnected"
 
 #: Why the plots are empty while a stroke goes on, per schedule without live feedback.
@@ -126,45 +123,12 @@ class TrainingView(QWidget):
         self, exercises: Sequence[Exercise], device: DeviceChoice | None, schedule: Schedule
     ) -> None:
         theme = self._theme
-        self.start_button = QPushButton("▶ Start")
-        self.start_button.setToolTip("Start or stop the session (Space)")
-        self.start_button.setFont(_big_font(15))
-        self.start_button.setMinimumWidth(150)
-        self.tare_button = QPushButton("Tare")
-        self.tare_button.setToolTip("Zero the force: hold the tool still, off the skin (T)")
-        self.show_last_button = QPushButton("Show last stroke")
-        self.show_last_button.setToolTip(
-            "Self-controlled feedback: see your last stroke when you want to (F)"
-        )
-        self.schedule_combo = QComboBox()
-        for s in Schedule:
-            self.schedule_combo.addItem(s.label, s.value)
-            self.schedule_combo.setItemData(
-                self.schedule_combo.count() - 1, s.explanation, Qt.ItemDataRole.ToolTipRole
-            )
-        self.schedule_combo.setCurrentIndex(self.schedule_combo.findData(schedule.value))
-        self.schedule_combo.setToolTip("Feedback schedule: what you see, and when")
-        self.honesty = QLabel(HONESTY_TEXT)
-        self.honesty.setObjectName("honesty")
-        self.honesty.setFont(_big_font(13))
-        self.honesty.setToolTip(
-            "Scores measure agreement with an instructor's recorded strokes, not clinical effect. "
-            "Skill practised on a simulator or a skin simulant may not transfer to patients."
-        )
-        for b in (self.start_button, self.tare_button, self.show_last_button):
-            b.setMinimumHeight(40)
-            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-
-        top = QHBoxLayout()
-        top.addWidget(self.start_button)
-        top.addWidget(self.tare_button)
-        top.addWidget(self.show_last_button)
-        top.addSpacing(16)
-        feedback_label = QLabel("Feedback")
-        top.addWidget(feedback_label)
-        top.addWidget(self.schedule_combo)
-        top.addStretch(1)
-        top.addWidget(self.honesty)
+        self.controls = ControlBar(schedule)
+        # The controls the rest of the screen and the tests refer to directly.
+        self.start_button = self.controls.start_button
+        self.tare_button = self.controls.tare_button
+        self.show_last_button = self.controls.show_last_button
+        self.schedule_combo = self.controls.schedule_combo
 
         self.banner = Banner(theme)
         self.status = QLabel("")
@@ -233,7 +197,7 @@ class TrainingView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(4)
-        layout.addLayout(top)
+        layout.addWidget(self.controls)
         layout.addWidget(self.banner)
         layout.addWidget(self.status)
         layout.addWidget(self.schedule_note)
@@ -269,7 +233,7 @@ class TrainingView(QWidget):
         self.device_panel.tare_requested.connect(self.request_tare)
         self.device_panel.calibrate_requested.connect(self.open_calibration)
         self.show_last_button.clicked.connect(self.show_last_stroke)
-        self.schedule_combo.currentIndexChanged.connect(self._on_schedule_index)
+        self.controls.schedule_changed.connect(self._on_schedule)
         self.picker.exercise_changed.connect(self._on_exercise)
         self.device_panel.choice_changed.connect(self.device_changed)
         self.table.stroke_selected.connect(self._on_row_selected)
@@ -287,9 +251,7 @@ class TrainingView(QWidget):
             self.device_panel,
         ):
             w.apply_theme(theme)
-        self.honesty.setStyleSheet(
-            f"#honesty {{ border: 2px solid {theme.muted}; padding: 3px 8px; border-radius: 4px; }}"
-        )
+        self.controls.apply_theme(theme)
 
     # =============================================================================== sessions ==
     @property
@@ -326,7 +288,7 @@ class TrainingView(QWidget):
         return ok
 
     def _reset_screen(self) -> None:
-        self.policy = FeedbackPolicy(Schedule(self.schedule_combo.currentData()))
+        self.policy = FeedbackPolicy(self.controls.schedule())
         self._block_offset = 0
         self._block_strokes = 0
         self._live_stroke_start = None
@@ -573,12 +535,9 @@ class TrainingView(QWidget):
         return True
 
     def set_schedule(self, schedule: Schedule) -> None:
-        i = self.schedule_combo.findData(schedule.value)
-        if i != self.schedule_combo.currentIndex():
-            self.schedule_combo.setCurrentIndex(i)
+        self.controls.set_schedule(schedule)
 
-    def _on_schedule_index(self, _i: int) -> None:
-        schedule = Schedule(self.schedule_combo.currentData())
+    def _on_schedule(self, schedule: Schedule) -> None:
         if schedule is self.policy.schedule:
             return
         # A new schedule is a new block: what the old one held back is revealed as its end says.
@@ -639,14 +598,13 @@ class TrainingView(QWidget):
 
     def _update_buttons(self) -> None:
         phase = self.controller.phase
-        self.start_button.setText("■ Stop" if phase is Phase.RUNNING else "▶ Start")
-        self.start_button.setEnabled(phase in (Phase.IDLE, Phase.RUNNING))
-        self.tare_button.setEnabled(phase is Phase.RUNNING)
-        self.device_panel.tare_button.setEnabled(phase is Phase.RUNNING)
-        self.show_last_button.setVisible(self.policy.schedule is Schedule.SELF_CONTROLLED)
-        self.show_last_button.setEnabled(
-            self.policy.accepts_requests and self.table_model.rowCount() > 0
+        self.controls.show_state(
+            running=phase is Phase.RUNNING,
+            busy=phase in (Phase.STARTING, Phase.STOPPING),
+            schedule=self.policy.schedule,
+            can_request=self.policy.accepts_requests and self.table_model.rowCount() > 0,
         )
+        self.device_panel.tare_button.setEnabled(phase is Phase.RUNNING)
         self.device_panel.source_combo.setEnabled(phase is Phase.IDLE)
         self.device_panel.skill_combo.setEnabled(phase is Phase.IDLE)
 
