@@ -98,6 +98,7 @@ class TrainingSession:
         self.calibration = calibration
         self.tare_offset_n = 0.0
         self.records: list[StrokeRecord] = []
+        self.listener_errors: list[str] = []
         self.writer: RecordingWriter | None = None
         self.display: RingBuffer | None = None
         self._display_seconds = display_seconds
@@ -282,14 +283,26 @@ class TrainingSession:
         self._notify("on_tare", result, None)
 
     def set_calibration(self, calibration: Calibration | None) -> None:
+        """Use a new calibration from now on. A tare taken before it was in other units, so it is
+        cleared: tare again with the tool still."""
         with self._lock:
             self.calibration = calibration
+            cleared = self.tare_offset_n
+            self.tare_offset_n = 0.0
             if self.writer is not None:
                 self.writer.log_event(
                     "calibration",
                     self._last_t_s,
                     calibration=calibration.to_dict() if calibration else None,
+                    tare_cleared_n=round(cleared, 6),
                 )
+
+    def log_event(self, kind: str, **fields: Any) -> None:
+        """Add a line to the recording's event log (say, what feedback a stroke got), from any
+        thread; placed at the newest sample's time."""
+        with self._lock:
+            if self.writer is not None:
+                self.writer.log_event(kind, self._last_t_s, **fields)
 
     def _new_segmenter(self) -> StrokeSegmenter:
         rate = self.source.info.rate_hz if self.source.info else None
@@ -298,23 +311,30 @@ class TrainingSession:
         return StrokeSegmenter(rate_hz=rate)
 
     # -- what a display reads --------------------------------------------------------------------
+    @property
+    def t0_s(self) -> float | None:
+        """The device time of the session's first sample: device events minus this are on the
+        session's (and the recording's) time axis."""
+        return self._t0_s
+
     def state(self) -> SessionState:
-        with self._lock:
-            seg = self._segmenter
-            start = seg.current_stroke_start_s
-            return SessionState(
-                connected=self.source.connected,
-                counters=Counters(**self.source.counters.as_dict()),
-                baseline_n=float(seg.baseline_n),
-                in_stroke=bool(seg.in_stroke),
-                stroke_start_s=None if start is None else float(start),
-                threshold_n=float(seg.threshold_n),
-                last_t_s=None
-                if self._last_t_s is None or self._t0_s is None
-                else self._last_t_s - self._t0_s,
-                tare_offset_n=self.tare_offset_n,
-                taring=self._pending_tare is not None,
-            )
+        # No lock: a display frame must never wait for the recording's once-a-second fsync. Each
+        # field is read atomically; a frame that mixes two blocks' values is redrawn a frame later.
+        seg = self._segmenter
+        start = seg.current_stroke_start_s
+        return SessionState(
+            connected=self.source.connected,
+            counters=Counters(**self.source.counters.as_dict()),
+            baseline_n=float(seg.baseline_n),
+            in_stroke=bool(seg.in_stroke),
+            stroke_start_s=None if start is None else float(start),
+            threshold_n=float(seg.threshold_n),
+            last_t_s=None
+            if self._last_t_s is None or self._t0_s is None
+            else self._last_t_s - self._t0_s,
+            tare_offset_n=self.tare_offset_n,
+            taring=self._pending_tare is not None,
+        )
 
     @property
     def channels(self) -> tuple[str, ...] | None:
@@ -342,6 +362,12 @@ class TrainingSession:
                 self.writer.close(summary)
 
     def _notify(self, method: str, *args: Any) -> None:
+        """Tell the listener; a listener that raises must not stop recording or lose the file's
+        closing summary, so its error is kept in ``listener_errors`` and the session goes on."""
         fn = getattr(self.listener, method, None)
-        if fn is not None:
+        if fn is None:
+            return
+        try:
             fn(*args)
+        except Exception as exc:
+            self.listener_errors.append(f"{method}: {type(exc).__name__}: {exc}")

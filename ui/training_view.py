@@ -639,5 +639,5 @@ def _session_t0(session: TrainingSession | None) -> float | None:
         return None
     t0 = getattr(session, "t0_s", None)
     if t0 is None:
-        t0 = getattr(session, "_t0_s", None)
+        t0 = session.t0_s
     return None if t0 is None or not math.isfinite(t0) else float(t0)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from devices.replay import ReplaySource
-from devices.samples import DeviceEvent, EventKind
+from devices.samples import DeviceEvent, EventKind, SampleBlock
 from trainer.analysis import score_recording
 from trainer.exercise import find_exercise
 from trainer.recording import read_recording
@@ -105,3 +105,43 @@ def test_a_moving_tool_is_not_tared(tmp_path: Path) -> None:
     ((result, error),) = listener.tares
     assert result is None and "still" in error
     assert session.tare_offset_n == 0.0
+
+
+def test_a_failing_listener_loses_neither_strokes_nor_the_recording(tmp_path: Path) -> None:
+    class Broken(Collector):
+        def on_stroke(self, stroke, score) -> None:
+            raise RuntimeError("display went away")
+
+    src_path, n = simulate_recording(
+        tmp_path / "t.csv", stroke_type="sweep", skill="expert", strokes=3, seed=2, rate_hz=500.0
+    )
+    listener = Broken()
+    out = tmp_path / "live.csv"
+    session = TrainingSession(
+        _replay(src_path), find_exercise("sweep"), recording_path=out, listener=listener
+    )
+    session.start()
+    assert listener.done.wait(30)
+    session.stop()
+    assert len(session.records) == 3
+    assert len(session.listener_errors) == 3 and "display went away" in session.listener_errors[0]
+    rec = read_recording(out)
+    assert len(rec.t_s) == n and rec.events[-1]["event"] == "summary"
+
+
+def test_new_calibration_clears_a_tare_taken_in_other_units(tmp_path: Path) -> None:
+    from trainer.conditioning import fit_calibration
+
+    t = np.arange(0, 3.0, 0.001)
+    values = np.c_[np.full_like(t, 1.0), np.full_like(t, 45.0)]
+    session = TrainingSession(
+        ReplaySource(t, values, ("force_n", "angle_deg")), recording_path=tmp_path / "r.csv"
+    )
+    session.tare_offset_n = 1.0
+    session.process_items([SampleBlock(t[:10], values[:10], ("force_n", "angle_deg"))])
+    session.set_calibration(fit_calibration([0.0, 100.0], [0.0, 1.0]))
+    session.log_event("feedback", stroke=1, shown=True)
+    session.stop()
+    assert session.tare_offset_n == 0.0
+    kinds = [e["event"] for e in read_recording(tmp_path / "r.csv").events]
+    assert "calibration" in kinds and "feedback" in kinds
