@@ -50,7 +50,7 @@ def segment_recording(recording: Recording, settings: DetectionSettings) -> list
 def score_recording(recording: Recording, exercise: Exercise) -> ScoreReport:
     strokes = segment_recording(recording, exercise.detection)
     scorer = Scorer(exercise.envelope, exercise.weights, exercise.pass_mark)
-    scores = [scorer.score(s) for s in strokes]
+    scores = scorer.score_many(strokes)
     return ScoreReport(exercise, strokes, scores, summarise(scores, exercise.pass_mark), recording)
 
 

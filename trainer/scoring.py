@@ -205,6 +205,10 @@ class Scorer:
         """Score a stroke and add it to the rolling consistency."""
         return self.score_normalised(stroke, normalise(stroke, self.envelope.lowpass_hz))
 
+    def score_many(self, strokes: list[Stroke]) -> list[StrokeScore]:
+        """Score strokes in order; the same scores as ``score`` on each in turn."""
+        return [self.score(s) for s in strokes]
+
     def score_normalised(self, stroke: Stroke, norm: NormalisedStroke) -> StrokeScore:
         """As ``score`` for a stroke already normalised with the envelope's filter."""
         env = self.envelope
