@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import stats
 
-from trainer.normalise import DEFAULT_LOWPASS_HZ, POINTS, NormalisedStroke, normalise
+from trainer.normalise import DEFAULT_LOWPASS_HZ, POINTS, NormalisedStroke, normalise_many
 from trainer.strokes import Stroke
 
 if TYPE_CHECKING:
@@ -315,7 +315,7 @@ def build_envelope(
         registration=registration,
         lowpass_hz=lowpass_hz,
     )
-    normalised = [normalise(s, lowpass_hz) for s in strokes]
+    normalised = normalise_many(strokes, lowpass_hz)
     envelope = envelope_from_normalised(normalised, **settings)
     flags = _outlier_flags(strokes, normalised, envelope)
     calibration = _calibrate(strokes, normalised, settings, weights)

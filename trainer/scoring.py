@@ -43,7 +43,7 @@ import numpy as np
 from trainer import iso18571
 from trainer.envelope import Envelope, find_regions
 from trainer.iso18571 import IsoRating
-from trainer.normalise import NormalisedStroke, normalise
+from trainer.normalise import NormalisedStroke, normalise, normalise_many
 from trainer.strokes import Stroke
 
 SUB_SCORES = ("force", "angle", "tempo", "smoothness", "consistency")
@@ -206,8 +206,9 @@ class Scorer:
         return self.score_normalised(stroke, normalise(stroke, self.envelope.lowpass_hz))
 
     def score_many(self, strokes: list[Stroke]) -> list[StrokeScore]:
-        """Score strokes in order; the same scores as ``score`` on each in turn."""
-        return [self.score(s) for s in strokes]
+        """Score strokes in order; the same scores as ``score`` on each in turn, sooner."""
+        norms = normalise_many(strokes, self.envelope.lowpass_hz)
+        return [self.score_normalised(s, n) for s, n in zip(strokes, norms, strict=True)]
 
     def score_normalised(self, stroke: Stroke, norm: NormalisedStroke) -> StrokeScore:
         """As ``score`` for a stroke already normalised with the envelope's filter."""

@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 import pytest
+from scipy import signal
 
-from trainer.normalise import POINTS, force_sparc, normalise
+from trainer.normalise import POINTS, _zero_phase_rows, force_sparc, normalise, normalise_many
 from trainer.strokes import Stroke
 
 
@@ -104,3 +105,40 @@ def test_smoothness_ignores_a_constant_offset_but_sees_wobble() -> None:
     u = np.linspace(0, 1, POINTS)
     wobble = s.force_n + 3.0 * np.sin(2 * np.pi * 6 * u) * np.sin(np.pi * u)
     assert force_sparc(wobble, s.duration_s) < s.sparc - 0.2
+
+
+def test_rows_filtered_together_match_sosfiltfilt_one_by_one() -> None:
+    rng = np.random.default_rng(3)
+    rows = [rng.normal(size=n).cumsum() for n in (6, 7, 40, 101, 250, 1333, 2000)]
+    cutoffs = [0.024, 0.024, 0.3, 0.024, 0.3, 0.024, 0.024]
+    padlens = [5, 0, 12, 100, 100, 100, 1]
+    got = _zero_phase_rows(rows, [(2, c, p) for c, p in zip(cutoffs, padlens, strict=True)])
+    for x, c, p, y in zip(rows, cutoffs, padlens, got, strict=True):
+        sos = signal.butter(2, c, output="sos")
+        np.testing.assert_array_equal(y, signal.sosfiltfilt(sos, x, padlen=p))
+
+
+def test_normalising_strokes_together_gives_each_its_own_result() -> None:
+    rng = np.random.default_rng(4)
+    strokes = [sin2_stroke(n) for n in (1000, 1500, 69, 9)]
+    no_angle = sin2_stroke(700)
+    strokes.append(
+        Stroke(
+            2,
+            no_angle.start_s,
+            no_angle.end_s,
+            no_angle.t_s,
+            no_angle.force_n,
+            no_angle.t_s * np.nan,
+        )
+    )
+    jitter = np.sort(rng.uniform(0.03, 0.97, 900))
+    strokes.append(sin2_stroke(900, t_s=jitter))
+    strokes.append(Stroke(3, 0.0, 0.2, np.array([0.0, 0.1, 0.2]), np.ones(3), np.ones(3)))
+    together = normalise_many(strokes)
+    for stroke, n in zip(strokes, together, strict=True):
+        alone = normalise(stroke)
+        for name in ("force_n", "angle_deg"):
+            np.testing.assert_array_equal(getattr(n, name), getattr(alone, name))
+        for name in ("duration_s", "time_to_peak_frac", "peak_force_n", "sparc"):
+            assert getattr(n, name) == getattr(alone, name) or math.isnan(getattr(alone, name))
