@@ -89,8 +89,8 @@ def cmd_record(args: argparse.Namespace) -> dict[str, Any] | None:
         args.device, protocol=args.protocol, baud=args.baud, columns=args.columns, stroke=stroke
     )
     session = TrainingSession(source, recording_path=args.out)
+    session.start()  # a port that cannot be opened fails here, before any word of recording
     _print(f"Recording {args.device} for {args.seconds:g} s into {args.out} ...", args.json)
-    session.start()
     deadline = time.monotonic() + args.seconds
     try:
         while time.monotonic() < deadline:
