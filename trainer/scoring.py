@@ -208,10 +208,14 @@ class Scorer:
     def score_many(self, strokes: list[Stroke]) -> list[StrokeScore]:
         """Score strokes in order; the same scores as ``score`` on each in turn, sooner."""
         norms = normalise_many(strokes, self.envelope.lowpass_hz)
-        return [self.score_normalised(s, n) for s, n in zip(strokes, norms, strict=True)]
+        isos = _iso_ratings(self.envelope, norms)
+        return [self._score(s, n, iso) for s, n, iso in zip(strokes, norms, isos, strict=True)]
 
     def score_normalised(self, stroke: Stroke, norm: NormalisedStroke) -> StrokeScore:
         """As ``score`` for a stroke already normalised with the envelope's filter."""
+        return self._score(stroke, norm, _iso_ratings(self.envelope, [norm])[0])
+
+    def _score(self, stroke: Stroke, norm: NormalisedStroke, iso: IsoRating | None) -> StrokeScore:
         env = self.envelope
         self._recent.append(norm.force_n)
         sub: dict[str, float | None] = {
@@ -232,11 +236,6 @@ class Scorer:
         if env.has_angle and norm.has_angle:
             angle_in = (norm.angle_deg >= env.angle_lo_deg) & (norm.angle_deg <= env.angle_hi_deg)
             angle_in_band_pct = 100.0 * float(np.mean(angle_in))
-
-        try:
-            iso = iso18571.rate(env.force_mu_n, norm.force_n)
-        except ValueError:
-            iso = None
 
         return StrokeScore(
             index=stroke.index,
@@ -265,6 +264,21 @@ class Scorer:
         if expert_sd <= 0:
             return 0.0 if trainee_sd == 0 else math.inf
         return trainee_sd / expert_sd
+
+
+def _iso_ratings(env: Envelope, norms: list[NormalisedStroke]) -> list[IsoRating | None]:
+    """Each stroke's ISO/TS 18571 rating against the experts' mean force (None: not ratable)."""
+    out: list[IsoRating | None] = [None] * len(norms)
+    if not norms or not np.all(np.isfinite(env.force_mu_n)):
+        return out
+    forces = np.array([n.force_n for n in norms])
+    ok = np.flatnonzero(np.all(np.isfinite(forces), axis=1))
+    if ok.size:
+        for k, rating in zip(
+            ok.tolist(), iso18571.rate_many(env.force_mu_n, forces[ok]), strict=True
+        ):
+            out[k] = rating
+    return out
 
 
 def _force_score(env: Envelope, norm: NormalisedStroke) -> float:

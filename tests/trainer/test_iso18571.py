@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
 
-from trainer.iso18571 import rate
+from trainer import iso18571
+from trainer.iso18571 import rate, rate_many
 
 
 def pulse(n: int = 101, centre: float = 0.5, width: float = 0.5, peak: float = 30.0) -> np.ndarray:
@@ -87,3 +89,171 @@ def test_overall_rating_weights_the_four_scores() -> None:
 def test_curves_of_different_length_are_refused() -> None:
     with pytest.raises(ValueError):
         rate(pulse(101), pulse(100))
+
+
+# -- the vectorised rating against a plain, cell-by-cell implementation of the same conventions --
+
+
+def _reference_pearson(a: np.ndarray, b: np.ndarray) -> float:
+    if a.size < 2:
+        return 1.0 if np.array_equal(a, b) else 0.0
+    da = a - a.mean()
+    db = b - b.mean()
+    den = math.sqrt(float(np.dot(da, da)) * float(np.dot(db, db)))
+    if den == 0.0:
+        return 1.0 if np.array_equal(a, b) else 0.0
+    return float(np.dot(da, db)) / den
+
+
+def _reference_shift(ref: np.ndarray, sig: np.ndarray) -> int:
+    n = ref.size
+    best_rho = _reference_pearson(ref, sig)
+    best = 0
+    for m in range(1, min(n - 2, math.ceil(0.2 * n - 1e-9)) + 1):
+        rho = _reference_pearson(ref[:-m], sig[m:])
+        if rho > best_rho:
+            best_rho, best = rho, m
+        rho = _reference_pearson(ref[m:], sig[:-m])
+        if rho > best_rho:
+            best_rho, best = rho, -m
+    return best
+
+
+def _reference_dtw(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = x.size
+    radius = min(n, max(1, math.ceil(0.1 * n)))
+    inf = math.inf
+    xs, ys = x.tolist(), y.tolist()
+    acc = [[inf] * n for _ in range(n)]
+    for i in range(n):
+        row = acc[i]
+        prev = acc[i - 1] if i > 0 else None
+        for j in range(max(0, i - radius + 1), min(n, i + radius)):
+            cost = (xs[i] - ys[j]) ** 2
+            if i == 0 and j == 0:
+                row[j] = cost
+                continue
+            best = inf
+            if prev is not None:
+                best = prev[j]
+                if j > 0 and prev[j - 1] < best:
+                    best = prev[j - 1]
+            if j > 0 and row[j - 1] < best:
+                best = row[j - 1]
+            row[j] = cost + best
+    i = j = n - 1
+    path = [(i, j)]
+    while i > 0 or j > 0:
+        options = []
+        if i > 0:
+            options.append((acc[i - 1][j], i - 1, j))
+        if j > 0:
+            options.append((acc[i][j - 1], i, j - 1))
+        if i > 0 and j > 0:
+            options.append((acc[i - 1][j - 1], i - 1, j - 1))
+        _, i, j = min(options, key=lambda o: o[0])
+        path.append((i, j))
+    idx_i, idx_j = np.array(path[::-1]).T
+    return x[idx_i], y[idx_j]
+
+
+def _reference_ratio(num: float, den: float, e_max: float) -> float:
+    if den == 0.0:
+        return 1.0 if num == 0.0 else 0.0
+    e = num / den
+    return 1.0 if e <= 0 else 0.0 if e >= e_max else (e_max - e) / e_max
+
+
+def _reference_slope(x: np.ndarray) -> np.ndarray:
+    d = np.gradient(x)
+    n = d.size
+    if n < 9:
+        return np.full_like(d, float(np.mean(d)))
+    out = np.empty_like(d)
+    for k, width in enumerate((1, 3, 5, 7)):
+        out[k] = float(np.mean(d[:width]))
+        out[n - 1 - k] = float(np.mean(d[n - width :]))
+    out[4 : n - 4] = np.convolve(d, np.ones(9) / 9.0, mode="valid")
+    return out
+
+
+def _reference_rate(ref: np.ndarray, sig: np.ndarray) -> tuple[float, float, float, int]:
+    """(Z, E_M, E_S, shift) the slow, obvious way."""
+    t_norm = float(np.max(np.abs(ref)))
+    d = np.abs(sig - ref)
+    if t_norm == 0.0:
+        z = float(np.mean(d == 0.0))
+    else:
+        inner, outer = 0.05 * t_norm, 0.5 * t_norm
+        c = np.clip((outer - d) / (outer - inner), 0.0, 1.0) ** 2
+        c[d < inner], c[d > outer] = 1.0, 0.0
+        z = float(np.mean(c))
+    shift = _reference_shift(ref, sig)
+    if shift > 0:
+        ref, sig = ref[:-shift], sig[shift:]
+    elif shift < 0:
+        ref, sig = ref[-shift:], sig[:shift]
+    sig_w, ref_w = _reference_dtw(sig, ref)
+    e_m = _reference_ratio(float(np.sum(np.abs(sig_w - ref_w))), float(np.sum(np.abs(ref_w))), 0.5)
+    d_ref, d_sig = _reference_slope(ref), _reference_slope(sig)
+    e_s = _reference_ratio(float(np.sum(np.abs(d_sig - d_ref))), float(np.sum(np.abs(d_ref))), 2.0)
+    return z, e_m, e_s, shift
+
+
+def _curve_pairs(seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Noisy, displaced, flat and whole-number curves of the lengths that take special paths."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for k in range(120):
+        n = int(rng.choice([2, 3, 8, 9, 10, 23, 57, 101, 101]))
+        ref = np.cumsum(rng.normal(size=n))
+        kind = k % 5
+        if kind == 0:
+            sig = ref + 0.3 * rng.normal(size=n)
+        elif kind == 1:
+            sig = np.roll(ref, int(rng.integers(-25, 25))) + 0.1 * rng.normal(size=n)
+        elif kind == 2:
+            sig, ref = np.round(ref), np.round(ref + rng.normal(size=n))
+        elif kind == 3:
+            sig, ref = np.full(n, 3.0), float(rng.integers(0, 2)) * ref
+        else:
+            sig, ref = rng.integers(0, 3, size=(2, n)).astype(float)
+        pairs.append((ref, sig))
+    return pairs
+
+
+def test_rating_matches_the_cell_by_cell_reference() -> None:
+    for ref, sig in _curve_pairs(1):
+        r = rate(ref, sig)
+        z, e_m, e_s, shift = _reference_rate(ref, sig)
+        assert r.shift_samples == shift
+        assert r.z == pytest.approx(z, abs=1e-12)
+        assert r.e_m == pytest.approx(e_m, abs=1e-12)
+        assert r.e_s == pytest.approx(e_s, abs=1e-12)
+
+
+def test_time_warping_with_ties_matches_the_reference_exactly() -> None:
+    # Whole numbers make every sum exact, so ties on the way back are real ties. One pair at a
+    # time and many rows together take different ways back; both must follow the reference.
+    rng = np.random.default_rng(2)
+    for n in (5, 9, 30, 101):
+        refs, sigs = rng.integers(0, 3, size=(2, 20, n)).astype(float)
+        expected = []
+        for ref, sig in zip(refs, sigs, strict=True):
+            sig_w, ref_w = _reference_dtw(sig, ref)
+            num, den = float(np.sum(np.abs(sig_w - ref_w))), float(np.sum(np.abs(ref_w)))
+            expected.append(_reference_ratio(num, den, 0.5))
+            assert iso18571.magnitude_score(ref, sig) == expected[-1]
+        lengths = np.full(len(refs), n)
+        assert iso18571._magnitude_scores(refs, sigs, lengths) == expected
+
+
+def test_rating_many_curves_together_equals_rating_each_alone() -> None:
+    rng = np.random.default_rng(3)
+    ref = 30 * np.sin(np.linspace(0, np.pi, 101)) ** 2
+    signals = np.array(
+        [np.roll(ref * rng.uniform(0.7, 1.3), int(rng.integers(-23, 23))) for _ in range(40)]
+    )
+    signals += rng.normal(size=signals.shape)
+    assert rate_many(ref, signals) == [rate(ref, s) for s in signals]
+    assert rate_many(ref, signals[:0]) == []
