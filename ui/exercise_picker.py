@@ -76,6 +76,21 @@ class ExercisePicker(QWidget):
         self.combo.setCurrentIndex(i)
         return True
 
+    def add_exercise(self, exercise: Exercise) -> None:
+        """List a new exercise, or a new version of a listed one, without changing the choice.
+
+        When the exercise replaced is the one chosen, ``exercise_changed`` says so, since the
+        envelope strokes are scored against has changed."""
+        i = self.combo.findData(exercise.id)
+        if i < 0:
+            self._exercises.append(exercise)
+            self.combo.addItem(exercise.name, exercise.id)  # the first one becomes current
+            return
+        self._exercises[i] = exercise
+        self.combo.setItemText(i, exercise.name)
+        if i == self.combo.currentIndex():
+            self._on_index(i)
+
     def select_next(self) -> None:
         if self._exercises:
             self.combo.setCurrentIndex((self.combo.currentIndex() + 1) % len(self._exercises))

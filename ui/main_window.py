@@ -4,12 +4,13 @@ It remembers the device, exercise, feedback schedule, theme and window layout; o
 for an ITP/1 tool off the GUI thread and opens the first one found, or the built-in simulator, so a
 machine with no hardware still does something useful; it offers to open a recording that a crash
 left unfinished; and on close it stops the session off the GUI thread and closes only when the
-recording has been closed properly.
+recording has been closed properly. The instructor's own exercises are listed after the shipped
+ones; recordings are reviewed, and expert demonstrations recorded, in windows of their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +18,24 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from devices.samples import DeviceEvent, EventKind
-from trainer.analysis import ScoreReport, score_recording
 from trainer.conditioning import Calibration, ConditioningError
-from trainer.exercise import Exercise, ExerciseError, find_exercise
-from trainer.recording import read_recording
+from trainer.exercise import Exercise
 from ui.background import run_in_background
 from ui.device_panel import list_port_entries
+from ui.expert_recording import ExpertRecordingWindow
 from ui.paths import AppPaths
 from ui.recovery import UnfinishedRecording, find_unfinished
+from ui.review_view import ReviewView
 from ui.session_controller import Phase, SessionController
 from ui.settings import AppSettings, DeviceChoice
 from ui.theme import Theme, apply_theme, theme_named
 from ui.training_view import TrainingView
+from ui.user_exercises import (
+    load_user_exercises,
+    merge_exercises,
+    reserved_ids,
+    user_exercises_dir,
+)
 
 RECOVERY_KEY = "recovery"
 
@@ -62,13 +69,21 @@ class MainWindow(QMainWindow):
         self._theme_name = self.settings.theme()
         self.theme: Theme = theme_named(self._theme_name)
         self._closing = False
-        self._pending_review: tuple[Path, ScoreReport] | None = None
+        self._after_stop: list[Callable[[], None]] = []
+        self._waiting_for_expert = False
+        self.review: ReviewView | None = None
+        self.expert: ExpertRecordingWindow | None = None
+        # The instructor's own exercises join the shipped ones; shipped ids stay reserved.
+        self.user_exercises_dir = user_exercises_dir(paths)
+        self._reserved_ids = reserved_ids(exercises)
+        user, problems = load_user_exercises(self.user_exercises_dir)
+        listed, clashes = merge_exercises(exercises, user)
         saved = self.settings.device()
         if saved.kind == "sim":
             saved = DeviceChoice("sim", skill=saved.skill, speed=sim_speed, seed=sim_seed)
         self.controller = SessionController(paths.sessions_dir)
         self.view = TrainingView(
-            exercises,
+            listed,
             self.controller,
             device=saved,
             schedule=self.settings.schedule(),
@@ -84,6 +99,7 @@ class MainWindow(QMainWindow):
         self.view.device_changed.connect(self.settings.set_device)
         self.controller.stopped.connect(self._on_stopped)
         self.controller.started.connect(self._on_started)
+        self.controller.start_failed.connect(self._hand_over_device)
         self.controller.event.connect(self._restore_calibration)
         self.view.calibration_applied.connect(self._remember_calibration)
         self._restore_window()
@@ -91,6 +107,12 @@ class MainWindow(QMainWindow):
         self._autostart = autostart
         self._sim_speed = sim_speed
         self._sim_seed = sim_seed
+        if problems or clashes:
+            self.view.banner.show_message(
+                "user-exercises",
+                "Not all your exercises could be listed: " + "; ".join(problems + clashes),
+                "warning",
+            )
         if probe_ports:
             self.view.status.setText("Looking for a tool…")
             run_in_background(
@@ -105,6 +127,12 @@ class MainWindow(QMainWindow):
 
     # -- menus -----------------------------------------------------------------------------------
     def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        open_recording = QAction("Open recording…", self)
+        open_recording.setShortcut("Ctrl+O")
+        open_recording.triggered.connect(self.open_recording)
+        file_menu.addAction(open_recording)
+        self.open_recording_action = open_recording
         view_menu = self.menuBar().addMenu("&View")
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
@@ -120,6 +148,12 @@ class MainWindow(QMainWindow):
         toggle.setShortcut("Ctrl+L")
         toggle.triggered.connect(self.toggle_theme)
         view_menu.addAction(toggle)
+        instructor_menu = self.menuBar().addMenu("&Instructor")
+        record = QAction("Record expert demonstration…", self)
+        record.setShortcut("Ctrl+E")
+        record.triggered.connect(self.open_expert_recording)
+        instructor_menu.addAction(record)
+        self.record_expert_action = record
         help_menu = self.menuBar().addMenu("&Help")
         keys = QAction("Keyboard shortcuts", self)
         keys.triggered.connect(self._show_keys)
@@ -133,7 +167,9 @@ class MainWindow(QMainWindow):
         box.setWindowTitle("Keyboard shortcuts")
         box.setText(
             "Space  start / stop\nT  tare (tool still, off the skin)\nN  next exercise\n"
-            "F  show last stroke (self-controlled feedback)\nCtrl+L  light / dark"
+            "F  show last stroke (self-controlled feedback)\nCtrl+L  light / dark\n"
+            "Ctrl+O  open a recording for review (Up / Down: previous / next stroke)\n"
+            "Ctrl+E  record an expert demonstration"
         )
         box.setModal(False)
         box.show()
@@ -167,6 +203,9 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_theme(app, theme)
         self.view.apply_theme(theme)
+        for window in (self.review, self.expert):
+            if window is not None:
+                window.apply_theme(theme)
 
     # -- start-up --------------------------------------------------------------------------------
     def _on_startup_ports_failed(self, _exc: BaseException) -> None:
@@ -210,46 +249,68 @@ class MainWindow(QMainWindow):
         self.settings.dismiss_recovery(str(path))
         self.view.banner.clear(RECOVERY_KEY)
 
-    def open_for_review(self, path: Path) -> None:
-        """Score a recording off the GUI thread and show its strokes (the live session stops)."""
-        if self.controller.phase is not Phase.IDLE:
-            self.view.stop_session()
+    def open_for_review(self, path: Path) -> ReviewView:
+        """Score a recording off the GUI thread and show it in the review window."""
         self.settings.dismiss_recovery(str(path))
-        self.view.banner.show_message(RECOVERY_KEY, f"Opening {path.name}…", "info")
-        known = {ex.id: ex for ex in self.view.picker.exercises}
-        fallback = self.view.picker.current()
+        self.view.banner.clear(RECOVERY_KEY)
+        review = self.review_window()
+        review.load(path)
+        return review
 
-        def work() -> tuple[Path, ScoreReport]:
-            recording = read_recording(path)
-            # The recording names its exercise as "ID vVERSION".
-            ex_id = (recording.metadata.get("exercise") or "").split(" ")[0]
-            exercise = known.get(ex_id)
-            if exercise is None and ex_id:
-                try:
-                    exercise = find_exercise(ex_id)
-                except ExerciseError:
-                    exercise = None
-            exercise = exercise or fallback
-            if exercise is None:
-                raise ExerciseError(f"{path}: no exercise to score it against")
-            return path, score_recording(recording, exercise)
+    # -- review and the instructor's windows ----------------------------------------------------
+    def review_window(self) -> ReviewView:
+        """The review window, shown and up to date with the exercises listed."""
+        if self.review is None:
+            self.review = ReviewView(
+                self.view.picker.exercises,
+                self.view.picker.current(),
+                self.theme,
+                extra_dirs=(self.user_exercises_dir,),
+                parent=self,  # a window of its own, gone with the application's
+            )
+        else:
+            self.review.set_exercises(self.view.picker.exercises, self.view.picker.current())
+        self.review.show()
+        self.review.raise_()
+        return self.review
 
-        run_in_background(work, "review", self._on_review_ready, self._on_review_failed)
+    def open_recording(self) -> None:
+        self.review_window().open_dialog()
 
-    def _on_review_failed(self, exc: BaseException) -> None:
-        self.view.banner.show_message(
-            RECOVERY_KEY, f"Could not open the recording: {exc}", "warning"
-        )
+    def open_expert_recording(self) -> ExpertRecordingWindow:
+        if self.expert is None:
+            self.expert = ExpertRecordingWindow(
+                self.paths,
+                self._reserved_ids,
+                self._expert_device,
+                self.theme,
+                release_device=self._release_device,
+                parent=self,
+            )
+            self.expert.exercise_saved.connect(self._on_exercise_saved)
+        self.expert.show()
+        self.expert.raise_()
+        return self.expert
 
-    def _on_review_ready(self, result: tuple[Path, ScoreReport]) -> None:
-        if self.controller.phase is not Phase.IDLE:
-            self._pending_review = result  # shown when the live session has stopped
+    def _expert_device(self) -> DeviceChoice:
+        choice = self.view.device_panel.choice()
+        if choice.kind == "sim":
+            return DeviceChoice("sim", skill="expert", speed=self._sim_speed, seed=self._sim_seed)
+        return choice
+
+    def _release_device(self, then: Callable[[], None]) -> None:
+        """The tool serves one session at a time: stop training, then hand it over."""
+        if self.controller.phase is Phase.IDLE:
+            then()
             return
-        path, report = result
-        self.view.show_review(path.name, report)
-        self.view.banner.show_message(
-            RECOVERY_KEY, f"Reviewing {path.name}: {len(report.scores)} strokes recovered.", "info"
-        )
+        self._after_stop.append(then)
+        if self.controller.phase is Phase.RUNNING:
+            self.view.stop_session()
+
+    def _on_exercise_saved(self, exercise: Exercise) -> None:
+        self.view.picker.add_exercise(exercise)
+        if self.review is not None:
+            self.review.set_exercises(self.view.picker.exercises, self.view.picker.current())
 
     # -- calibration -----------------------------------------------------------------------------
     def _remember_calibration(self, calibration: Calibration) -> None:
@@ -287,6 +348,15 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.expert is not None and not self.expert.close():
+            # An expert demonstration is still being recorded: close once its file is closed.
+            if not self._waiting_for_expert:
+                self._waiting_for_expert = True
+                self.expert.recorder.stopped.connect(self._close_after_expert)
+            event.ignore()
+            return
+        if self.review is not None:
+            self.review.close()
         self.settings.set_window(self.saveGeometry(), self.saveState())
         self.settings.set_device(self.view.device_panel.choice())
         current = self.view.picker.current()
@@ -304,13 +374,20 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def _on_started(self, _session: object) -> None:
-        if self._closing:  # the window was closed while the tool was being opened
+        # The window was closed, or the tool asked for, while the tool was being opened.
+        if self._closing or self._after_stop:
             self.view.stop_session()
 
     def _on_stopped(self, _summary: object) -> None:
         if self._closing:
             self.close()
             return
-        if self._pending_review is not None:
-            result, self._pending_review = self._pending_review, None
-            self._on_review_ready(result)
+        self._hand_over_device()
+
+    def _hand_over_device(self, *_args: object) -> None:
+        waiting, self._after_stop = self._after_stop, []
+        for then in waiting:
+            then()
+
+    def _close_after_expert(self, _path: object) -> None:
+        self.close()
