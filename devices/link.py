@@ -30,6 +30,8 @@ from devices.samples import Counters, DeviceError, DeviceEvent, EventKind, Sampl
 from devices.source import DEFAULT_MAX_QUEUED_SAMPLES, Source
 
 #: A read returns after this long with no data, so ``stop()`` is noticed promptly.
+#: Longest wait before bytes read are parsed: a few kilobytes per parse call, not a few lines.
+PARSE_BATCH_S = 0.01
 READ_TIMEOUT_S = 0.05
 #: A command that cannot be written within this long is given up (a device that never reads).
 WRITE_TIMEOUT_S = 0.5
@@ -196,10 +198,15 @@ class SerialSource(Source):
             if ser is None:  # stopped between start() and here
                 return
             self._connected()
+            pending = bytearray()
+            pending_since = 0.0
             while not stop.is_set():
                 try:
                     data = self._read_chunk(ser)
                 except (serial.SerialException, OSError) as exc:
+                    if pending:
+                        self._feed(bytes(pending))
+                        pending.clear()
                     self._lost(str(exc) or type(exc).__name__)
                     if not self.reconnect:
                         return
@@ -208,8 +215,18 @@ class SerialSource(Source):
                         return
                     self._connected()
                     continue
+                # The port is read eagerly (a full buffer would slow the device), but parsed in
+                # batches of PARSE_BATCH_S: the parser's cost is mostly per call, and a pty or
+                # USB read hands over only a few kilobytes at a time.
                 if data:
-                    self._feed(data)
+                    if not pending:
+                        pending_since = time.monotonic()
+                    pending += data
+                if pending and (not data or time.monotonic() - pending_since >= PARSE_BATCH_S):
+                    self._feed(bytes(pending))
+                    pending.clear()
+            if pending:
+                self._feed(bytes(pending))
         finally:
             was_open = self._close_port()
             if was_open and stop.is_set():

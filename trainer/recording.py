@@ -84,6 +84,25 @@ class Recording:
 # --------------------------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------------------------
+def _format_rows(t_rel: np.ndarray, values: np.ndarray) -> str:
+    """CSV rows for a block. Values that ``%g`` prints without an exponent (the usual case:
+    0, or between 1e-4 and 1e6 in size) go through one ``%`` operation for the whole block, which
+    is about a hundred times faster than formatting value by value; anything else takes the
+    careful per-value path. Both give the same text for the same number."""
+    a = np.abs(values)
+    plain = np.isfinite(values) & ((a == 0.0) | ((a >= 1e-4) & (a < 999_999.5)))
+    if plain.all():
+        row = "%.6f" + ",%.6g" * values.shape[1] + "\n"
+        flat = np.column_stack([t_rel, values]).ravel().tolist()
+        return (row * len(t_rel)) % tuple(flat)
+    buf = io.StringIO()
+    for t, vals in zip(t_rel.tolist(), values.tolist(), strict=True):
+        buf.write(f"{t:.6f},")
+        buf.write(",".join(_format_value(v) for v in vals))
+        buf.write("\n")
+    return buf.getvalue()
+
+
 def _format_value(x: float) -> str:
     if not math.isfinite(x):
         return "nan"
@@ -152,12 +171,7 @@ class RecordingWriter:
         if self.t0_s is None:
             self.t0_s = float(block.t_s[0])
         t_rel = block.t_s - self.t0_s
-        buf = io.StringIO()
-        for t, row in zip(t_rel.tolist(), values.tolist(), strict=True):
-            buf.write(f"{t:.6f},")
-            buf.write(",".join(_format_value(v) for v in row))
-            buf.write("\n")
-        self._csv.write(buf.getvalue())
+        self._csv.write(_format_rows(t_rel, values))
         self.rows += len(block)
         self.last_t_s = float(t_rel[-1])
         if time.monotonic() - self._last_flush >= self._flush_interval_s:

@@ -137,3 +137,26 @@ def test_torn_last_event_line_is_skipped(tmp_path: Path) -> None:
         f.write(json.dumps({"event": "tare", "offset_n": 1.2}) + "\n" + '{"event": "ga')
     events = read_recording(path).events
     assert [e["event"] for e in events] == ["tare"]
+
+
+def test_fast_block_formatting_matches_value_by_value_formatting() -> None:
+    from trainer.recording import _format_rows, _format_value
+
+    rng = np.random.default_rng(3)
+    magnitudes = 10.0 ** rng.uniform(-6, 8, size=(4000, 3))
+    values = magnitudes * rng.choice([-1.0, 1.0], size=magnitudes.shape)
+    values[::97, 1] = 0.0
+    t = np.cumsum(rng.uniform(1e-4, 1e-2, 4000))
+    for lo in range(0, 4000, 250):
+        block_t, block_v = t[lo : lo + 250], values[lo : lo + 250]
+        expected = "".join(
+            f"{tt:.6f}," + ",".join(_format_value(v) for v in row) + "\n"
+            for tt, row in zip(block_t.tolist(), block_v.tolist(), strict=True)
+        )
+        assert _format_rows(block_t, block_v) == expected
+    plain = np.c_[rng.uniform(-50, 50, 1000), rng.uniform(0.001, 90, 1000)]
+    expected = "".join(
+        f"{tt:.6f}," + ",".join(_format_value(v) for v in row) + "\n"
+        for tt, row in zip(t[:1000].tolist(), plain.tolist(), strict=True)
+    )
+    assert _format_rows(t[:1000], plain) == expected
