@@ -313,12 +313,47 @@ class LowPass:
         return delay / self.rate_hz
 
     def zero_phase(self, values: np.ndarray) -> np.ndarray:
-        """The same filter run forwards and backwards (no delay), for whole stretches of data."""
+        """The same filter run forwards and backwards (no delay), for whole stretches of data.
+
+        This is ``scipy.signal.sosfiltfilt`` with its default padding, step for step, without
+        working out the filter's initial state again on every call.
+        """
         x = np.asarray(values, dtype=float)
         if x.size < 2:
             return x.copy()
         padlen = min(3 * (2 * len(self.sos) + 1), x.size - 1)
-        return signal.sosfiltfilt(self.sos, x, padlen=padlen)
+        return sosfiltfilt_rows(self.sos, self._zi_unit, [x], [padlen], x.size + 2 * padlen)[0]
+
+
+def sosfiltfilt_rows(
+    sos: np.ndarray, zi: np.ndarray, rows: list[np.ndarray], padlens: list[int], width: int
+) -> list[np.ndarray]:
+    """``scipy.signal.sosfiltfilt(sos, row, padlen=p)`` of each row, all through one array.
+
+    ``zi`` is ``sosfilt_zi(sos)``, worked out once by the caller. The rows, odd-extended by their
+    ``padlen`` as scipy does, are laid left-aligned in one zero-filled array ``width`` wide (at
+    least the longest extended row) and filtered forwards by one ``sosfilt`` call, then each
+    reversed and filtered again by another: a causal filter never sees what follows a row's end,
+    and the arithmetic is ``sosfilt``'s, so every row comes out exactly as on its own.
+    """
+    ext = np.zeros((len(rows), width))
+    ends = []
+    for r, (x, p) in enumerate(zip(rows, padlens, strict=True)):
+        n = x.size
+        ext[r, p : p + n] = x
+        if p:  # scipy's odd extension: 2 x[0] - x[p:0:-1] before, the mirror image after
+            ext[r, :p] = 2 * x[0] - x[p:0:-1]
+            ext[r, p + n : p + n + p] = 2 * x[-1] - x[-2 : -(p + 2) : -1]
+        ends.append(n + 2 * p)
+    forward, _ = signal.sosfilt(sos, ext, zi=zi[:, None, :] * ext[None, :, :1])
+    backward_in = np.zeros_like(forward)
+    for r, e in enumerate(ends):
+        backward_in[r, :e] = forward[r, e - 1 :: -1]
+    backward, _ = signal.sosfilt(sos, backward_in, zi=zi[:, None, :] * backward_in[None, :, :1])
+    return [
+        backward[r, p : e - p][::-1].copy()
+        for r, (e, p) in enumerate(zip(ends, padlens, strict=True))
+    ]
 
 
 # -- the baseline ----------------------------------------------------------------------------------

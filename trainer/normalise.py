@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal
 
+from trainer.conditioning import sosfiltfilt_rows
 from trainer.sparc import sparc
 from trainer.strokes import Stroke
 
@@ -276,33 +277,10 @@ def _zero_phase_rows(
                 longest = width
                 hi += 1
             batch = members[lo:hi]
-            filtered = _filtfilt_batch(
+            filtered = sosfiltfilt_rows(
                 sos, zi, [rows[k] for k in batch], [designs[k][2] for k in batch], longest
             )
             for k, y in zip(batch, filtered, strict=True):
                 out[k] = y
             lo = hi
     return out
-
-
-def _filtfilt_batch(
-    sos: np.ndarray, zi: np.ndarray, rows: list[np.ndarray], padlens: list[int], width: int
-) -> list[np.ndarray]:
-    ext = np.zeros((len(rows), width))
-    ends = []
-    for r, (x, p) in enumerate(zip(rows, padlens, strict=True)):
-        n = x.size
-        ext[r, p : p + n] = x
-        if p:  # scipy's odd extension: 2 x[0] - x[p:0:-1] before, the mirror image after
-            ext[r, :p] = 2 * x[0] - x[p:0:-1]
-            ext[r, p + n : p + n + p] = 2 * x[-1] - x[-2 : -(p + 2) : -1]
-        ends.append(n + 2 * p)
-    forward, _ = signal.sosfilt(sos, ext, zi=zi[:, None, :] * ext[None, :, :1])
-    backward_in = np.zeros_like(forward)
-    for r, e in enumerate(ends):
-        backward_in[r, :e] = forward[r, e - 1 :: -1]
-    backward, _ = signal.sosfilt(sos, backward_in, zi=zi[:, None, :] * backward_in[None, :, :1])
-    return [
-        backward[r, p : e - p][::-1].copy()
-        for r, (e, p) in enumerate(zip(ends, padlens, strict=True))
-    ]

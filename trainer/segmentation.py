@@ -296,7 +296,7 @@ class StrokeSegmenter:
             ),
             0,
         )
-        self._warm: list[np.ndarray] = []
+        self._warm: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._ready = False
         self._last_t: float | None = None
         self._since_gap = 0
@@ -437,16 +437,17 @@ class StrokeSegmenter:
         self._since_gap += t.size
         self._last_t = float(t[-1])
         if not self._ready:
-            self._warm.append(np.column_stack([t, x, a]))
-            rows = np.concatenate(self._warm) if len(self._warm) > 1 else self._warm[0]
-            end = int(np.searchsorted(rows[:, 0], rows[0, 0] + self.settings.initial_tare_s))
+            self._warm.append((t, x, a))
+            if len(self._warm) > 1:
+                t, x, a = (np.concatenate(cols) for cols in zip(*self._warm, strict=True))
+            end = int(np.searchsorted(t, t[0] + self.settings.initial_tare_s))
             end = max(end, _MIN_TARE_SAMPLES)
-            if end >= rows.shape[0]:
-                self._warm = [rows]
+            if end >= t.size:
+                self._warm = [(t.copy(), x.copy(), a.copy())]  # the caller may reuse its arrays
                 return
             self._warm = []
-            self._setup(rows[:end])
-            t, x, a = rows[end:, 0], rows[end:, 1], rows[end:, 2]
+            self._setup(np.column_stack([t[:end], x[:end], a[:end]]))
+            t, x, a = t[end:], x[end:], a[end:]
         for lo in range(0, t.size, _CHUNK):
             self._process_chunk(t[lo : lo + _CHUNK], x[lo : lo + _CHUNK], a[lo : lo + _CHUNK])
 

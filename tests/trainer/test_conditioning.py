@@ -185,6 +185,15 @@ def test_zero_phase_has_no_delay():
     assert lp.zero_phase(np.array([1.0])).tolist() == [1.0]
 
 
+@pytest.mark.parametrize("n", [2, 3, 9, 10, 11, 2000])
+def test_zero_phase_is_scipys_sosfiltfilt(n: int) -> None:
+    lp = LowPass(20.0, RATE)
+    x = np.random.default_rng(n).normal(size=n).cumsum()
+    np.testing.assert_array_equal(
+        lp.zero_phase(x), signal.sosfiltfilt(lp.sos, x, padlen=min(9, n - 1))
+    )
+
+
 def test_reset_restarts_from_the_next_sample():
     lp = LowPass(20.0, RATE)
     lp.process(np.zeros(100))
