@@ -95,7 +95,7 @@ def build_exercise(
 ) -> tuple[Exercise, EnvelopeBuild]:
     """An exercise from expert strokes; ``keep`` drops strokes the instructor rejected."""
     chosen = [s for s, k in zip(strokes, keep or [True] * len(strokes), strict=True) if k]
-    build = build_envelope(chosen)
+    build = build_envelope(chosen, weights=draft.weights)
     provenance = Provenance(
         kind="synthetic" if draft.synthetic else "expert",
         recorded_by=draft.recorded_by,

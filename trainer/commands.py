@@ -88,7 +88,7 @@ def cmd_record(args: argparse.Namespace) -> dict[str, Any] | None:
     source = open_source(
         args.device, protocol=args.protocol, baud=args.baud, columns=args.columns, stroke=stroke
     )
-    session = TrainingSession(source, recording_path=args.out)
+    session = TrainingSession(source, recording_path=args.out, segment=False)
     session.start()  # a port that cannot be opened fails here, before any word of recording
     _print(f"Recording {args.device} for {args.seconds:g} s into {args.out} ...", args.json)
     deadline = time.monotonic() + args.seconds

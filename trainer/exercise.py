@@ -30,6 +30,11 @@ STROKE_TYPES = ("sweep", "scan", "j_stroke", "fan", "brush", "strum", "scoop")
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
+def is_valid_exercise_id(text: str) -> bool:
+    """Lower-case letters, digits, '-', '_' and '.', starting with a letter or digit, at most 64."""
+    return bool(_ID_PATTERN.match(text))
+
+
 class ExerciseError(Exception):
     """An exercise that cannot be found, read or trusted; the message names the file and field."""
 
@@ -154,7 +159,7 @@ class Exercise:
             )
         try:
             ex_id = _text(d, "id")
-            if not _ID_PATTERN.match(ex_id):
+            if not is_valid_exercise_id(ex_id):
                 raise ValueError("field 'id' must be lower-case letters, digits, '-', '_' or '.'")
             stroke_type = _text(d, "stroke_type")
             if stroke_type not in STROKE_TYPES:

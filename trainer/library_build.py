@@ -140,6 +140,15 @@ def build_library_exercise(draft: ExerciseDraft, work_dir: Path) -> Exercise:
     return exercise
 
 
+def detection_for(stroke_type: str) -> DetectionSettings:
+    """The detection thresholds the shipped exercise of this stroke type uses (light brushing
+    needs a lower force floor), for recording an instructor's demonstration of it."""
+    for draft in LIBRARY:
+        if draft.stroke_type == stroke_type:
+            return draft.detection
+    return DetectionSettings()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Rebuild the shipped exercise library.")
     parser.add_argument("--out", type=Path, default=library_dir())

@@ -29,7 +29,7 @@ from trainer.exercise import Exercise
 from trainer.recording import RecordingWriter
 from trainer.ringbuffer import RingBuffer
 from trainer.scoring import Scorer, StrokeScore
-from trainer.segmentation import StrokeSegmenter
+from trainer.segmentation import DetectionSettings, StrokeSegmenter
 from trainer.strokes import Stroke
 from trainer.summary import SessionSummary, summarise
 
@@ -89,7 +89,11 @@ class TrainingSession:
         metadata: dict[str, Any] | None = None,
         calibration: Calibration | None = None,
         display_seconds: float = DISPLAY_SECONDS,
+        detection: DetectionSettings | None = None,
+        segment: bool = True,
     ) -> None:
+        """``detection`` overrides the exercise's thresholds (an expert demonstration has no
+        exercise yet); ``segment=False`` only records (``iastm-trainer record``)."""
         self.source = source
         self.exercise = exercise
         self.recording_path = Path(recording_path) if recording_path else None
@@ -102,6 +106,8 @@ class TrainingSession:
         self.writer: RecordingWriter | None = None
         self.display: RingBuffer | None = None
         self._display_seconds = display_seconds
+        self._detection = detection or (exercise.detection if exercise else DetectionSettings())
+        self._segment = segment
         self._segmenter = self._new_segmenter()
         self._scorer = (
             Scorer(exercise.envelope, exercise.weights, exercise.pass_mark) if exercise else None
@@ -180,7 +186,7 @@ class TrainingSession:
             self.display.append(rel.t_s, rel.values)
         if self._pending_tare is not None:
             self._collect_tare(rel)
-        return self._segmenter.feed(rel)
+        return self._segmenter.feed(rel) if self._segment else []
 
     def _condition(self, block: SampleBlock) -> SampleBlock:
         if self.calibration is None and self.tare_offset_n == 0.0:
@@ -306,9 +312,7 @@ class TrainingSession:
 
     def _new_segmenter(self) -> StrokeSegmenter:
         rate = self.source.info.rate_hz if self.source.info else None
-        if self.exercise is not None:
-            return StrokeSegmenter(self.exercise.detection, rate_hz=rate)
-        return StrokeSegmenter(rate_hz=rate)
+        return StrokeSegmenter(self._detection, rate_hz=rate)
 
     # -- what a display reads --------------------------------------------------------------------
     @property

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from devices.opening import open_source
 from devices.samples import DeviceError
 from devices.source import Source
+from trainer.library_build import detection_for
 from trainer.recording import RecordingError
 from trainer.session import TrainingSession
 from trainer.strokes import Stroke
@@ -104,7 +105,12 @@ class ExpertRecorder(QObject):
             path.parent.mkdir(parents=True, exist_ok=True)
             source = factory(choice, stroke_type)
             session = TrainingSession(
-                source, None, recording_path=path, listener=bridge, metadata=meta
+                source,
+                None,
+                recording_path=path,
+                listener=bridge,
+                metadata=meta,
+                detection=detection_for(stroke_type),
             )
             session.start()
             return session

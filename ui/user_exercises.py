@@ -15,19 +15,23 @@ A damaged file in the folder is reported, never fatal: the rest still load. Neve
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from exercises import library_dir
-from trainer.exercise import Exercise, ExerciseError, load_exercise_file, save_exercise
+from trainer.exercise import (
+    Exercise,
+    ExerciseError,
+    is_valid_exercise_id,
+    load_exercise_file,
+    save_exercise,
+)
 from ui.paths import AppPaths
 
 EXERCISES_DIRNAME = "exercises"
 EXPERT_RECORDINGS_DIRNAME = "expert-recordings"
 #: The id rule of the exercise file format (``trainer.exercise``), checked early for the form.
-_ID_RULE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
 def user_exercises_dir(paths: AppPaths) -> Path:
@@ -85,7 +89,7 @@ def check_new_id(exercise_id: str, shipped_ids: Iterable[str]) -> None:
     """Raise ``ExerciseError`` saying what is wrong with an id for a new user exercise."""
     if not exercise_id:
         raise ExerciseError("give the exercise an id, for example 'sweep-forearm-smith'")
-    if not _ID_RULE.match(exercise_id):
+    if not is_valid_exercise_id(exercise_id):
         raise ExerciseError(
             f"id '{exercise_id}': use lower-case letters, digits, '-', '_' or '.', starting "
             "with a letter or digit (at most 64 characters)"

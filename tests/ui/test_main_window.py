@@ -93,9 +93,10 @@ def test_an_unfinished_recording_is_offered_for_review_without_a_dialog(
     assert crashed.name in banner.text()
     (open_button,) = [b for b in banner.findChildren(QPushButton) if b.text() == "Open for review"]
     qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.view.table_model.rowCount() == 6, timeout=15_000)
-    assert window.view.status.text().startswith(f"Reviewing {crashed.name}")
-    assert all(r.score is not None for r in window.view.table_model.rows())
+    qtbot.waitUntil(
+        lambda: window.review is not None and window.review.stroke_count() == 6, timeout=15_000
+    )
+    assert window.review.banner.text().startswith(f"Reviewing {crashed.name}")
     # Offered once: the next start does not ask again.
     assert window.offer_recovery() == []
 
