@@ -493,9 +493,11 @@ class BaselineTracker:
         while i < n:
             # Three kinds of run, each with the state carried exactly: "learn" (baseline and noise
             # update), "near" (inside the baseline gate but too far out to be noise: only the
-            # baseline updates) and "out" (nothing updates). Each pass assumes the run goes on
-            # over the next ``span`` samples and keeps the prefix for which that is true; the span
-            # grows while runs are long, so a block costs O(n) however often the kind changes.
+            # baseline updates) and "out" (nothing updates). The baseline and the local mean
+            # follow the same averages through learn and near runs alike, so they are worked out
+            # once for a stretch of ``span`` samples that is assumed accepted throughout; only
+            # the noise estimate restarts at each change between learn and near. The span grows
+            # while stretches are long, so a block costs O(n) however often the kind changes.
             seg = y[i : i + span]
             b_seq, _ = signal.lfilter(bb, ba, seg, zi=[bc * b])
             b_prev = np.concatenate(([b], b_seq[:-1]))
@@ -504,41 +506,49 @@ class BaselineTracker:
                 mean = float(seg[0])  # a new accepted stretch: its own local mean
             m_seq, _ = signal.lfilter(mb, ma, seg, zi=[mc * mean])
             wiggle = seg - np.concatenate(([mean], m_seq[:-1]))
-            v_seq, _ = signal.lfilter(vb, va, wiggle * wiggle, zi=[vc * v])
-            v_prev = np.concatenate(([v], v_seq[:-1]))
-            learn = dev < gs * np.sqrt(v_prev) + noise_floor
-            k = int(np.argmin(learn)) if not learn.all() else seg.size
-            kind = "learn"
-            if k == 0:
-                sigma = math.sqrt(v)
-                inside = dev < gs * sigma + floor
-                if not inside[0]:
-                    kind = "out"
-                    inside = np.abs(seg - b) < gs * sigma + floor
-                    k = int(np.argmax(inside)) if inside.any() else seg.size
+            wiggle2 = wiggle * wiggle
+            q = 0
+            while q < seg.size:
+                dev_q = dev[q:]
+                v_seq, _ = signal.lfilter(vb, va, wiggle2[q:], zi=[vc * v])
+                v_prev = np.concatenate(([v], v_seq[:-1]))
+                learn = dev_q < gs * np.sqrt(v_prev) + noise_floor
+                k = int(np.argmin(learn)) if not learn.all() else dev_q.size
+                sl, run = slice(i + q, i + q + k), slice(q, q + k)
+                if k == 0:
+                    sigma = math.sqrt(v)
+                    if not dev_q[0] < gs * sigma + floor:
+                        break  # an "out" run starts here
+                    near = (dev_q < gs * sigma + floor) & (dev_q >= gs * sigma + noise_floor)
+                    k = int(np.argmin(near)) if not near.all() else dev_q.size
+                    sl, run = slice(i + q, i + q + k), slice(q, q + k)
+                    v_before[sl] = v_after[sl] = v
                 else:
-                    kind = "near"
-                    near = inside & (dev >= gs * sigma + noise_floor)
-                    k = int(np.argmin(near)) if not near.all() else seg.size
-            sl = slice(i, i + k)
-            if kind == "out":
-                b_before[sl] = b_after[sl] = b
-                v_before[sl] = v_after[sl] = v
-                m_after[sl] = mean
-                last_ok = False
-            else:
-                b_before[sl], b_after[sl] = b_prev[:k], b_seq[:k]
-                m_after[sl] = m_seq[:k]
-                accepted[sl] = True
-                if kind == "learn":
                     v_before[sl], v_after[sl] = v_prev[:k], v_seq[:k]
                     v = float(v_seq[k - 1])
-                else:
-                    v_before[sl] = v_after[sl] = v
-                b, mean = float(b_seq[k - 1]), float(m_seq[k - 1])
+                b_before[sl], b_after[sl] = b_prev[run], b_seq[run]
+                m_after[sl] = m_seq[run]
+                accepted[sl] = True
+                b, mean = float(b_seq[q + k - 1]), float(m_seq[q + k - 1])
                 last_ok = True
+                q += k
+            i += q
+            if q == seg.size:
+                span = min(2 * span, 1 << 16)
+                continue
+            span = _SCAN_SPAN
+            # An "out" run from i: nothing learns until a sample comes back inside the gate.
+            out = y[i : i + span]
+            inside = np.abs(out - b) < gs * math.sqrt(v) + floor
+            k = int(np.argmax(inside)) if inside.any() else out.size
+            sl = slice(i, i + k)
+            b_before[sl] = b_after[sl] = b
+            v_before[sl] = v_after[sl] = v
+            m_after[sl] = mean
+            last_ok = False
             i += k
-            span = min(2 * span, 1 << 16) if k == seg.size else _SCAN_SPAN
+            if k == out.size:
+                span = min(2 * span, 1 << 16)
         return BaselineTrace(b_before, v_before, b_after, v_after, accepted, m_after)
 
     def commit(self, trace: BaselineTrace, index: int) -> None:

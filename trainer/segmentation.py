@@ -66,6 +66,8 @@ from trainer.strokes import Stroke
 
 #: Samples are processed in pieces of at most this many (bounds the history a piece can evict).
 _CHUNK = 4096
+#: Samples an idle stretch is first looked at in (the pieces double while nothing happens).
+_IDLE_SPAN = 256
 #: How far before the detected onset a stroke's 5 % crossing may lie (slow, light rises).
 _LOOKBACK_S = 2.0
 #: The force must stay near zero this long after a stroke before its end is settled.
@@ -309,6 +311,7 @@ class StrokeSegmenter:
         self._lo_limit = 0  # no stroke may start before this sample
         self._lo_hard = True  # ... because data begins there (start, gap), not a stroke's end
         self._seg_start = 0  # first sample since the start-up tare or the last gap
+        self._idle_span = _IDLE_SPAN
 
     # -- public --------------------------------------------------------------------------------
     def feed(self, block: SampleBlock) -> list[Stroke]:
@@ -549,7 +552,9 @@ class StrokeSegmenter:
 
     def _idle(self, y: np.ndarray, base: int, i: int) -> int:
         s = self.settings
-        seg = y[i:]
+        # Idle stretches are looked at in growing pieces, so that the baseline is not worked out
+        # far past the next onset; a piece is just like a block that ends there.
+        seg = y[i : i + self._idle_span]
         trace = self._tracker.scan(seg)
         sigma = trace.sigma_before_n
         f_on = np.maximum(s.f_on_floor_n, s.noise_sigma_factor * sigma)
@@ -566,11 +571,14 @@ class StrokeSegmenter:
                 self._tracker.set_baseline(level)
                 self.counters["baseline_steps"] += 1
                 self._on_run = 0
+                self._idle_span = _IDLE_SPAN
                 return i + r + 1
         if c < 0:
             self._tracker.commit(trace, seg.size - 1)
             self._on_run = int(run[-1])
-            return y.size
+            self._idle_span = min(2 * self._idle_span, _CHUNK)
+            return i + seg.size
+        self._idle_span = _IDLE_SPAN
         self._tracker.commit(trace, c)
         self._begin(
             base + i + c, float(trace.baseline_before_n[c]), float(f_on[c]), float(sigma[c])
