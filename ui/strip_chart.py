@@ -88,6 +88,7 @@ class StripChart(pg.GraphicsLayoutWidget):
         self._current_growing = False
         self._open_gap_start_s: float | None = None
         self._now_s = 0.0
+        self._shown_until_s: float | None = None
         self._masked = False
         self._message = pg.TextItem(anchor=(0.5, 0.5))
         font = QFont()
@@ -146,6 +147,7 @@ class StripChart(pg.GraphicsLayoutWidget):
             return
         t = np.asarray(t_s, dtype=np.float64)
         self._now_s = float(t[-1])
+        self._shown_until_s = self._now_s
         if self._open_gap_start_s is not None:
             after = t[t > self._open_gap_start_s + 1e-9]
             if len(after):
@@ -175,7 +177,14 @@ class StripChart(pg.GraphicsLayoutWidget):
         self._current_growing = False
         self._open_gap_start_s = None
         self._now_s = 0.0
+        self._shown_until_s = None
         self._scroll_to(0.0)
+
+    @property
+    def shown_until_s(self) -> float | None:
+        """The newest sample time the curves hold (None before any data): what the next paint
+        puts on screen, so display lag can be told from the sample's arrival."""
+        return self._shown_until_s
 
     def _scroll_to(self, now_s: float) -> None:
         left = max(0.0, now_s - self.window_s)

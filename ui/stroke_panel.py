@@ -31,6 +31,8 @@ class StrokePanel(QWidget):
         self._caption.setFont(font)
         self.expected_duration_s: float | None = None
         self.shown: StrokeRow | None = None
+        #: Newest sample time of the stroke in progress on show (None when none is): display lag.
+        self.live_until_s: float | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -59,6 +61,7 @@ class StrokePanel(QWidget):
     def clear(self, message: str | None = None, caption: str = "") -> None:
         """Nothing but the corridor; ``message`` over the force plot says why."""
         self.shown = None
+        self.live_until_s = None
         self.force_plot.clear_stroke()
         self.angle_plot.clear_stroke()
         self.force_plot.set_message(message)
@@ -77,6 +80,7 @@ class StrokePanel(QWidget):
         if self.expected_duration_s is None or self.expected_duration_s <= 0 or len(t_s) == 0:
             return
         self.shown = None
+        self.live_until_s = float(t_s[-1])
         x = stroke_x_pct(t_s, stroke_start_s, self.expected_duration_s)
         self.force_plot.set_message(None)
         self.force_plot.show_stroke(x, force_n)
@@ -87,6 +91,7 @@ class StrokePanel(QWidget):
     def show_row(self, row: StrokeRow, caption: str | None = None) -> None:
         """A finished stroke's normalised curves (0 to 100 % of its own duration)."""
         self.shown = row
+        self.live_until_s = None
         self.force_plot.set_message(None)
         if row.force_curve_n is not None:
             self.force_plot.show_normalised(row.force_curve_n)

@@ -1,0 +1,368 @@
+"""The desktop application under load: sample-to-screen latency, CPU, frame time, memory.
+
+Run under a real (virtual) display, each measurement in a fresh process:
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" python benchmarks/bench_ui.py all
+    xvfb-run -a -s "-screen 0 1600x1000x24" python benchmarks/bench_ui.py latency --seconds 30
+
+- ``latency``: a 1 kHz ITP/1 tool on a pseudo-terminal (another process) read through the
+  application's own serial path. Per sample: host arrival (the link read the chunk holding it)
+  to the end of the first paint of the strip chart that shows it; and, for comparison, the
+  tool's write into the pty to that paint. Target p99 <= 33 ms.
+- ``cpu``: the whole application (main window, session, simulator at speed 1, 1 kHz), process
+  CPU time over wall time; baseline in the same run, the same session with no window. Target
+  <= 15 % of one core.
+- ``frames``: each display tick timed from the timer firing to the end of the paints that
+  followed it, with the timer at 60 fps and the 10 s strip. Target p99 <= 8 ms.
+- ``memory``: a simulated tool sped up to cover 8 hours, RSS every few simulated minutes.
+  Target: flat once the bounded buffers are full.
+
+Figures are printed, never asserted: timing depends on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+WARMUP_S = 3.0
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def _pct(values: np.ndarray, q: float) -> float:
+    return float(np.percentile(values, q)) if len(values) else float("nan")
+
+
+def _stats_ms(values_s: np.ndarray) -> str:
+    ms = np.asarray(values_s) * 1000.0
+    if not len(ms):
+        return "no data"
+    return (
+        f"p50 {_pct(ms, 50):.1f} ms, p90 {_pct(ms, 90):.1f} ms, p99 {_pct(ms, 99):.1f} ms, "
+        f"max {ms.max():.1f} ms (n={len(ms)})"
+    )
+
+
+def _platform_check() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    name = QApplication.instance().platformName()
+    if name != "xcb":
+        print(f"warning: Qt platform {name!r}; run under xvfb-run for real painting")
+
+
+# -- latency --------------------------------------------------------------------------------------
+def first_shown(sample_t_s: np.ndarray, paint_end_s: np.ndarray, shown_s: np.ndarray) -> np.ndarray:
+    """For each sample time, the end of the first paint whose plot held it (nan: never shown).
+
+    ``shown_s`` is the newest sample time a plot held when each paint (in time order) ended;
+    a sample is on screen from the first paint that held it or anything newer.
+    """
+    newest = np.maximum.accumulate(shown_s)
+    j = np.searchsorted(newest, sample_t_s, side="left")
+    out = np.full(len(sample_t_s), np.nan)
+    ok = j < len(newest)
+    out[ok] = paint_end_s[j[ok]]
+    return out
+
+
+def cmd_latency(args: argparse.Namespace) -> None:
+    from ui_harness import ArrivalLog, PtyTool, close_window, make_application, open_window, run_for
+
+    from ui.settings import DeviceChoice
+
+    app = make_application(timed=True)
+    _platform_check()
+    tool = PtyTool(args.rate)
+    try:
+        window = open_window(DeviceChoice("serial", port=tool.path))
+        view = window.view
+        session = view.session
+        arrivals = ArrivalLog(session.source)
+        interval_ms = view.display_timer.interval()
+        app.watch_display(
+            view.display_timer,
+            {
+                "strip": (view.strip.viewport(), lambda: view.strip.shown_until_s),
+                "stroke": (
+                    view.stroke_panel.force_plot.viewport(),
+                    lambda: view.stroke_panel.live_until_s,
+                ),
+            },
+        )
+        tool.go()
+        run_for(WARMUP_S)
+        app.enabled = True
+        run_for(args.seconds)
+        app.enabled = False
+        send_log = tool.stop()
+        counters = session.source.counters
+        close_window(window)
+    finally:
+        tool.stop()
+
+    t_all, arrival_all = arrivals.per_sample()
+    log = app.log
+    t_first_paint = log.paints[0].start_s
+    print(f"display timer {interval_ms} ms; {args.seconds:g} s measured after {WARMUP_S:g} s")
+    print(
+        f"samples: {counters.samples} received, {counters.lost_samples} lost, "
+        f"{counters.corrupt_lines} corrupt; {len(log.ticks)} display ticks"
+    )
+
+    # Send time of sample i: the end of the first write after which more than i had gone out.
+    def sent_at(t_s: np.ndarray) -> np.ndarray:
+        index = np.rint(t_s * args.rate).astype(np.int64)
+        w = np.searchsorted(send_log[:, 1], index, side="right")
+        return send_log[np.minimum(w, len(send_log) - 1), 0]
+
+    def arrived_at(t_s: np.ndarray) -> np.ndarray:
+        return arrival_all[np.clip(np.searchsorted(t_all, t_s), 0, len(t_all) - 1)]
+
+    for name, label in (("strip", "strip chart"), ("stroke", "stroke in progress")):
+        paints = [p for p in log.paints if p.name == name and p.shown_s is not None]
+        if not paints:
+            print(f"{label}: no paints")
+            continue
+        end = np.array([p.end_s for p in paints])
+        shown = np.array([p.shown_s for p in paints])
+        print(f"{label}: {len(paints)} paints")
+        if name == "strip":
+            # Every sample is drawn on the strip: its latency is to the first paint holding it.
+            keep = (arrival_all > t_first_paint) & (arrival_all < end[-1] - 1.0)
+            t, arrival = t_all[keep], arrival_all[keep]
+            on_screen = first_shown(t, end, shown)
+            print(f"  per sample, host arrival -> on screen: {_stats_ms(on_screen - arrival)}")
+            print(f"  per sample, tool write   -> on screen: {_stats_ms(on_screen - sent_at(t))}")
+        # Per paint that showed something new: how old its newest sample was.
+        new = np.r_[True, np.diff(shown) > 0]
+        age = end[new] - arrived_at(shown[new])
+        print(f"  newest sample shown, host arrival -> on screen: {_stats_ms(age)}")
+    ticks = np.array(log.ticks)
+    if len(ticks) > 2:
+        print(f"display tick interval: {_stats_ms(np.diff(ticks[:, 0]))}")
+
+
+# -- frames ---------------------------------------------------------------------------------------
+def frame_times(ticks: np.ndarray, paint_ends: np.ndarray) -> np.ndarray:
+    """Per tick: from the timer firing to the end of the last paint before the next tick."""
+    out = np.empty(len(ticks) - 1)
+    for k in range(len(ticks) - 1):
+        start, nxt = ticks[k, 0], ticks[k + 1, 0]
+        inside = paint_ends[(paint_ends > start) & (paint_ends < nxt)]
+        out[k] = (inside.max() if len(inside) else ticks[k, 1]) - start
+    return out
+
+
+def cmd_frames(args: argparse.Namespace) -> None:
+    from ui_harness import close_window, make_application, open_window, run_for
+
+    from ui.settings import DeviceChoice
+
+    app = make_application(timed=True)
+    _platform_check()
+    window = open_window(DeviceChoice("sim", skill="competent", speed=1.0, seed=7))
+    view = window.view
+    production_ms = view.display_timer.interval()
+    view.display_timer.setInterval(args.interval_ms)
+    app.watch_display(view.display_timer, {})
+    run_for(WARMUP_S)
+    app.enabled = True
+    cpu0, wall0 = _cpu_s(), time.monotonic()
+    run_for(args.seconds)
+    cpu1, wall1 = _cpu_s(), time.monotonic()
+    app.enabled = False
+    strokes = view.table_model.rowCount()
+    close_window(window)
+    log = app.log
+    ticks = np.array(log.ticks)
+    paint_ends = np.array(sorted([p.end_s for p in log.paints] + [u[1] for u in log.updates]))
+    frames = frame_times(ticks, paint_ends)
+    refresh = ticks[:, 1] - ticks[:, 0]
+    rate = (len(ticks) - 1) / (ticks[-1, 0] - ticks[0, 0])
+    print(
+        f"display timer {args.interval_ms} ms (the application uses {production_ms} ms), "
+        f"strip {view.strip.window_s:g} s, {args.seconds:g} s measured, {strokes} strokes scored"
+    )
+    print(f"achieved {rate:.1f} frames/s; CPU {100 * (cpu1 - cpu0) / (wall1 - wall0):.1f} %")
+    print(f"frame (tick + paint): {_stats_ms(frames)}")
+    print(f"  refresh() alone:    {_stats_ms(refresh)}")
+    print(f"  frames over 8 ms: {np.count_nonzero(frames > 0.008)} of {len(frames)}")
+
+
+# -- cpu ------------------------------------------------------------------------------------------
+def _session_alone_cpu(seconds: float) -> tuple[float, int]:
+    """CPU share of the same session (simulator, recording, segmentation, scoring), no window."""
+    from trainer.exercise import find_exercise
+    from trainer.session import TrainingSession
+    from ui.session_controller import open_device
+    from ui.settings import DeviceChoice
+
+    exercise = find_exercise("sweep")
+    source = open_device(DeviceChoice("sim", skill="competent", speed=1.0, seed=7), exercise)
+    with tempfile.TemporaryDirectory() as d:
+        session = TrainingSession(source, exercise, recording_path=Path(d) / "alone.csv")
+        session.start()
+        time.sleep(WARMUP_S)
+        cpu0, wall0 = _cpu_s(), time.monotonic()
+        time.sleep(seconds)
+        cpu1, wall1 = _cpu_s(), time.monotonic()
+        session.stop()
+    return (cpu1 - cpu0) / (wall1 - wall0), len(session.records)
+
+
+def _xvfb_cpu_s() -> float | None:
+    """CPU seconds of the X server this process draws to (not part of the application)."""
+    display = os.environ.get("DISPLAY", "")
+    if not display:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if not cmd or not cmd[0].endswith(b"Xvfb") or display.encode() not in cmd:
+                continue
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / tick
+        except OSError:
+            continue
+    return None
+
+
+def cmd_cpu(args: argparse.Namespace) -> None:
+    baseline, base_strokes = _session_alone_cpu(args.seconds)
+    print(
+        f"baseline, session alone (sim:// speed 1, 1 kHz, recording, scoring): "
+        f"{100 * baseline:.1f} % of one core ({base_strokes} strokes)"
+    )
+    from ui_harness import close_window, make_application, open_window, run_for
+
+    from ui.settings import DeviceChoice
+
+    make_application(timed=False)
+    _platform_check()
+    window = open_window(DeviceChoice("sim", skill="competent", speed=1.0, seed=7))
+    view = window.view
+    run_for(WARMUP_S)
+    x0 = _xvfb_cpu_s()
+    cpu0, wall0 = _cpu_s(), time.monotonic()
+    run_for(args.seconds)
+    cpu1, wall1 = _cpu_s(), time.monotonic()
+    x1 = _xvfb_cpu_s()
+    strokes = view.table_model.rowCount()
+    interval = view.display_timer.interval()
+    close_window(window)
+    share = (cpu1 - cpu0) / (wall1 - wall0)
+    print(
+        f"whole application (window {interval} ms display timer): {100 * share:.1f} % of one "
+        f"core over {wall1 - wall0:.1f} s ({strokes} strokes)"
+    )
+    print(f"application / session alone: {share / baseline:.2f} x")
+    if x0 is not None and x1 is not None:
+        print(f"(the X server, another process: {100 * (x1 - x0) / (wall1 - wall0):.1f} %)")
+
+
+# -- memory ---------------------------------------------------------------------------------------
+def cmd_memory(args: argparse.Namespace) -> None:
+    from ui_harness import close_window, make_application, open_window, run_for
+
+    from ui.settings import DeviceChoice
+
+    make_application(timed=False)
+    _platform_check()
+    window = open_window(DeviceChoice("sim", skill="competent", speed=args.speed, seed=7))
+    view = window.view
+    session = view.session
+    target_s = args.hours * 3600.0
+    step_s = args.every_min * 60.0
+    series: list[tuple[float, float, float]] = []  # simulated min, RSS MB, wall s
+    wall0 = time.monotonic()
+    next_s = 0.0
+    while True:
+        run_for(0.25)
+        now = session.state().last_t_s or 0.0
+        if now >= next_s:
+            series.append((now / 60.0, _rss_mb(), time.monotonic() - wall0))
+            next_s += step_s
+        if now >= target_s:
+            break
+    counters = session.source.counters
+    strokes = view.table_model.rowCount()
+    shades = view.strip.shade_counts()
+    close_window(window)
+    print(
+        f"application window, sim:// speed {args.speed:g}: {args.hours:g} h simulated in "
+        f"{series[-1][2]:.0f} s wall, {counters.samples} samples, "
+        f"{counters.overflow_samples} shed by the queue, {counters.lost_samples} lost, "
+        f"{strokes} strokes in the list, strip shades {shades}"
+    )
+    print("simulated min   RSS MB")
+    for minute, rss, _wall in series:
+        print(f"{minute:13.0f}   {rss:6.1f}")
+    rss = np.array([r for _m, r, _w in series])
+    half = len(rss) // 2
+    print(
+        f"RSS first hour max {rss[: max(1, int(60 / args.every_min) + 1)].max():.1f} MB, "
+        f"second half {rss[half:].min():.1f}..{rss[half:].max():.1f} MB, "
+        f"growth over the second half {rss[-1] - rss[half]:+.1f} MB"
+    )
+
+
+# -- all ------------------------------------------------------------------------------------------
+def cmd_all(args: argparse.Namespace) -> None:
+    for name in ("latency", "frames", "cpu", "memory"):
+        print(f"\n== {name} ==", flush=True)
+        subprocess.run([sys.executable, __file__, name], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("latency", help="sample-to-screen latency, 1 kHz tool on a pty")
+    p.add_argument("--seconds", type=float, default=30.0)
+    p.add_argument("--rate", type=float, default=1000.0)
+    p.set_defaults(fn=cmd_latency)
+    p = sub.add_parser("frames", help="frame time with the display at 60 fps")
+    p.add_argument("--seconds", type=float, default=20.0)
+    p.add_argument("--interval-ms", type=int, default=16)
+    p.set_defaults(fn=cmd_frames)
+    p = sub.add_parser("cpu", help="CPU of the whole application against the session alone")
+    p.add_argument("--seconds", type=float, default=30.0)
+    p.set_defaults(fn=cmd_cpu)
+    p = sub.add_parser("memory", help="RSS over a long, sped-up session")
+    p.add_argument("--hours", type=float, default=8.0)
+    p.add_argument("--speed", type=float, default=150.0)
+    p.add_argument("--every-min", type=float, default=15.0)
+    p.set_defaults(fn=cmd_memory)
+    p = sub.add_parser("all", help="everything, each in its own process")
+    p.set_defaults(fn=cmd_all)
+    args = parser.parse_args()
+    args.fn(args)
+
+
+if __name__ == "__main__":
+    main()
