@@ -72,6 +72,19 @@ def test_extra_channels_in_any_order_irregular_time_and_gaps(tmp_path: Path) -> 
     assert rec.t_s[-1] == 5.0
 
 
+def test_comment_and_blank_lines_between_rows_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "notes.csv"
+    path.write_text(
+        "# rate_hz: 100\ntime_s,force_n,angle_deg,temp_c\n0,1,40,nan\n# tool lifted\n\n"
+        "0.01,2,41,20.5\n"
+    )
+    rec = read_recording(path)
+    assert rec.metadata == {"rate_hz": "100"}
+    np.testing.assert_array_equal(rec.t_s, [0.0, 0.01])
+    np.testing.assert_array_equal(rec.channel("force_n"), [1.0, 2.0])
+    np.testing.assert_array_equal(rec.channel("temp_c"), [np.nan, 20.5])
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -83,6 +96,8 @@ def test_extra_channels_in_any_order_irregular_time_and_gaps(tmp_path: Path) -> 
         ("# a: b\n\ntime_s,force_n,angle_deg\n0,1,2\n0.2,1\n", "line 5: 2 fields"),
         ("time_s,force_n,angle_deg\n0,1,2\n0.2,,3\n", "line 3: field 2 is empty"),
         ("# only metadata\n", "no header row"),
+        ("time_s,force_n,angle_deg\n0,1\n0.1,2\n", "line 2: 2 fields where the header has 3"),
+        ("time_s,force_n,angle_deg\n0,1,2\n0.1,nan,2\n", "line 3: force_n is empty or not"),
     ],
 )
 def test_bad_files_are_rejected_naming_file_and_line(
@@ -94,6 +109,13 @@ def test_bad_files_are_rejected_naming_file_and_line(
         read_recording(path)
     assert str(path) in str(err.value)
     assert message in str(err.value)
+
+
+def test_a_file_that_is_not_text_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"time_s,force_n,angle_deg\n0,1,2\n0.1,\xff\xfe,2\n")
+    with pytest.raises(RecordingError, match=r"binary\.csv: not a text file"):
+        read_recording(path)
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
