@@ -206,64 +206,165 @@ class Scorer:
         return self.score_normalised(stroke, normalise(stroke, self.envelope.lowpass_hz))
 
     def score_many(self, strokes: list[Stroke]) -> list[StrokeScore]:
-        """Score strokes in order; the same scores as ``score`` on each in turn, sooner."""
-        norms = normalise_many(strokes, self.envelope.lowpass_hz)
-        isos = _iso_ratings(self.envelope, norms)
-        return [self._score(s, n, iso) for s, n, iso in zip(strokes, norms, isos, strict=True)]
+        """Score strokes in order; the same scores as ``score`` on each in turn, sooner.
+
+        Everything that does not depend on the strokes before (normalising, the ISO rating, the
+        corridor scores, the band masks) is computed for all of them at once.
+        """
+        return self._score_all(strokes, normalise_many(strokes, self.envelope.lowpass_hz))
 
     def score_normalised(self, stroke: Stroke, norm: NormalisedStroke) -> StrokeScore:
         """As ``score`` for a stroke already normalised with the envelope's filter."""
-        return self._score(stroke, norm, _iso_ratings(self.envelope, [norm])[0])
+        return self._score_all([stroke], [norm])[0]
 
-    def _score(self, stroke: Stroke, norm: NormalisedStroke, iso: IsoRating | None) -> StrokeScore:
+    def _score_all(self, strokes: list[Stroke], norms: list[NormalisedStroke]) -> list[StrokeScore]:
+        if not norms:
+            return []
         env = self.envelope
-        self._recent.append(norm.force_n)
-        sub: dict[str, float | None] = {
-            "force": _force_score(env, norm),
-            "angle": _angle_score(env, norm),
-            "tempo": _tempo_score(env, norm),
-            "smoothness": _smoothness_score(env, norm),
-            "consistency": None,
-        }
-        ratio = self._consistency_ratio()
-        if ratio is not None:
-            sub["consistency"] = ramp(ratio, CONSISTENCY_RATIO_INNER, CONSISTENCY_RATIO_OUTER)
-        total = _weighted_total(sub, self.weights)
-
-        force_in = (norm.force_n >= env.force_lo_n) & (norm.force_n <= env.force_hi_n)
-        force_in_band_pct = 100.0 * float(np.mean(force_in))
-        angle_in_band_pct = None
-        if env.has_angle and norm.has_angle:
-            angle_in = (norm.angle_deg >= env.angle_lo_deg) & (norm.angle_deg <= env.angle_hi_deg)
-            angle_in_band_pct = 100.0 * float(np.mean(angle_in))
-
-        return StrokeScore(
-            index=stroke.index,
-            start_s=float(stroke.start_s),
-            end_s=float(stroke.end_s),
-            duration_s=norm.duration_s,
-            peak_force_n=norm.peak_force_n,
-            mean_angle_deg=norm.mean_angle_deg,
-            force_in_band_pct=force_in_band_pct,
-            angle_in_band_pct=angle_in_band_pct,
-            sub_scores=sub,
-            score=total,
-            passed=total >= self.pass_mark,
-            explanation=explain(
-                env, norm, sub, self.weights, force_in_band_pct, angle_in_band_pct, ratio
-            ),
-            iso_rating=iso,
-            normalised=norm,
+        force = np.array([n.force_n for n in norms])
+        angle = np.array([n.angle_deg for n in norms])
+        with_angle = (np.all(np.isfinite(angle), axis=1) & env.has_angle).tolist()
+        peak = abs(env.peak_force_mean_n)
+        force_scores = _corridor_scores(
+            force,
+            env.force_mu_n,
+            env.force_sigma_n,
+            inner_floor=env.force_floor_frac * peak,
+            outer_floor=FORCE_OUTER_FRAC_OF_PEAK * peak,
+        ).tolist()
+        angle_scores = (
+            _corridor_scores(
+                np.where(np.array(with_angle)[:, None], angle, 0.0),
+                env.angle_mu_deg,
+                env.angle_sigma_deg,
+                inner_floor=env.angle_floor_deg,
+                outer_floor=ANGLE_OUTER_DEG,
+            ).tolist()
+            if any(with_angle)
+            else [0.0] * len(norms)
         )
+        bands = _Bands(env, force, angle)
+        isos = _iso_ratings(env, norms)
+        ratios = self._consistency_ratios(force)
+        out = []
+        for k, (stroke, norm, iso, ratio) in enumerate(
+            zip(strokes, norms, isos, ratios, strict=True)
+        ):
+            sub: dict[str, float | None] = {
+                "force": force_scores[k],
+                "angle": angle_scores[k] if with_angle[k] else None,
+                "tempo": _tempo_score(env, norm),
+                "smoothness": _smoothness_score(env, norm),
+                "consistency": None,
+            }
+            if ratio is not None:
+                sub["consistency"] = ramp(ratio, CONSISTENCY_RATIO_INNER, CONSISTENCY_RATIO_OUTER)
+            total = _weighted_total(sub, self.weights)
+            force_in_band_pct = bands.force_in_pct[k]
+            angle_in_band_pct = bands.angle_in_pct[k] if with_angle[k] else None
+            out.append(
+                StrokeScore(
+                    index=stroke.index,
+                    start_s=float(stroke.start_s),
+                    end_s=float(stroke.end_s),
+                    duration_s=norm.duration_s,
+                    peak_force_n=norm.peak_force_n,
+                    mean_angle_deg=norm.mean_angle_deg,
+                    force_in_band_pct=force_in_band_pct,
+                    angle_in_band_pct=angle_in_band_pct,
+                    sub_scores=sub,
+                    score=total,
+                    passed=total >= self.pass_mark,
+                    explanation=_explain(
+                        env,
+                        norm,
+                        sub,
+                        self.weights,
+                        force_in_band_pct,
+                        angle_in_band_pct,
+                        ratio,
+                        bands.row(k, with_angle[k]),
+                    ),
+                    iso_rating=iso,
+                    normalised=norm,
+                )
+            )
+        return out
 
-    def _consistency_ratio(self) -> float | None:
-        if len(self._recent) < MIN_STROKES_FOR_CONSISTENCY:
-            return None
-        trainee_sd = float(np.mean(np.std(np.array(self._recent), axis=0, ddof=1)))
+    def _consistency_ratios(self, forces: np.ndarray) -> list[float | None]:
+        """The consistency ratio once each of these strokes has joined the rolling window.
+
+        The trainee's spread is the pointwise SD of the last strokes (``np.std`` over the
+        window, ddof 1) averaged over the stroke; windows that are full are computed together,
+        with the sums taken row after row in the same order as ``np.std`` takes them.
+        """
+        window = self.consistency_window
+        prior = list(self._recent)
+        self._recent.extend(forces)
+        stacked = np.concatenate([np.array(prior).reshape(-1, forces.shape[1]), forces])
         expert_sd = max(float(np.mean(self.envelope.force_sigma_n)), self.envelope.force_floor_n)
-        if expert_sd <= 0:
-            return 0.0 if trainee_sd == 0 else math.inf
-        return trainee_sd / expert_sd
+        ends = range(len(prior) + 1, stacked.shape[0] + 1)  # window after each stroke: [.., end)
+        sds: list[float | None] = []
+        for end in ends:
+            if end >= window:
+                break
+            sds.append(
+                float(np.mean(np.std(stacked[:end], axis=0, ddof=1)))
+                if end >= MIN_STROKES_FOR_CONSISTENCY
+                else None
+            )
+        first_full = len(prior) + 1 + len(sds)
+        if first_full <= stacked.shape[0]:
+            count = stacked.shape[0] - first_full + 1
+            lo = first_full - window
+            rows = [stacked[lo + j : lo + j + count] for j in range(window)]
+            total = rows[0].copy()
+            for r in rows[1:]:
+                total += r
+            mean = total / window
+            var = np.square(rows[0] - mean)
+            for r in rows[1:]:
+                var += np.square(r - mean)
+            var /= window - 1
+            sds.extend(np.mean(np.sqrt(var), axis=1).tolist())
+        out: list[float | None] = []
+        for sd in sds:
+            if sd is None:
+                out.append(None)
+            elif expert_sd <= 0:
+                out.append(0.0 if sd == 0 else math.inf)
+            else:
+                out.append(sd / expert_sd)
+        return out
+
+
+@dataclass(frozen=True)
+class _Bands:
+    """Where each stroke's force and angle stay inside the experts' band, and where not."""
+
+    force_in_pct: list[float]
+    angle_in_pct: list[float]
+    too_hard: np.ndarray
+    too_light: np.ndarray
+    too_steep: np.ndarray
+    too_flat: np.ndarray
+
+    def __init__(self, env: Envelope, force: np.ndarray, angle: np.ndarray) -> None:
+        set_ = object.__setattr__
+        set_(self, "too_hard", force > env.force_hi_n)
+        set_(self, "too_light", force < env.force_lo_n)
+        force_in = (force >= env.force_lo_n) & (force <= env.force_hi_n)
+        set_(self, "force_in_pct", (100.0 * np.mean(force_in, axis=1)).tolist())
+        with np.errstate(invalid="ignore"):
+            set_(self, "too_steep", angle > env.angle_hi_deg)
+            set_(self, "too_flat", angle < env.angle_lo_deg)
+            angle_in = (angle >= env.angle_lo_deg) & (angle <= env.angle_hi_deg)
+        set_(self, "angle_in_pct", (100.0 * np.mean(angle_in, axis=1)).tolist())
+
+    def row(self, k: int, with_angle: bool) -> tuple[np.ndarray, ...]:
+        if with_angle:
+            return self.too_hard[k], self.too_light[k], self.too_steep[k], self.too_flat[k]
+        return self.too_hard[k], self.too_light[k]
 
 
 def _iso_ratings(env: Envelope, norms: list[NormalisedStroke]) -> list[IsoRating | None]:
@@ -281,33 +382,10 @@ def _iso_ratings(env: Envelope, norms: list[NormalisedStroke]) -> list[IsoRating
     return out
 
 
-def _force_score(env: Envelope, norm: NormalisedStroke) -> float:
-    peak = abs(env.peak_force_mean_n)
-    return _corridor_score(
-        norm.force_n,
-        env.force_mu_n,
-        env.force_sigma_n,
-        inner_floor=env.force_floor_frac * peak,
-        outer_floor=FORCE_OUTER_FRAC_OF_PEAK * peak,
-    )
-
-
-def _angle_score(env: Envelope, norm: NormalisedStroke) -> float | None:
-    if not (env.has_angle and norm.has_angle):
-        return None
-    return _corridor_score(
-        norm.angle_deg,
-        env.angle_mu_deg,
-        env.angle_sigma_deg,
-        inner_floor=env.angle_floor_deg,
-        outer_floor=ANGLE_OUTER_DEG,
-    )
-
-
-def _corridor_score(
+def _corridor_scores(
     x: np.ndarray, mu: np.ndarray, sigma: np.ndarray, inner_floor: float, outer_floor: float
-) -> float:
-    """The ramp (k = 2) applied at every point with that point's tolerances, then averaged.
+) -> np.ndarray:
+    """Per row: the ramp (k = 2) applied at every point with that point's tolerances, averaged.
 
     Scoring point by point, not the averaged distance, keeps a local error local: pressing far
     too hard over a fifth of the stroke costs about a fifth of the marks, however well the rest
@@ -320,7 +398,7 @@ def _corridor_score(
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = np.where(width > 0, (e_out - e) / width, np.where(e <= e_in, 1.0, 0.0))
     frac = np.where(e <= e_in, 1.0, np.clip(frac, 0.0, 1.0))
-    return 100.0 * float(np.mean(frac**2))
+    return 100.0 * np.mean(frac**2, axis=1)
 
 
 def _tempo_score(env: Envelope, norm: NormalisedStroke) -> float:
@@ -370,11 +448,36 @@ def explain(
     Each candidate's cost is its share of the stroke (for a band excursion) or its lost marks
     (for tempo, smoothness, consistency), times the weight of the sub-score it belongs to.
     """
+    bands = _Bands(env, norm.force_n[None, :], norm.angle_deg[None, :])
+    return _explain(
+        env,
+        norm,
+        sub,
+        weights,
+        force_in_band_pct,
+        angle_in_band_pct,
+        consistency_ratio,
+        bands.row(0, env.has_angle and norm.has_angle),
+    )
+
+
+def _explain(
+    env: Envelope,
+    norm: NormalisedStroke,
+    sub: dict[str, float | None],
+    weights: ScoringWeights,
+    force_in_band_pct: float,
+    angle_in_band_pct: float | None,
+    consistency_ratio: float | None,
+    masks: tuple[np.ndarray, ...],
+) -> list[str]:
+    """``explain`` with the stroke's out-of-band masks already worked out (see ``_Bands``)."""
     w = weights.as_mapping()
     candidates: list[tuple[float, str]] = []
 
     f = norm.force_n
-    for a, b in find_regions(f > env.force_hi_n):
+    too_hard, too_light = masks[0], masks[1]
+    for a, b in find_regions(too_hard) if too_hard.any() else ():
         over = float(np.max(f[a : b + 1] - env.force_hi_n[a : b + 1]))
         candidates.append(
             (
@@ -382,7 +485,7 @@ def explain(
                 f"too hard {_where(a, b)} (up to {over:.1f} N above the band)",
             )
         )
-    for a, b in find_regions(f < env.force_lo_n):
+    for a, b in find_regions(too_light) if too_light.any() else ():
         under = float(np.max(env.force_lo_n[a : b + 1] - f[a : b + 1]))
         candidates.append(
             (
@@ -390,10 +493,10 @@ def explain(
                 f"too light {_where(a, b)} (up to {under:.1f} N below the band)",
             )
         )
-    if env.has_angle and norm.has_angle:
+    if len(masks) == 4:  # the stroke and the envelope have an angle
         ang = norm.angle_deg
-        for mask, word in ((ang > env.angle_hi_deg, "steep"), (ang < env.angle_lo_deg, "flat")):
-            for a, b in find_regions(mask):
+        for mask, word in ((masks[2], "steep"), (masks[3], "flat")):
+            for a, b in find_regions(mask) if mask.any() else ():
                 off = abs(float(np.mean(ang[a : b + 1] - env.angle_mu_deg[a : b + 1])))
                 candidates.append(
                     (w["angle"] * (b - a + 1), f"angle {off:.0f} degrees too {word} {_where(a, b)}")

@@ -218,3 +218,42 @@ def test_bad_scorer_settings_are_refused() -> None:
         Scorer(ENVELOPE, consistency_window=2)
     with pytest.raises(ScoringError, match="pass_mark"):
         Scorer(ENVELOPE, pass_mark=120.0)
+
+
+def _wobble(amplitude_n: float):
+    return lambda u: amplitude_n * np.sin(9 * np.pi * u)
+
+
+def test_scoring_a_recording_at_once_equals_scoring_stroke_after_stroke() -> None:
+    rng = np.random.default_rng(8)
+    strokes = [
+        make_stroke(
+            i + 1,
+            peak_n=float(rng.uniform(10, 30)),
+            duration_s=float(rng.uniform(0.6, 1.5)),
+            angle_deg=float(rng.uniform(35, 55)),
+            t0_s=3.0 * i,
+            extra=_wobble(float(rng.uniform(0, 4))),
+            angle=i % 7 != 3,
+        )
+        for i in range(23)
+    ]
+    one_by_one = Scorer(ENVELOPE, consistency_window=5)
+    expected = [one_by_one.score(s) for s in strokes]
+    together = Scorer(ENVELOPE, consistency_window=5)
+    got = together.score_many(strokes[:2]) + together.score_many(strokes[2:])
+    assert [g.as_json() for g in got] == [e.as_json() for e in expected]
+    for g, e in zip(got, expected, strict=True):
+        assert g.sub_scores == e.sub_scores  # exactly, not just as rounded for display
+        assert (g.score, g.iso_rating) == (e.score, e.iso_rating)
+    assert together.score_many([]) == []
+    # The rolling consistency, the plain way: np.std over the last five strokes.
+    forces = [g.normalised.force_n for g in got]
+    expert_sd = max(float(np.mean(ENVELOPE.force_sigma_n)), ENVELOPE.force_floor_n)
+    for k, g in enumerate(got):
+        recent = np.array(forces[max(0, k - 4) : k + 1])
+        if len(recent) < 3:
+            assert g.sub_scores["consistency"] is None
+            continue
+        ratio = float(np.mean(np.std(recent, axis=0, ddof=1))) / expert_sd
+        assert g.sub_scores["consistency"] == ramp(ratio, 1.0, 3.0)
