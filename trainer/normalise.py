@@ -138,13 +138,14 @@ def _on_grid(stroke: Stroke) -> _Grid:
         raise ValueError(f"stroke {stroke.index} has no samples")
     if not (t_s.size == force_n.size == angle_deg.size):
         raise ValueError(f"stroke {stroke.index}: t_s, force_n and angle_deg differ in length")
-    if t_s.size > 1 and np.any(np.diff(t_s) <= 0):
+    dt_s = np.diff(t_s)
+    if np.any(dt_s <= 0):
         raise ValueError(f"stroke {stroke.index}: time does not increase")
 
     start_s, end_s = float(stroke.start_s), float(stroke.end_s)
     if not end_s > start_s:
         start_s, end_s = float(t_s[0]), float(t_s[-1])
-    grid_s, force_u, rate_hz = _uniform(t_s, force_n)
+    grid_s, force_u, rate_hz = _uniform(t_s, force_n, dt_s)
     angle_u = _uniform_angle(t_s, angle_deg, grid_s)
     return _Grid(start_s, end_s, grid_s, force_u, angle_u, rate_hz)
 
@@ -202,15 +203,28 @@ def force_sparc(force_101_n: np.ndarray, duration_s: float) -> float:
     return sparc(force_101_n - ends, rate_hz=(force_101_n.size - 1) / duration_s)
 
 
-def _uniform(t_s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+def _uniform(
+    t_s: np.ndarray, values: np.ndarray, dt_s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
     """The samples on a uniform grid at the median interval, and that grid's rate."""
     if t_s.size == 1:
         return t_s.copy(), values.copy(), float("nan")
-    dt_s = float(np.median(np.diff(t_s)))
-    count = max(2, round((t_s[-1] - t_s[0]) / dt_s) + 1)
+    median_dt_s = _median(dt_s)
+    count = max(2, round((t_s[-1] - t_s[0]) / median_dt_s) + 1)
     grid_s = np.linspace(t_s[0], t_s[-1], count)
     rate_hz = (count - 1) / (t_s[-1] - t_s[0])
     return grid_s, np.interp(grid_s, t_s, values), rate_hz
+
+
+def _median(x: np.ndarray) -> float:
+    """``np.median`` of a non-empty array, by one partial sort (the same number, sooner)."""
+    if np.isnan(x).any():
+        return float(np.median(x))
+    k = x.size // 2
+    if x.size % 2:
+        return float(np.partition(x, k)[k])
+    part = np.partition(x, (k - 1, k))
+    return (float(part[k - 1]) + float(part[k])) / 2.0
 
 
 def _uniform_angle(t_s: np.ndarray, angle_deg: np.ndarray, grid_s: np.ndarray) -> np.ndarray | None:
