@@ -514,24 +514,24 @@ class BaselineTracker:
                 v_prev = np.concatenate(([v], v_seq[:-1]))
                 learn = dev_q < gs * np.sqrt(v_prev) + noise_floor
                 k = int(np.argmin(learn)) if not learn.all() else dev_q.size
-                sl, run = slice(i + q, i + q + k), slice(q, q + k)
                 if k == 0:
                     sigma = math.sqrt(v)
                     if not dev_q[0] < gs * sigma + floor:
                         break  # an "out" run starts here
                     near = (dev_q < gs * sigma + floor) & (dev_q >= gs * sigma + noise_floor)
                     k = int(np.argmin(near)) if not near.all() else dev_q.size
-                    sl, run = slice(i + q, i + q + k), slice(q, q + k)
-                    v_before[sl] = v_after[sl] = v
+                    v_before[i + q : i + q + k] = v_after[i + q : i + q + k] = v
                 else:
-                    v_before[sl], v_after[sl] = v_prev[:k], v_seq[:k]
+                    v_before[i + q : i + q + k] = v_prev[:k]
+                    v_after[i + q : i + q + k] = v_seq[:k]
                     v = float(v_seq[k - 1])
-                b_before[sl], b_after[sl] = b_prev[run], b_seq[run]
-                m_after[sl] = m_seq[run]
-                accepted[sl] = True
-                b, mean = float(b_seq[q + k - 1]), float(m_seq[q + k - 1])
-                last_ok = True
                 q += k
+            if q:
+                sl = slice(i, i + q)
+                b_before[sl], b_after[sl], m_after[sl] = b_prev[:q], b_seq[:q], m_seq[:q]
+                accepted[sl] = True
+                b, mean = float(b_seq[q - 1]), float(m_seq[q - 1])
+                last_ok = True
             i += q
             if q == seg.size:
                 span = min(2 * span, 1 << 16)
