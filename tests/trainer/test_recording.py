@@ -12,6 +12,8 @@ from devices.samples import SampleBlock
 from trainer.recording import (
     RecordingError,
     RecordingWriter,
+    _read_and_check,
+    _read_good_file,
     events_path,
     read_recording,
     write_recording,
@@ -109,6 +111,19 @@ def test_bad_files_are_rejected_naming_file_and_line(
         read_recording(path)
     assert str(path) in str(err.value)
     assert message in str(err.value)
+
+
+def test_the_fast_reader_gives_what_the_careful_reader_gives(tmp_path: Path) -> None:
+    t, v = _signal(3000)
+    extra = np.c_[v, np.where(np.arange(3000) % 7 == 0, np.nan, 20.0 + t)]
+    path = write_recording(tmp_path / "r.csv", t, extra, (*CH, "temp_c"), {"rate_hz": 1000})
+    with open(path, "a") as f:
+        f.write("# a note at the end\n\n3.5,1,2,3\n")
+    fast, careful = _read_good_file(path), _read_and_check(path)
+    assert fast is not None
+    np.testing.assert_array_equal(fast.t_s, careful.t_s)
+    np.testing.assert_array_equal(fast.values, careful.values)
+    assert (fast.channels, fast.metadata) == (careful.channels, careful.metadata)
 
 
 def test_a_file_that_is_not_text_is_named(tmp_path: Path) -> None:
