@@ -48,6 +48,14 @@ class BandBar(QWidget):
         self.update()
 
     def set_value(self, value: float | None) -> None:
+        a, b = self._scale
+        old = self._value
+        if (
+            old is not None
+            and value is not None
+            and abs(value - old) * self.width() < 0.5 * (b - a)
+        ):
+            return  # the marker would move by less than a pixel: no repaint at display rate
         self._value = value
         self.update()
 

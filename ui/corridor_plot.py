@@ -8,14 +8,22 @@ normalised curve, which stays until the next stroke starts.
 
 Draws only what it is given: it never reads a session or decides what the trainee may see (the
 training view and the feedback schedule do that).
+
+Performance: the axes (with their grid) and the legend are kept as pixmaps, since a stroke in
+progress repaints the plot at display rate and pyqtgraph would otherwise lay out every tick label
+again each frame, which cost more than the stroke itself; the x range never moves and the y range
+only when a stroke leaves it.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QGraphicsItem
 
 from ui.corridor import Corridor, decimate_mean, pct_axis
 from ui.theme import LIGHT, Theme
@@ -37,6 +45,7 @@ class CorridorPlot(pg.PlotWidget):
         self._y_fixed: tuple[float, float] = (0.0, 1.0)
         self._y_top_seen = -np.inf
         self._y_bottom_seen = np.inf
+        self._y_shown: tuple[float, float] | None = None
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
@@ -44,6 +53,8 @@ class CorridorPlot(pg.PlotWidget):
         plot.setXRange(0.0, X_MAX_PCT, padding=0.0)
         plot.enableAutoRange(enable=False)
         plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
+        for name in ("left", "bottom"):
+            plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
         self._lo = pg.PlotDataItem()
         self._hi = pg.PlotDataItem()
@@ -74,6 +85,7 @@ class CorridorPlot(pg.PlotWidget):
             self._legend.addItem(self._mean, "expert mean")
             self._legend.addItem(self._trace, "your stroke")
             self._legend.addItem(self._halo, "outside the band")
+            self._legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         else:
             self._legend = None
         self._message = pg.TextItem(anchor=(0.5, 0.5))
@@ -175,12 +187,19 @@ class CorridorPlot(pg.PlotWidget):
         return 0 if x is None else len(x)
 
     def _apply_y_range(self) -> None:
+        # A stroke that leaves the corridor's range widens the plot in quarter-range steps: a
+        # rising trace moves the axis (and redraws its cached picture) a few times, not per frame.
         bottom, top = self._y_fixed
-        if np.isfinite(self._y_top_seen):
-            top = max(top, self._y_top_seen * 1.08)
+        step = (top - bottom) / 4
+        if np.isfinite(self._y_top_seen) and self._y_top_seen * 1.08 > top:
+            top += math.ceil((self._y_top_seen * 1.08 - top) / step) * step
         if np.isfinite(self._y_bottom_seen):
-            bottom = min(bottom, self._y_bottom_seen - 0.05 * abs(top - bottom))
-        self.getPlotItem().setYRange(bottom, top, padding=0.0)
+            want = self._y_bottom_seen - 0.05 * abs(top - bottom)
+            if want < bottom:
+                bottom -= math.ceil((bottom - want) / step) * step
+        if (bottom, top) != self._y_shown:
+            self._y_shown = (bottom, top)
+            self.getPlotItem().setYRange(bottom, top, padding=0.0)
 
     # -- messages over the plot ------------------------------------------------------------------
     def set_message(self, text: str | None) -> None:

@@ -49,9 +49,12 @@ from ui.stroke_table import StrokeTable, StrokeTableModel
 from ui.summary_panel import SummaryPanel
 from ui.theme import LIGHT, STATUS_FONT_PT, Theme
 
-DISPLAY_INTERVAL_MS = 33  # about 30 frames a second: smooth to the eye, light on two cores
-DEVICE_STATUS_EVERY = 8  # refresh the device figures every 8th frame (about 4 Hz)
-STRIP_EVERY = 2  # the ten-second strip is context, not feedback: 15 Hz is smooth enough
+#: About 60 frames a second. A sample waits for the next frame, so the interval bounds the
+#: sample-to-screen latency: at 30 Hz a sample could wait 33 ms before its frame even began.
+#: Each frame costs a few milliseconds (benchmarks/bench_ui.py), so 60 Hz still leaves the GUI
+#: thread idle most of the time.
+DISPLAY_INTERVAL_MS = 16
+DEVICE_STATUS_EVERY = 15  # refresh the device figures every 15th frame (about 4 Hz)
 ANGLE_AVERAGE_S = 0.08  # the read-out averages the newest 80 ms so the number does not flicker
 DISCONNECT_KEY = "disconnected"
 
@@ -105,6 +108,7 @@ class TrainingView(QWidget):
         self._last_data_t: float | None = None
         self._disconnected_at_t: float | None = None
         self._frame = 0
+        self._drawn: tuple[int, int] | None = None  # (display buffer, samples) last drawn
         self._restart_after_stop = False
         self._channels: tuple[str, ...] | None = None
         self._wizard: CalibrationWizard | None = None
@@ -295,6 +299,7 @@ class TrainingView(QWidget):
         self._last_data_t = None
         self._disconnected_at_t = None
         self._channels = None
+        self._drawn = None
         self.table_model.clear()
         self.strip.reset()
         self.stroke_panel.clear("")
@@ -354,6 +359,10 @@ class TrainingView(QWidget):
         if not channels or "force_n" not in channels:
             return
         self._frame += 1
+        # Nothing new (a tool that went quiet or away): keep what is drawn, repaint nothing.
+        drawn = (id(session.display), session.display.total_appended)
+        fresh = drawn != self._drawn
+        self._drawn = drawn
         state = session.state()
         fi = channels.index("force_n")
         ai = channels.index("angle_deg") if "angle_deg" in channels else None
@@ -361,12 +370,11 @@ class TrainingView(QWidget):
         now = state.last_t_s
         if now is not None:
             self._note_data(now)
-        if now is not None and live:
-            if self._frame % STRIP_EVERY == 0:
-                t, v = session.display.since(max(0.0, now - self.strip.window_s - 0.5))
-                angle = v[:, ai] if ai is not None else np.full(len(t), np.nan)
-                self.strip.show_data(t, v[:, fi], angle)
-                self.strip.set_stroke_in_progress(state.stroke_start_s if state.in_stroke else None)
+        if now is not None and live and fresh:
+            t, v = session.display.since(max(0.0, now - self.strip.window_s - 0.5))
+            angle = v[:, ai] if ai is not None else np.full(len(t), np.nan)
+            self.strip.show_data(t, v[:, fi], angle)
+            self.strip.set_stroke_in_progress(state.stroke_start_s if state.in_stroke else None)
             if ai is not None:
                 t, v = session.display.since(now - ANGLE_AVERAGE_S)
                 if len(t):
@@ -382,7 +390,7 @@ class TrainingView(QWidget):
                         _HIDDEN_LIVE.get(self.policy.schedule, ""),
                         caption=f"Stroke {number}: in progress",
                     )
-            if live:
+            if live and fresh:
                 t, v = session.display.since(start)
                 force = v[:, fi] - state.baseline_n
                 angle = v[:, ai] if ai is not None else None
