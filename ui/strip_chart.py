@@ -65,6 +65,20 @@ def peak_decimate(t: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.nda
     return t_out, y_out
 
 
+def opaque_over(colour: QColor, background: QColor) -> QColor:
+    """The solid colour a translucent ``colour`` shows over ``background``.
+
+    Shades lie on the bare plot background (grid and curves are drawn above them), so a solid
+    fill looks the same as a translucent one and costs a plain fill instead of a blend.
+    """
+    a = colour.alphaF()
+    return QColor(
+        round(a * colour.red() + (1 - a) * background.red()),
+        round(a * colour.green() + (1 - a) * background.green()),
+        round(a * colour.blue() + (1 - a) * background.blue()),
+    )
+
+
 def nice_step(raw: float) -> float:
     """The smallest of 1, 2 or 5 times a power of ten that is at least ``raw``."""
     if not raw > 0 or not math.isfinite(raw):
@@ -192,7 +206,7 @@ class StripChart(pg.GraphicsLayoutWidget):
         if gap:
             brush = QBrush(self._theme.gap_shade, Qt.BrushStyle.BDiagPattern)
         else:
-            brush = QBrush(self._theme.stroke_shade)
+            brush = QBrush(opaque_over(self._theme.stroke_shade, QColor(self._theme.background)))
         for item in shade.items:
             item.setBrush(brush)
         if shade.label is not None:
