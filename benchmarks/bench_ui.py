@@ -23,12 +23,14 @@ Figures are printed, never asserted: timing depends on the machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +75,25 @@ def _platform_check() -> None:
         print(f"warning: Qt platform {name!r}; run under xvfb-run for real painting")
 
 
+@contextlib.contextmanager
+def _device(kind: str) -> Iterator[object]:
+    """The tool to read: the built-in simulator (``sim``, speed 1, in this process) or an ITP/1
+    tool on a pty in another process (``pty``), as a ``DeviceChoice``."""
+    from ui_harness import PtyTool
+
+    from ui.settings import DeviceChoice
+
+    if kind == "sim":
+        yield DeviceChoice("sim", skill="competent", speed=1.0, seed=7)
+        return
+    tool = PtyTool()
+    try:
+        tool.go()
+        yield DeviceChoice("serial", port=tool.path)
+    finally:
+        tool.stop()
+
+
 # -- latency --------------------------------------------------------------------------------------
 def first_shown(sample_t_s: np.ndarray, paint_end_s: np.ndarray, shown_s: np.ndarray) -> np.ndarray:
     """For each sample time, the end of the first paint whose plot held it (nan: never shown).
@@ -99,6 +120,8 @@ def cmd_latency(args: argparse.Namespace) -> None:
     try:
         window = open_window(DeviceChoice("serial", port=tool.path))
         view = window.view
+        if args.interval_ms:
+            view.display_timer.setInterval(args.interval_ms)
         session = view.session
         arrivals = ArrivalLog(session.source)
         interval_ms = view.display_timer.interval()
@@ -141,12 +164,20 @@ def cmd_latency(args: argparse.Namespace) -> None:
     def arrived_at(t_s: np.ndarray) -> np.ndarray:
         return arrival_all[np.clip(np.searchsorted(t_all, t_s), 0, len(t_all) - 1)]
 
+    # A widget's paint is on screen when the window repaint holding it has been flushed.
+    updates = np.array(log.updates).reshape(-1, 2)
+
+    def flushed_at(paint_end_s: np.ndarray) -> np.ndarray:
+        k = np.searchsorted(updates[:, 0], paint_end_s, side="right") - 1
+        inside = (k >= 0) & (updates[np.maximum(k, 0), 1] >= paint_end_s)
+        return np.where(inside, updates[np.maximum(k, 0), 1], paint_end_s)
+
     for name, label in (("strip", "strip chart"), ("stroke", "stroke in progress")):
         paints = [p for p in log.paints if p.name == name and p.shown_s is not None]
         if not paints:
             print(f"{label}: no paints")
             continue
-        end = np.array([p.end_s for p in paints])
+        end = flushed_at(np.array([p.end_s for p in paints]))
         shown = np.array([p.shown_s for p in paints])
         print(f"{label}: {len(paints)} paints")
         if name == "strip":
@@ -182,23 +213,22 @@ def frame_times(ticks: np.ndarray, paints: np.ndarray) -> tuple[np.ndarray, np.n
 def cmd_frames(args: argparse.Namespace) -> None:
     from ui_harness import close_window, make_application, open_window, run_for
 
-    from ui.settings import DeviceChoice
-
     app = make_application(timed=True)
     _platform_check()
-    window = open_window(DeviceChoice("sim", skill="competent", speed=1.0, seed=7))
-    view = window.view
-    production_ms = view.display_timer.interval()
-    view.display_timer.setInterval(args.interval_ms)
-    app.watch_display(view.display_timer, {})
-    run_for(WARMUP_S)
-    app.enabled = True
-    cpu0, wall0 = _cpu_s(), time.monotonic()
-    run_for(args.seconds)
-    cpu1, wall1 = _cpu_s(), time.monotonic()
-    app.enabled = False
-    strokes = view.table_model.rowCount()
-    close_window(window)
+    with _device(args.device) as choice:
+        window = open_window(choice)
+        view = window.view
+        production_ms = view.display_timer.interval()
+        view.display_timer.setInterval(args.interval_ms)
+        app.watch_display(view.display_timer, {})
+        run_for(WARMUP_S)
+        app.enabled = True
+        cpu0, wall0 = _cpu_s(), time.monotonic()
+        run_for(args.seconds)
+        cpu1, wall1 = _cpu_s(), time.monotonic()
+        app.enabled = False
+        strokes = view.table_model.rowCount()
+        close_window(window)
     log = app.log
     ticks = np.array(log.ticks)
     # Window repaints: the posted update requests, each painting every dirty widget and flushing.
@@ -207,8 +237,9 @@ def cmd_frames(args: argparse.Namespace) -> None:
     refresh = ticks[:, 1] - ticks[:, 0]
     rate = (len(ticks) - 1) / (ticks[-1, 0] - ticks[0, 0])
     print(
-        f"display timer {args.interval_ms} ms (the application uses {production_ms} ms), "
-        f"strip {view.strip.window_s:g} s, {args.seconds:g} s measured, {strokes} strokes scored"
+        f"tool: {args.device}; display timer {args.interval_ms} ms (the application uses "
+        f"{production_ms} ms), strip {view.strip.window_s:g} s, {args.seconds:g} s measured, "
+        f"{strokes} strokes scored"
     )
     print(f"achieved {rate:.1f} frames/s; CPU {100 * (cpu1 - cpu0) / (wall1 - wall0):.1f} %")
     print(f"frame (tick + paint): {_stats_ms(frames)}")
@@ -219,16 +250,15 @@ def cmd_frames(args: argparse.Namespace) -> None:
 
 
 # -- cpu ------------------------------------------------------------------------------------------
-def _session_alone_cpu(seconds: float) -> tuple[float, int]:
-    """CPU share of the same session (simulator, recording, segmentation, scoring), no window."""
+def _session_alone_cpu(seconds: float, device: str) -> tuple[float, int]:
+    """CPU share of the same session (tool, recording, segmentation, scoring), no window."""
     from trainer.exercise import find_exercise
     from trainer.session import TrainingSession
     from ui.session_controller import open_device
-    from ui.settings import DeviceChoice
 
     exercise = find_exercise("sweep")
-    source = open_device(DeviceChoice("sim", skill="competent", speed=1.0, seed=7), exercise)
-    with tempfile.TemporaryDirectory() as d:
+    with _device(device) as choice, tempfile.TemporaryDirectory() as d:
+        source = open_device(choice, exercise)  # type: ignore[arg-type]
         session = TrainingSession(source, exercise, recording_path=Path(d) / "alone.csv")
         session.start()
         time.sleep(WARMUP_S)
@@ -260,28 +290,30 @@ def _xvfb_cpu_s() -> float | None:
 
 
 def cmd_cpu(args: argparse.Namespace) -> None:
-    baseline, base_strokes = _session_alone_cpu(args.seconds)
+    what = {"sim": "sim:// speed 1 in this process", "pty": "ITP/1 tool on a pty, another process"}
+    baseline, base_strokes = _session_alone_cpu(args.seconds, args.device)
     print(
-        f"baseline, session alone (sim:// speed 1, 1 kHz, recording, scoring): "
+        f"baseline, session alone ({what[args.device]}, 1 kHz, recording, scoring): "
         f"{100 * baseline:.1f} % of one core ({base_strokes} strokes)"
     )
     from ui_harness import close_window, make_application, open_window, run_for
 
-    from ui.settings import DeviceChoice
-
     make_application(timed=False)
     _platform_check()
-    window = open_window(DeviceChoice("sim", skill="competent", speed=1.0, seed=7))
-    view = window.view
-    run_for(WARMUP_S)
-    x0 = _xvfb_cpu_s()
-    cpu0, wall0 = _cpu_s(), time.monotonic()
-    run_for(args.seconds)
-    cpu1, wall1 = _cpu_s(), time.monotonic()
-    x1 = _xvfb_cpu_s()
-    strokes = view.table_model.rowCount()
-    interval = view.display_timer.interval()
-    close_window(window)
+    with _device(args.device) as choice:
+        window = open_window(choice)
+        view = window.view
+        if args.interval_ms:
+            view.display_timer.setInterval(args.interval_ms)
+        run_for(WARMUP_S)
+        x0 = _xvfb_cpu_s()
+        cpu0, wall0 = _cpu_s(), time.monotonic()
+        run_for(args.seconds)
+        cpu1, wall1 = _cpu_s(), time.monotonic()
+        x1 = _xvfb_cpu_s()
+        strokes = view.table_model.rowCount()
+        interval = view.display_timer.interval()
+        close_window(window)
     share = (cpu1 - cpu0) / (wall1 - wall0)
     print(
         f"whole application (window {interval} ms display timer): {100 * share:.1f} % of one "
@@ -293,23 +325,53 @@ def cmd_cpu(args: argparse.Namespace) -> None:
 
 
 # -- memory ---------------------------------------------------------------------------------------
-def cmd_memory(args: argparse.Namespace) -> None:
-    from ui_harness import close_window, make_application, open_window, run_for
+def _stroke_record_mb(session: object) -> float:
+    """Megabytes of sample arrays held by the session's stroke records (each keeps its samples)."""
+    total = 0
+    for record in list(session.records):  # type: ignore[attr-defined]
+        stroke = record.stroke
+        total += stroke.t_s.nbytes + stroke.force_n.nbytes + stroke.angle_deg.nbytes
+    return total / 1e6
 
+
+def cmd_memory(args: argparse.Namespace) -> None:
     from ui.settings import DeviceChoice
 
-    make_application(timed=False)
-    _platform_check()
-    window = open_window(DeviceChoice("sim", skill="competent", speed=args.speed, seed=7))
-    view = window.view
-    session = view.session
+    choice = DeviceChoice("sim", skill="competent", speed=args.speed, seed=7)
     target_s = args.hours * 3600.0
     step_s = args.every_min * 60.0
     series: list[tuple[float, float, float]] = []  # simulated min, RSS MB, wall s
     wall0 = time.monotonic()
     next_s = 0.0
+    window = None
+    if args.alone:
+        from trainer.exercise import find_exercise
+        from trainer.session import TrainingSession
+        from ui.session_controller import open_device
+
+        exercise = find_exercise("sweep")
+        home = tempfile.TemporaryDirectory()
+        session = TrainingSession(
+            open_device(choice, exercise), exercise, recording_path=Path(home.name) / "long.csv"
+        )
+        session.start()
+
+        def wait() -> None:
+            time.sleep(0.25)
+
+    else:
+        from ui_harness import close_window, make_application, open_window, run_for
+
+        make_application(timed=False)
+        _platform_check()
+        window = open_window(choice)
+        session = window.view.session
+
+        def wait() -> None:
+            run_for(0.25)
+
     while True:
-        run_for(0.25)
+        wait()
         now = session.state().last_t_s or 0.0
         if now >= next_s:
             series.append((now / 60.0, _rss_mb(), time.monotonic() - wall0))
@@ -317,32 +379,48 @@ def cmd_memory(args: argparse.Namespace) -> None:
         if now >= target_s:
             break
     counters = session.source.counters
-    strokes = view.table_model.rowCount()
-    shades = view.strip.shade_counts()
-    close_window(window)
+    records, records_mb = len(session.records), _stroke_record_mb(session)
+    if window is not None:
+        rows, shades = window.view.table_model.rowCount(), window.view.strip.shade_counts()
+        close_window(window)
+        what = f"application window, {rows} strokes in the list, strip shades {shades}"
+    else:
+        session.stop()
+        home.cleanup()
+        what = "session alone (no window)"
     print(
-        f"application window, sim:// speed {args.speed:g}: {args.hours:g} h simulated in "
-        f"{series[-1][2]:.0f} s wall, {counters.samples} samples, "
-        f"{counters.overflow_samples} shed by the queue, {counters.lost_samples} lost, "
-        f"{strokes} strokes in the list, strip shades {shades}"
+        f"{what}; sim:// speed {args.speed:g}: {args.hours:g} h simulated in "
+        f"{series[-1][2]:.0f} s wall; {counters.samples} samples taken, "
+        f"{counters.overflow_samples} shed by the queue (fell behind), "
+        f"{counters.lost_samples} lost on the way"
     )
     print("simulated min   RSS MB")
     for minute, rss, _wall in series:
         print(f"{minute:13.0f}   {rss:6.1f}")
+    minutes = np.array([m for m, _r, _w in series])
     rss = np.array([r for _m, r, _w in series])
     half = len(rss) // 2
+    slope = np.polyfit(minutes[half:] / 60.0, rss[half:], 1)[0] if len(rss) > 3 else float("nan")
     print(
-        f"RSS first hour max {rss[: max(1, int(60 / args.every_min) + 1)].max():.1f} MB, "
-        f"second half {rss[half:].min():.1f}..{rss[half:].max():.1f} MB, "
-        f"growth over the second half {rss[-1] - rss[half]:+.1f} MB"
+        f"RSS second half {rss[half:].min():.1f}..{rss[half:].max():.1f} MB, "
+        f"trend {slope:+.1f} MB per simulated hour; the session's {records} stroke records hold "
+        f"{records_mb:.1f} MB of samples ({1e3 * records_mb / max(records, 1):.0f} kB each)"
     )
 
 
 # -- all ------------------------------------------------------------------------------------------
 def cmd_all(args: argparse.Namespace) -> None:
-    for name in ("latency", "frames", "cpu", "memory"):
-        print(f"\n== {name} ==", flush=True)
-        subprocess.run([sys.executable, __file__, name], check=True)
+    runs = (
+        ["latency"],
+        ["frames"],
+        ["frames", "--device", "pty"],
+        ["cpu"],
+        ["cpu", "--device", "pty"],
+        ["memory"],
+    )
+    for run in runs:
+        print(f"\n== {' '.join(run)} ==", flush=True)
+        subprocess.run([sys.executable, __file__, *run], check=True)
 
 
 def main() -> None:
@@ -351,18 +429,23 @@ def main() -> None:
     p = sub.add_parser("latency", help="sample-to-screen latency, 1 kHz tool on a pty")
     p.add_argument("--seconds", type=float, default=30.0)
     p.add_argument("--rate", type=float, default=1000.0)
+    p.add_argument("--interval-ms", type=int, default=0, help="display timer (0: as shipped)")
     p.set_defaults(fn=cmd_latency)
     p = sub.add_parser("frames", help="frame time with the display at 60 fps")
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--interval-ms", type=int, default=16)
+    p.add_argument("--device", choices=("sim", "pty"), default="sim")
     p.set_defaults(fn=cmd_frames)
     p = sub.add_parser("cpu", help="CPU of the whole application against the session alone")
     p.add_argument("--seconds", type=float, default=30.0)
+    p.add_argument("--device", choices=("sim", "pty"), default="sim")
+    p.add_argument("--interval-ms", type=int, default=0, help="display timer (0: as shipped)")
     p.set_defaults(fn=cmd_cpu)
     p = sub.add_parser("memory", help="RSS over a long, sped-up session")
     p.add_argument("--hours", type=float, default=8.0)
     p.add_argument("--speed", type=float, default=150.0)
     p.add_argument("--every-min", type=float, default=15.0)
+    p.add_argument("--alone", action="store_true", help="the session without the window")
     p.set_defaults(fn=cmd_memory)
     p = sub.add_parser("all", help="everything, each in its own process")
     p.set_defaults(fn=cmd_all)
