@@ -1,23 +1,28 @@
 """The desktop application under load: sample-to-screen latency, CPU, frame time, memory.
 
-Run under a real (virtual) display, each measurement in a fresh process:
+Run under a real (virtual) display, each measurement in a fresh process (``all`` takes about
+twenty minutes, most of it the two eight-hour memory runs):
 
     xvfb-run -a -s "-screen 0 1600x1000x24" python benchmarks/bench_ui.py all
     xvfb-run -a -s "-screen 0 1600x1000x24" python benchmarks/bench_ui.py latency --seconds 30
 
-- ``latency``: a 1 kHz ITP/1 tool on a pseudo-terminal (another process) read through the
-  application's own serial path. Per sample: host arrival (the link read the chunk holding it)
-  to the end of the first paint of the strip chart that shows it; and, for comparison, the
-  tool's write into the pty to that paint. Target p99 <= 33 ms.
-- ``cpu``: the whole application (main window, session, simulator at speed 1, 1 kHz), process
-  CPU time over wall time; baseline in the same run, the same session with no window. Target
-  <= 15 % of one core.
-- ``frames``: each display tick timed from the timer firing to the end of the paints that
-  followed it, with the timer at 60 fps and the 10 s strip. Target p99 <= 8 ms.
-- ``memory``: a simulated tool sped up to cover 8 hours, RSS every few simulated minutes.
-  Target: flat once the bounded buffers are full.
+- ``latency``: a 1 kHz ITP/1 tool on a pseudo-terminal (``pty_device.py``, another process) read
+  through the application's own serial path. Per sample: host arrival (the link read the chunk
+  holding it) to the flush of the first window repaint in which the strip chart showed it; and,
+  for comparison, the tool's write into the pty to that flush. Target p99 <= 33 ms.
+- ``cpu``: the whole application (main window, session, tool at 1 kHz), process CPU time over wall
+  time; baseline in the same run, the same session with no window. ``--device sim`` (the
+  simulator at speed 1, in this process) or ``pty`` (the tool in another process, as a real one
+  is). Target <= 15 % of one core.
+- ``frames``: each display tick timed from the timer firing to the flush of the window repaints
+  that followed it, with the timer at 60 fps and the 10 s strip. Target p99 <= 8 ms.
+- ``widgets``: the strip chart and the stroke panel alone, each frame's drawing and repaint.
+- ``memory``: the simulator sped up to cover 8 hours, RSS every 15 simulated minutes, with the
+  window (``--speed 50``: faster and the session falls behind and sheds samples) or the session
+  alone (``--alone``, speed 150). Target: flat once the bounded buffers are full.
 
-Figures are printed, never asserted: timing depends on the machine.
+``--interval-ms`` on ``latency``, ``cpu`` and ``frames`` sets the display timer, to weigh latency
+against CPU. Figures are printed, never asserted: timing depends on the machine.
 """
 
 from __future__ import annotations
@@ -408,14 +413,73 @@ def cmd_memory(args: argparse.Namespace) -> None:
     )
 
 
+# -- widgets --------------------------------------------------------------------------------------
+def cmd_widgets(args: argparse.Namespace) -> None:
+    """The strip chart and the stroke panel alone, fed synthetic 1 kHz data frame by frame."""
+    from ui_harness import make_application
+
+    from trainer.exercise import find_exercise
+    from ui.strip_chart import StripChart
+    from ui.stroke_panel import StrokePanel
+
+    app = make_application(timed=False)
+    _platform_check()
+    rate_hz, fps = 1000.0, 60.0
+
+    def per_frame(draw: object) -> np.ndarray:
+        out = []
+        for k in range(args.frames):
+            start = time.perf_counter()
+            draw(k)  # type: ignore[operator]
+            app.processEvents()  # the posted repaint: paint and flush
+            out.append(time.perf_counter() - start)
+        return np.array(out[20:])
+
+    t = np.arange(0.0, 60.0, 1.0 / rate_hz)
+    force = 6.0 * np.clip(np.sin(np.pi * t / 1.6), 0.0, None) ** 2 + 0.05 * np.sin(377.0 * t)
+    angle = 40.0 + 5.0 * np.sin(t)
+    strip = StripChart()
+    strip.resize(600, 330)
+    strip.show()
+    strokes = [(s + 0.2, s + 1.5) for s in np.arange(0.0, 60.0, 3.2)]
+
+    def strip_frame(k: int) -> None:
+        now = 12.0 + k / fps
+        while strokes and strokes[0][1] < now:
+            strip.add_stroke(*strokes.pop(0))
+        i1 = int(now * rate_hz)
+        i0 = max(0, i1 - 10_500)
+        strip.show_data(t[i0:i1], force[i0:i1], angle[i0:i1])
+
+    print(f"strip chart 600x330, 10 s of 1 kHz a frame: {_stats_ms(per_frame(strip_frame))}")
+    strip.close()
+
+    panel = StrokePanel()
+    panel.resize(900, 560)
+    panel.set_exercise(find_exercise("sweep"))
+    panel.show()
+    duration = panel.expected_duration_s or 1.0
+
+    def stroke_frame(k: int) -> None:
+        now = (k % 90) / fps + 0.01
+        i1 = int(now * rate_hz) + 1
+        f = 8.0 * np.sin(np.pi * t[:i1] / (1.2 * duration)) ** 2
+        panel.show_live(t[:i1], f, angle[:i1], 0.0, 1)
+
+    print(f"stroke panel 900x560, a stroke growing: {_stats_ms(per_frame(stroke_frame))}")
+    panel.close()
+
+
 # -- all ------------------------------------------------------------------------------------------
 def cmd_all(args: argparse.Namespace) -> None:
     runs = (
+        ["widgets"],
         ["latency"],
         ["frames"],
         ["frames", "--device", "pty"],
         ["cpu"],
         ["cpu", "--device", "pty"],
+        ["memory", "--alone", "--speed", "150"],
         ["memory"],
     )
     for run in runs:
@@ -443,10 +507,13 @@ def main() -> None:
     p.set_defaults(fn=cmd_cpu)
     p = sub.add_parser("memory", help="RSS over a long, sped-up session")
     p.add_argument("--hours", type=float, default=8.0)
-    p.add_argument("--speed", type=float, default=150.0)
+    p.add_argument("--speed", type=float, default=50.0)
     p.add_argument("--every-min", type=float, default=15.0)
     p.add_argument("--alone", action="store_true", help="the session without the window")
     p.set_defaults(fn=cmd_memory)
+    p = sub.add_parser("widgets", help="strip chart and stroke panel alone, per frame")
+    p.add_argument("--frames", type=int, default=300)
+    p.set_defaults(fn=cmd_widgets)
     p = sub.add_parser("all", help="everything, each in its own process")
     p.set_defaults(fn=cmd_all)
     args = parser.parse_args()
