@@ -34,6 +34,8 @@ from trainer.strokes import Stroke
 from trainer.summary import SessionSummary, summarise
 
 DISPLAY_SECONDS = 30.0
+#: Strokes whose raw samples the session keeps in memory (the rest are only in the recording).
+RAW_STROKES_KEPT = 200
 MAX_DISPLAY_RATE_HZ = 2000.0
 
 
@@ -48,10 +50,16 @@ class SessionListener(Protocol):
 
 @dataclass
 class StrokeRecord:
-    """A stroke and its score as the session keeps them (score is None with no exercise)."""
+    """A stroke and its score as the session keeps them (score is None with no exercise).
 
-    stroke: Stroke
+    Only the newest ``RAW_STROKES_KEPT`` strokes keep their raw samples (``stroke``); older ones
+    keep their times and score, so a day-long session does not grow without bound. The samples
+    are all in the recording file."""
+
+    stroke: Stroke | None
     score: StrokeScore | None
+    start_s: float = 0.0
+    end_s: float = 0.0
 
 
 @dataclass
@@ -254,7 +262,9 @@ class TrainingSession:
     def _on_stroke(self, stroke: Stroke) -> None:
         score = self._scorer.score(stroke) if self._scorer is not None else None
         with self._lock:
-            self.records.append(StrokeRecord(stroke, score))
+            self.records.append(StrokeRecord(stroke, score, stroke.start_s, stroke.end_s))
+            if len(self.records) > RAW_STROKES_KEPT:
+                self.records[-RAW_STROKES_KEPT - 1].stroke = None
         self._notify("on_stroke", stroke, score)
 
     # -- tare and calibration --------------------------------------------------------------------

@@ -145,3 +145,20 @@ def test_new_calibration_clears_a_tare_taken_in_other_units(tmp_path: Path) -> N
     assert session.tare_offset_n == 0.0
     kinds = [e["event"] for e in read_recording(tmp_path / "r.csv").events]
     assert "calibration" in kinds and "feedback" in kinds
+
+
+def test_old_strokes_keep_their_scores_but_not_their_samples(tmp_path: Path, monkeypatch) -> None:
+    import trainer.session as session_module
+
+    monkeypatch.setattr(session_module, "RAW_STROKES_KEPT", 3)
+    src_path, _ = simulate_recording(
+        tmp_path / "t.csv", stroke_type="sweep", skill="expert", strokes=6, seed=8, rate_hz=500.0
+    )
+    listener = Collector()
+    session = TrainingSession(_replay(src_path), find_exercise("sweep"), listener=listener)
+    session.start()
+    assert listener.done.wait(30)
+    session.stop()
+    assert len(session.records) == 6 and len(session.scores()) == 6
+    assert [r.stroke is None for r in session.records] == [True] * 3 + [False] * 3
+    assert all(r.end_s > r.start_s for r in session.records)
