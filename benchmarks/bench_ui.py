@@ -331,10 +331,12 @@ def cmd_cpu(args: argparse.Namespace) -> None:
 
 # -- memory ---------------------------------------------------------------------------------------
 def _stroke_record_mb(session: object) -> float:
-    """Megabytes of sample arrays held by the session's stroke records (each keeps its samples)."""
+    """Megabytes of sample arrays held by the session's stroke records (the newest keep theirs)."""
     total = 0
     for record in list(session.records):  # type: ignore[attr-defined]
         stroke = record.stroke
+        if stroke is None:
+            continue
         total += stroke.t_s.nbytes + stroke.force_n.nbytes + stroke.angle_deg.nbytes
     return total / 1e6
 
