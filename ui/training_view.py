@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from devices.samples import DeviceEvent, EventKind
-from trainer.analysis import ScoreReport
 from trainer.exercise import Exercise
 from trainer.session import TrainingSession
 from ui.angle_readout import AngleReadout
@@ -583,18 +582,6 @@ class TrainingView(QWidget):
                 if row.score is not None
                 else None,
             )
-
-    def show_review(self, name: str, report: ScoreReport) -> None:
-        """A recording scored offline (a recovered session): every stroke shown in full."""
-        self._reset_screen()
-        for stroke, score in zip(report.strokes, report.scores, strict=True):
-            self.table_model.add(row_from(stroke, score), Reveal.FULL)
-        self.summary_panel.show_summary(report.summary)
-        rows = self.table_model.rows()
-        if rows:
-            self.stroke_panel.show_row(rows[-1])
-        self.status.setText(f"Reviewing {name}: {len(rows)} strokes. Space starts a new session.")
-        self._update_buttons()
 
     # ============================================================================== status ==
     def _show_idle_status(self) -> None:
