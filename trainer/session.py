@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -30,12 +31,16 @@ from trainer.recording import RecordingWriter
 from trainer.ringbuffer import RingBuffer
 from trainer.scoring import Scorer, StrokeScore
 from trainer.segmentation import DetectionSettings, StrokeSegmenter
+from trainer.stroke_log import StrokeLog
 from trainer.strokes import Stroke
-from trainer.summary import SessionSummary, summarise
+from trainer.summary import SessionSummary, summarise_log
 
 DISPLAY_SECONDS = 30.0
 #: Strokes whose raw samples the session keeps in memory (the rest are only in the recording).
 RAW_STROKES_KEPT = 200
+#: Strokes the session keeps whole, score and curves included; every stroke's summary figures go
+#: to ``TrainingSession.log``, so a session of any length summarises all of its strokes.
+RECORDS_KEPT = 1000
 MAX_DISPLAY_RATE_HZ = 2000.0
 
 
@@ -52,9 +57,10 @@ class SessionListener(Protocol):
 class StrokeRecord:
     """A stroke and its score as the session keeps them (score is None with no exercise).
 
-    Only the newest ``RAW_STROKES_KEPT`` strokes keep their raw samples (``stroke``); older ones
-    keep their times and score, so a day-long session does not grow without bound. The samples
-    are all in the recording file."""
+    The session keeps the newest ``RECORDS_KEPT`` records, and only the newest ``RAW_STROKES_KEPT``
+    of them keep their raw samples (``stroke``), so a day-long session does not grow without
+    bound. The samples are all in the recording file, every stroke's figures in the session's
+    ``log``."""
 
     stroke: Stroke | None
     score: StrokeScore | None
@@ -109,7 +115,8 @@ class TrainingSession:
         self.metadata = dict(metadata or {})
         self.calibration = calibration
         self.tare_offset_n = 0.0
-        self.records: list[StrokeRecord] = []
+        self.records: deque[StrokeRecord] = deque(maxlen=RECORDS_KEPT)
+        self.log = StrokeLog()
         self.listener_errors: list[str] = []
         self.writer: RecordingWriter | None = None
         self.display: RingBuffer | None = None
@@ -263,6 +270,8 @@ class TrainingSession:
         score = self._scorer.score(stroke) if self._scorer is not None else None
         with self._lock:
             self.records.append(StrokeRecord(stroke, score, stroke.start_s, stroke.end_s))
+            if score is not None:
+                self.log.append(score)
             if len(self.records) > RAW_STROKES_KEPT:
                 self.records[-RAW_STROKES_KEPT - 1].stroke = None
         self._notify("on_stroke", stroke, score)
@@ -355,13 +364,16 @@ class TrainingSession:
         return self._channels
 
     def scores(self) -> list[StrokeScore]:
+        """The scores of the strokes kept whole (the newest ``RECORDS_KEPT``)."""
         with self._lock:
             return [r.score for r in self.records if r.score is not None]
 
     def summary(self) -> SessionSummary | None:
+        """The summary of every stroke of the session, however long it ran."""
         if self.exercise is None:
             return None
-        return summarise(self.scores(), self.exercise.pass_mark)
+        with self._lock:
+            return summarise_log(self.log, self.exercise.pass_mark)
 
     # -- ending ----------------------------------------------------------------------------------
     def _finish(self) -> None:

@@ -5,7 +5,8 @@ the share of strokes that passed, the within-trainee coefficients of variation o
 duration and mean angle (students agree poorly with each other but well with themselves, so their
 own variability is the useful measure), the stroke rate, and the time spent inside the band.
 
-Pure arithmetic on ``StrokeScore`` objects; never imports Qt, never reads or writes files.
+Pure arithmetic on ``StrokeScore`` objects or their compact ``StrokeLog``; never imports Qt,
+never reads or writes files.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from trainer.scoring import StrokeScore
+from trainer.stroke_log import StrokeLog
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,12 @@ def summarise(scores: list[StrokeScore], pass_mark: float) -> SessionSummary:
     """Summarise scored strokes. ``passed`` means the mean score reaches ``pass_mark``; the pass
     rate counts strokes that reached it on their own. The stroke rate is strokes per minute from
     the first start to the last start (gaps between strokes included, as a metronome counts)."""
-    n = len(scores)
+    return summarise_log(StrokeLog.from_scores(scores), pass_mark)
+
+
+def summarise_log(log: StrokeLog, pass_mark: float) -> SessionSummary:
+    """``summarise`` for strokes kept as a ``StrokeLog`` (a long session's compact form)."""
+    n = len(log)
     if n == 0:
         return SessionSummary(
             strokes=0,
@@ -80,20 +87,22 @@ def summarise(scores: list[StrokeScore], pass_mark: float) -> SessionSummary:
             force_in_band_pct=None,
             angle_in_band_pct=None,
         )
-    mean_score = float(np.mean([s.score for s in scores]))
-    peaks = np.array([s.peak_force_n for s in scores])
-    durations = np.array([s.duration_s for s in scores])
-    angles = np.array([s.mean_angle_deg for s in scores], dtype=float)
+    score = log.column("score")
+    mean_score = float(np.mean(score))
+    peaks = log.column("peak_force_n")
+    durations = log.column("duration_s")
+    angles = log.column("mean_angle_deg")
     angles = angles[np.isfinite(angles)]
-    angle_band = [s.angle_in_band_pct for s in scores if s.angle_in_band_pct is not None]
-    starts = sorted(s.start_s for s in scores)
-    span_s = starts[-1] - starts[0]
+    angle_band = log.column("angle_in_band_pct")
+    angle_band = angle_band[~np.isnan(angle_band)]
+    starts = log.column("start_s")
+    span_s = float(np.max(starts) - np.min(starts))
     return SessionSummary(
         strokes=n,
         mean_score=mean_score,
         passed=mean_score >= pass_mark,
         pass_mark=pass_mark,
-        pass_rate_pct=100.0 * sum(s.score >= pass_mark for s in scores) / n,
+        pass_rate_pct=100.0 * int(np.count_nonzero(score >= pass_mark)) / n,
         peak_force_mean_n=float(np.mean(peaks)),
         peak_force_cv_pct=cv_pct(peaks),
         duration_mean_s=float(np.mean(durations)),
@@ -101,8 +110,8 @@ def summarise(scores: list[StrokeScore], pass_mark: float) -> SessionSummary:
         mean_angle_deg=float(np.mean(angles)) if angles.size else None,
         mean_angle_cv_pct=cv_pct(angles),
         stroke_rate_per_min=60.0 * (n - 1) / span_s if n > 1 and span_s > 0 else None,
-        force_in_band_pct=float(np.mean([s.force_in_band_pct for s in scores])),
-        angle_in_band_pct=float(np.mean(angle_band)) if angle_band else None,
+        force_in_band_pct=float(np.mean(log.column("force_in_band_pct"))),
+        angle_in_band_pct=float(np.mean(angle_band)) if angle_band.size else None,
     )
 
 

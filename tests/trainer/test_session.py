@@ -14,6 +14,7 @@ from trainer.exercise import find_exercise
 from trainer.recording import read_recording
 from trainer.session import TrainingSession
 from trainer.simulation import simulate_recording
+from trainer.summary import summarise
 
 
 class Collector:
@@ -147,18 +148,28 @@ def test_new_calibration_clears_a_tare_taken_in_other_units(tmp_path: Path) -> N
     assert "calibration" in kinds and "feedback" in kinds
 
 
-def test_old_strokes_keep_their_scores_but_not_their_samples(tmp_path: Path, monkeypatch) -> None:
+def test_a_long_session_keeps_old_strokes_as_figures_and_summarises_them_all(
+    tmp_path: Path, monkeypatch
+) -> None:
     import trainer.session as session_module
 
     monkeypatch.setattr(session_module, "RAW_STROKES_KEPT", 3)
+    monkeypatch.setattr(session_module, "RECORDS_KEPT", 4)
     src_path, _ = simulate_recording(
-        tmp_path / "t.csv", stroke_type="sweep", skill="expert", strokes=6, seed=8, rate_hz=500.0
+        tmp_path / "t.csv", stroke_type="sweep", skill="novice", strokes=6, seed=8, rate_hz=500.0
     )
     listener = Collector()
-    session = TrainingSession(_replay(src_path), find_exercise("sweep"), listener=listener)
+    exercise = find_exercise("sweep")
+    session = TrainingSession(_replay(src_path), exercise, listener=listener)
     session.start()
     assert listener.done.wait(30)
     session.stop()
-    assert len(session.records) == 6 and len(session.scores()) == 6
-    assert [r.stroke is None for r in session.records] == [True] * 3 + [False] * 3
-    assert all(r.end_s > r.start_s for r in session.records)
+    assert len(listener.strokes) == 6
+    # The newest four strokes stay whole, the newest three with their samples...
+    assert [r.start_s for r in session.records] == [s.start_s for s, _ in listener.strokes[2:]]
+    assert [r.stroke is None for r in session.records] == [True, False, False, False]
+    assert len(session.scores()) == 4
+    # ...and the summary still covers all six.
+    every_score = [score for _, score in listener.strokes]
+    assert session.summary() == summarise(every_score, exercise.pass_mark)
+    assert session.summary().strokes == 6
