@@ -110,6 +110,9 @@ DEFAULT_FADED_PHASES: tuple[FadedPhase, ...] = (
 
 #: Bandwidth: a stroke counts as "inside" when it passed and spent at least this much time in band.
 DEFAULT_BANDWIDTH_IN_BAND_PCT = 85.0
+#: Decisions remembered per block. Older ones are let go of, so a block that runs all day stays
+#: small; they are far past what the stroke list still shows.
+REVEALS_KEPT = 4000
 
 
 class FeedbackPolicy:
@@ -178,6 +181,8 @@ class FeedbackPolicy:
         """
         reveal = self._decide(stroke_number, outcome)
         self._reveals[stroke_number] = reveal
+        if len(self._reveals) > REVEALS_KEPT:
+            del self._reveals[next(iter(self._reveals))]
         return reveal
 
     def _decide(self, n: int, outcome: StrokeOutcome | None) -> Reveal:

@@ -4,6 +4,9 @@ Rows obey the feedback schedule: a stroke whose result is held back shows its nu
 "held back" instead of figures, and fills in when it is revealed (on request, or at the end of a
 no-feedback block). Pass and fail are told by a symbol and a word; the colour only repeats it.
 Clicking a row selects the stroke so that the stroke plots can show it against the envelope.
+
+The list holds the newest ``MAX_ROWS`` strokes: a row keeps its curves for the stroke plots, so an
+unbounded list would grow all day. Older strokes stay in the session summary and the recording.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ COL_WHY = len(HEADERS) - 1
 
 _Index = QModelIndex | QPersistentModelIndex
 TABLE_FONT_PT = 12  # the list is for looking back; the live figures elsewhere are larger
+MAX_ROWS = 1000
 
 
 class StrokeTableModel(QAbstractTableModel):
@@ -33,6 +37,7 @@ class StrokeTableModel(QAbstractTableModel):
         super().__init__()
         self._rows: list[StrokeRow] = []
         self._reveal: dict[int, Reveal] = {}
+        self._dropped = 0
         self._theme = theme
         self._bold = QFont()
         self._bold.setPointSize(TABLE_FONT_PT)
@@ -50,8 +55,26 @@ class StrokeTableModel(QAbstractTableModel):
         self._rows.append(row)
         self._reveal[row.number] = reveal
         self.endInsertRows()
+        if len(self._rows) > MAX_ROWS:
+            self.beginRemoveRows(QModelIndex(), 0, 0)
+            oldest = self._rows.pop(0)
+            self._reveal.pop(oldest.number, None)
+            self._dropped += 1
+            self.endRemoveRows()
+
+    @property
+    def strokes_added(self) -> int:
+        """Every stroke added since the last clear, those no longer listed included."""
+        return self._dropped + len(self._rows)
+
+    @property
+    def strokes_dropped(self) -> int:
+        """The oldest strokes let go of to keep the list at ``MAX_ROWS``."""
+        return self._dropped
 
     def set_reveal(self, number: int, reveal: Reveal) -> None:
+        if number not in self._reveal:
+            return  # no longer listed
         self._reveal[number] = reveal
         for i, row in enumerate(self._rows):
             if row.number == number:
@@ -62,6 +85,7 @@ class StrokeTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows.clear()
         self._reveal.clear()
+        self._dropped = 0
         self.endResetModel()
 
     def row_at(self, i: int) -> StrokeRow:

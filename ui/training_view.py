@@ -450,7 +450,7 @@ class TrainingView(QWidget):
     def _update_summary(self) -> None:
         session = self.controller.session
         if self.policy.holds_back_summary:
-            self.summary_panel.hold_back(self.table_model.rowCount())
+            self.summary_panel.hold_back(self.table_model.strokes_added)
         elif session is not None:
             self.summary_panel.show_summary(session.summary())
 

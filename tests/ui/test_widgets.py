@@ -200,6 +200,22 @@ def test_stroke_list_obeys_reveals_and_never_relies_on_colour(qtbot) -> None:
     assert text(0, 6) == "–"
 
 
+def test_stroke_list_keeps_the_newest_strokes_of_a_long_session(qtbot, monkeypatch) -> None:
+    import ui.stroke_table as stroke_table
+
+    monkeypatch.setattr(stroke_table, "MAX_ROWS", 5)
+    model = StrokeTableModel()
+    for n in range(1, 9):
+        model.add(_row(n, 80.0, True), Reveal.HIDDEN)
+    assert model.rowCount() == 5
+    assert [model.row_at(i).number for i in range(5)] == [4, 5, 6, 7, 8]
+    assert model.strokes_added == 8 and model.strokes_dropped == 3
+    model.set_reveal(2, Reveal.FULL)  # a stroke no longer listed: nothing to show, no error
+    model.set_reveal(8, Reveal.FULL)
+    assert model.data(model.index(4, COL_SCORE)) == "80"
+    assert model.data(model.index(3, COL_SCORE)) == ""
+
+
 def test_summary_texts_say_dash_for_what_cannot_be_known() -> None:
     texts = summary_texts(None)
     assert set(texts.values()) == {"–"}
