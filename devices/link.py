@@ -215,16 +215,22 @@ class SerialSource(Source):
                         return
                     self._connected()
                     continue
-                # The port is read eagerly (a full buffer would slow the device), but parsed in
-                # batches of PARSE_BATCH_S: the parser's cost is mostly per call, and a pty or
-                # USB read hands over only a few kilobytes at a time.
+                # Read and parsed in batches of PARSE_BATCH_S: a tool writes a USB packet every
+                # millisecond, and waking for each costs more than parsing it. Once a batch has
+                # begun, the thread sleeps until it is due and then takes everything the port's
+                # buffer (tens of kilobytes, tens of milliseconds at 10 kHz) has gathered. A
+                # read that comes back empty (the tool paused) hands over what is pending at once.
                 if data:
                     if not pending:
                         pending_since = time.monotonic()
                     pending += data
-                if pending and (not data or time.monotonic() - pending_since >= PARSE_BATCH_S):
-                    self._feed(bytes(pending))
-                    pending.clear()
+                if pending:
+                    waited_s = time.monotonic() - pending_since
+                    if not data or waited_s >= PARSE_BATCH_S:
+                        self._feed(bytes(pending))
+                        pending.clear()
+                    else:
+                        stop.wait(PARSE_BATCH_S - waited_s)
             if pending:
                 self._feed(bytes(pending))
         finally:
