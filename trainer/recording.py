@@ -15,16 +15,18 @@ Never imports Qt.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
+import mmap
 import os
 import time
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import numpy as np
 
@@ -246,8 +248,9 @@ def write_recording(
 def read_recording(path: str | os.PathLike[str]) -> Recording:
     """Read and check a recording file; ``RecordingError`` names the file and line of a fault.
 
-    A good file is parsed straight from disk by numpy's C reader and checked as a whole. Anything
-    that does not pass goes through the careful reader, which finds the fault and names it.
+    A good file is parsed straight from memory by pandas' C reader and checked as a whole.
+    Anything that does not pass goes through the careful reader, which finds the fault and names
+    it.
     """
     p = Path(path)
     fast = _read_good_file(p)
@@ -255,50 +258,91 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
 
 
 def _read_good_file(p: Path) -> Recording | None:
-    """The recording, if the file is good throughout; None on any doubt (without saying why)."""
-    metadata: dict[str, str] = {}
+    """The recording, if the file is good throughout; None on any doubt (without saying why).
+
+    Doubt is anything the careful reader might reject: text that is not UTF-8 (anywhere, comment
+    lines included), a field pandas cannot read as a number (its C reader is told that only
+    ``nan`` means a missing value, so an empty field or a short row fails), a row with too many
+    fields, non-finite time or required values, time that does not strictly increase. pandas 3.1
+    and later convert numbers with ``fast_float`` (correctly rounded), so a good file gives
+    exactly the numbers numpy's reader gives.
+    """
     try:
-        with open(p, encoding="utf-8") as f:
-            line_no, stripped = 0, ""
-            for line in f:
-                line_no += 1
-                stripped = line.strip()
-                if stripped.startswith("#"):
-                    key, sep, value = stripped[1:].partition(":")
-                    if sep:
-                        metadata[key.strip()] = value.strip()
-                elif stripped:
-                    break
-            else:
+        with open(p, "rb") as f:
+            if os.fstat(f.fileno()).st_size == 0:
                 return None
-        header = [h.strip() for h in stripped.split(",")]
-        if not _header_ok(header):
-            return None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # an empty body: the careful path says
-            data = np.loadtxt(
-                p,
-                delimiter=",",
-                dtype=np.float64,
-                comments="#",
-                skiprows=line_no,
-                ndmin=2,
-                encoding="utf-8",
-            )
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                head = _head(mm)
+                if head is None:
+                    return None
+                metadata, header, data_start = head
+                f.seek(data_start)
+                columns = _parse_rows(f, len(header))
     except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
         return None
-    if data.shape[0] == 0 or data.shape[1] != len(header):
+    if columns is None or columns[0].size == 0:
         return None
-    t_s = np.ascontiguousarray(data[:, 0])
-    values = np.ascontiguousarray(data[:, 1:])
+    t_s, values = columns
     required = [k for k, name in enumerate(header[1:]) if name in REQUIRED_COLUMNS]
     if not (
         np.isfinite(t_s).all()
-        and np.isfinite(values[:, required]).all()
-        and (t_s.size < 2 or float(np.min(t_s[1:] - t_s[:-1])) > 0)
+        and all(np.isfinite(values[:, k]).all() for k in required)
+        and bool((t_s[1:] > t_s[:-1]).all())
     ):
         return None
     return Recording(p, t_s, values, tuple(header[1:]), metadata, read_events(p))
+
+
+def _head(mm: mmap.mmap) -> tuple[dict[str, str], list[str], int] | None:
+    """Metadata, a good header and the byte the rows start at, if the whole file is UTF-8."""
+    if np.frombuffer(mm, dtype=np.uint8).max() >= 0x80:  # not ASCII: is it UTF-8?
+        str(mm, "utf-8")
+    metadata: dict[str, str] = {}
+    pos = 0
+    while True:
+        end = mm.find(b"\n", pos)
+        if end < 0:
+            return None  # no row after the header: the careful reader says what is wrong
+        stripped = mm[pos:end].decode("utf-8").strip()
+        pos = end + 1
+        if stripped.startswith("#"):
+            key, sep, value = stripped[1:].partition(":")
+            if sep:
+                metadata[key.strip()] = value.strip()
+        elif stripped:
+            header = [h.strip() for h in stripped.split(",")]
+            return (metadata, header, pos) if _header_ok(header) else None
+
+
+def _parse_rows(f: BinaryIO, ncols: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Time and values of the rows from where ``f`` stands, or None if a field is not plainly a
+    number.
+
+    Comment lines, ``#`` comments after a row and blank lines are skipped, as the careful reader
+    skips them. Quotes are not special (a quoted number is a fault there too).
+    """
+    import pandas as pd  # here only: the live application never pays its import (0.3 s)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a warning from the parser is a doubt too
+            frame = pd.read_csv(
+                f,
+                header=None,
+                index_col=False,
+                dtype=np.float64,
+                comment="#",
+                na_values=["nan"],
+                keep_default_na=False,
+                quoting=csv.QUOTE_NONE,
+                engine="c",
+            )
+    except (ValueError, Warning, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None
+    if frame.shape[1] != ncols:  # every row has more fields than the header
+        return None
+    t_s = np.ascontiguousarray(frame.iloc[:, 0].to_numpy(dtype=np.float64))
+    return t_s, np.ascontiguousarray(frame.iloc[:, 1:].to_numpy(dtype=np.float64))
 
 
 def _header_ok(header: list[str]) -> bool:
@@ -387,14 +431,16 @@ def _read_and_check(p: Path) -> Recording:
 def _parse_body(p: Path, body: str, ncols: int, header_line_no: int) -> np.ndarray:
     """All rows as float64; the fast C path first, a line-by-line pass only to name a fault."""
     try:
-        data = np.loadtxt(
-            io.StringIO(body),
-            delimiter=",",
-            dtype=np.float64,
-            ndmin=2,
-            comments="#",
-            converters=None,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # no rows at all: checked below
+            data = np.loadtxt(
+                io.StringIO(body),
+                delimiter=",",
+                dtype=np.float64,
+                ndmin=2,
+                comments="#",
+                converters=None,
+            )
     except ValueError:
         _find_bad_row(p, body, ncols, header_line_no)
         raise  # _find_bad_row always raises; this keeps type checkers honest
