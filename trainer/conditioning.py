@@ -28,8 +28,9 @@ STANDARD_GRAVITY = 9.80665
 #: 80 Hz HX711 is fine, on a 10 Hz one it becomes 4 Hz).
 MAX_CUTOFF_FRACTION = 0.4
 
-#: Samples a baseline scan looks ahead at first (it doubles while nothing changes).
-_SCAN_SPAN = 256
+#: Samples a baseline scan looks ahead at first (it doubles while nothing changes). Looking too
+#: far costs a few ns a sample, a step of the scan some 20 µs, so the first look is generous.
+_SCAN_SPAN = 1024
 
 
 class ConditioningError(Exception):
@@ -259,6 +260,68 @@ def fit_calibration(
     )
 
 
+# -- filter kernels --------------------------------------------------------------------------------
+
+
+def _compiled_kernels() -> tuple[Any, Any] | None:
+    """scipy's compiled loops behind ``lfilter`` and ``sosfilt``, if they give the same numbers.
+
+    The public functions spend 3-20 µs a call checking and reshaping their arguments (array-API
+    dispatch, ``moveaxis``, copies) around a loop that takes 1-2 µs on the few hundred samples the
+    detector hands them, thousands of times a minute. The loops are private to scipy, so they are
+    used only if they are found and reproduce the public functions bit for bit on a test signal;
+    otherwise the public functions are called and only speed differs.
+    """
+    try:
+        from scipy.signal._sigtools import _linear_filter
+        from scipy.signal._sosfilt import _sosfilt
+    except ImportError:
+        return None
+    try:
+        x = np.sin(np.arange(64) * 0.37) + 0.01 * np.arange(64)
+        b, a, zi = np.array([0.2]), np.array([1.0, -0.8]), np.array([0.3])
+        y, zf = _linear_filter(b, a, x, -1, zi)
+        y_ref, zf_ref = signal.lfilter(b, a, x, zi=zi)
+        sos = signal.butter(2, 0.1, output="sos")
+        rows = np.vstack([x, x[::-1]])
+        zi2 = signal.sosfilt_zi(sos)[None, :, :] * rows[:, None, :1]
+        y2 = rows.copy()
+        _sosfilt(sos, y2, zi2.copy())
+        y2_ref, _ = signal.sosfilt(sos, rows, zi=np.moveaxis(zi2, 0, 1))
+    except Exception:  # any change in the private loops: use the public functions
+        return None
+    same = np.array_equal(y, y_ref) and np.array_equal(zf, zf_ref) and np.array_equal(y2, y2_ref)
+    return (_linear_filter, _sosfilt) if same else None
+
+
+_KERNELS = _compiled_kernels()
+
+
+def lfilter_carried(
+    b: np.ndarray, a: np.ndarray, x: np.ndarray, zi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``scipy.signal.lfilter(b, a, x, zi=zi)`` for float64 1-D arrays, at a fraction of the cost.
+
+    ``b``, ``a`` and ``zi`` must be float64 arrays (``zi`` of length ``max(len(a), len(b)) - 1``)
+    and ``x`` a float64 1-D array; the numbers are those of ``lfilter``.
+    """
+    if _KERNELS is not None:
+        return _KERNELS[0](b, a, x, -1, zi)
+    return signal.lfilter(b, a, x, zi=zi)
+
+
+def sosfilt_rows_inplace(sos: np.ndarray, rows: np.ndarray, zi_unit: np.ndarray) -> None:
+    """Filter each row of a C-contiguous float64 array in place, as ``sosfilt`` along the rows.
+
+    Each row's state starts at ``zi_unit`` (``sosfilt_zi(sos)``) times its first sample, as
+    ``sosfilt(sos, rows, zi=zi_unit[:, None, :] * rows[None, :, :1])`` would; same numbers.
+    """
+    if _KERNELS is not None:
+        _KERNELS[1](sos, rows, zi_unit[None, :, :] * rows[:, None, :1])
+        return
+    rows[:], _ = signal.sosfilt(sos, rows, zi=zi_unit[:, None, :] * rows[None, :, :1])
+
+
 # -- the detection low-pass ------------------------------------------------------------------------
 
 
@@ -299,7 +362,7 @@ class LowPass:
         if self._zi is None:
             self._zi = [row * x[0] for row in self._zi_unit]
         for k, (b, a) in enumerate(self._sections):
-            x, self._zi[k] = signal.lfilter(b, a, x, zi=self._zi[k])
+            x, self._zi[k] = lfilter_carried(b, a, x, self._zi[k])
         return x
 
     @property
@@ -345,11 +408,12 @@ def sosfiltfilt_rows(
             ext[r, :p] = 2 * x[0] - x[p:0:-1]
             ext[r, p + n : p + n + p] = 2 * x[-1] - x[-2 : -(p + 2) : -1]
         ends.append(n + 2 * p)
-    forward, _ = signal.sosfilt(sos, ext, zi=zi[:, None, :] * ext[None, :, :1])
-    backward_in = np.zeros_like(forward)
+    sosfilt_rows_inplace(sos, ext, zi)
+    forward = ext
+    backward = np.zeros_like(forward)
     for r, e in enumerate(ends):
-        backward_in[r, :e] = forward[r, e - 1 :: -1]
-    backward, _ = signal.sosfilt(sos, backward_in, zi=zi[:, None, :] * backward_in[None, :, :1])
+        backward[r, :e] = forward[r, e - 1 :: -1]
+    sosfilt_rows_inplace(sos, backward, zi)
     return [
         backward[r, p : e - p][::-1].copy()
         for r, (e, p) in enumerate(zip(ends, padlens, strict=True))
@@ -499,18 +563,18 @@ class BaselineTracker:
             # the noise estimate restarts at each change between learn and near. The span grows
             # while stretches are long, so a block costs O(n) however often the kind changes.
             seg = y[i : i + span]
-            b_seq, _ = signal.lfilter(bb, ba, seg, zi=[bc * b])
+            b_seq, _ = lfilter_carried(bb, ba, seg, np.array([bc * b]))
             b_prev = np.concatenate(([b], b_seq[:-1]))
             dev = np.abs(seg - b_prev)
             if not last_ok:
                 mean = float(seg[0])  # a new accepted stretch: its own local mean
-            m_seq, _ = signal.lfilter(mb, ma, seg, zi=[mc * mean])
+            m_seq, _ = lfilter_carried(mb, ma, seg, np.array([mc * mean]))
             wiggle = seg - np.concatenate(([mean], m_seq[:-1]))
             wiggle2 = wiggle * wiggle
             q = 0
             while q < seg.size:
                 dev_q = dev[q:]
-                v_seq, _ = signal.lfilter(vb, va, wiggle2[q:], zi=[vc * v])
+                v_seq, _ = lfilter_carried(vb, va, wiggle2[q:], np.array([vc * v]))
                 v_prev = np.concatenate(([v], v_seq[:-1]))
                 learn = dev_q < gs * np.sqrt(v_prev) + noise_floor
                 k = int(np.argmin(learn)) if not learn.all() else dev_q.size

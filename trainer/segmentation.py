@@ -66,8 +66,10 @@ from trainer.strokes import Stroke
 
 #: Samples are processed in pieces of at most this many (bounds the history a piece can evict).
 _CHUNK = 4096
-#: Samples an idle stretch is first looked at in (the pieces double while nothing happens).
+#: Idle stretches up to this long are looked at whole, longer ones only up to a possible onset.
 _IDLE_SPAN = 256
+#: Samples the end of a stroke is first looked for in (more follow if it has not settled).
+_ENDING_SPAN = 256
 #: How far before the detected onset a stroke's 5 % crossing may lie (slow, light rises).
 _LOOKBACK_S = 2.0
 #: The force must stay near zero this long after a stroke before its end is settled.
@@ -311,7 +313,6 @@ class StrokeSegmenter:
         self._lo_limit = 0  # no stroke may start before this sample
         self._lo_hard = True  # ... because data begins there (start, gap), not a stroke's end
         self._seg_start = 0  # first sample since the start-up tare or the last gap
-        self._idle_span = _IDLE_SPAN
 
     # -- public --------------------------------------------------------------------------------
     def feed(self, block: SampleBlock) -> list[Stroke]:
@@ -552,9 +553,9 @@ class StrokeSegmenter:
 
     def _idle(self, y: np.ndarray, base: int, i: int) -> int:
         s = self.settings
-        # Idle stretches are looked at in growing pieces, so that the baseline is not worked out
-        # far past the next onset; a piece is just like a block that ends there.
-        seg = y[i : i + self._idle_span]
+        # The baseline is worked out only up to where a stroke may begin: a piece is just like a
+        # block that ends there.
+        seg = y[i : self._idle_end(y, i)]
         trace = self._tracker.scan(seg)
         sigma = trace.sigma_before_n
         f_on = np.maximum(s.f_on_floor_n, s.noise_sigma_factor * sigma)
@@ -571,19 +572,34 @@ class StrokeSegmenter:
                 self._tracker.set_baseline(level)
                 self.counters["baseline_steps"] += 1
                 self._on_run = 0
-                self._idle_span = _IDLE_SPAN
                 return i + r + 1
         if c < 0:
             self._tracker.commit(trace, seg.size - 1)
             self._on_run = int(run[-1])
-            self._idle_span = min(2 * self._idle_span, _CHUNK)
             return i + seg.size
-        self._idle_span = _IDLE_SPAN
         self._tracker.commit(trace, c)
         self._begin(
             base + i + c, float(trace.baseline_before_n[c]), float(f_on[c]), float(sigma[c])
         )
         return i + c + 1
+
+    def _idle_end(self, y: np.ndarray, i: int) -> int:
+        """Where the idle piece from ``i`` should end: a little after the first sample at which
+        a stroke could begin, or the end of ``y``.
+
+        The baseline only ever moves towards the samples it learns from, so before sample ``j``
+        it is at least the lowest of the baseline now and the samples up to ``j``; a stroke
+        cannot begin where the force is not ``f_on_floor_n`` above that. Short stretches (the
+        live blocks) are taken whole: the bound would cost more than it saves.
+        """
+        if y.size - i <= _IDLE_SPAN:
+            return y.size
+        rest = y[i:]
+        lowest = np.minimum.accumulate(rest)
+        np.minimum(lowest, self._tracker.baseline_n, out=lowest)
+        lowest += self.settings.f_on_floor_n
+        j = _first(rest > lowest)
+        return y.size if j < 0 else min(y.size, i + j + 2 * self._on_n)
 
     def _begin(self, confirm: int, baseline_n: float, f_on_n: float, sigma_n: float) -> None:
         s = self.settings
@@ -647,7 +663,8 @@ class StrokeSegmenter:
     def _ending(self, y: np.ndarray, base: int, i: int) -> int:
         o = self._open
         assert o is not None
-        seg = y[i:]
+        # The force usually settles within a few tens of milliseconds: look that far first.
+        seg = y[i : i + _ENDING_SPAN]
         excess = seg - o.baseline_n
         on_run = _runs(excess > o.f_on_n, self._on_run)
         c = _first(on_run >= self._on_n)
@@ -682,7 +699,7 @@ class StrokeSegmenter:
             return i + f + 1
         self._on_run = int(on_run[-1])
         self._tail_run = int(tail_run[-1])
-        return y.size
+        return i + seg.size
 
     def _still(
         self,
