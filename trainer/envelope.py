@@ -415,15 +415,15 @@ def find_regions(
     Runs separated by at most ``merge_gap`` False points are merged (a curve grazing the band edge
     is one excursion, not several); runs shorter than ``min_points`` are dropped. Largest first.
     """
-    idx = np.flatnonzero(np.asarray(mask, dtype=bool))
-    if idx.size == 0:
+    idx = np.flatnonzero(np.asarray(mask, dtype=bool)).tolist()
+    if not idx:
         return []
-    runs: list[list[int]] = [[int(idx[0]), int(idx[0])]]
+    runs: list[list[int]] = [[idx[0], idx[0]]]
     for i in idx[1:]:
         if i - runs[-1][1] - 1 <= merge_gap:
-            runs[-1][1] = int(i)
+            runs[-1][1] = i
         else:
-            runs.append([int(i), int(i)])
+            runs.append([i, i])
     kept = [(a, b) for a, b in runs if b - a + 1 >= min_points]
     return sorted(kept, key=lambda r: (-(r[1] - r[0]), r[0]))
 

@@ -21,7 +21,7 @@ import numpy as np
 from scipy import signal
 
 from trainer.conditioning import sosfiltfilt_rows
-from trainer.sparc import sparc
+from trainer.sparc import sparc_many
 from trainer.strokes import Stroke
 
 #: Points of a normalised stroke: 0, 1, ..., 100 % of the contact phase.
@@ -110,12 +110,13 @@ def normalise_many(
                 designs.append(design)
         slots.append((slot[0], slot[1]))
     filtered = _zero_phase_rows(rows, designs)
-    out = []
+    parts = []
     for g, (f_row, a_row) in zip(grids, slots, strict=True):
         force_f = filtered[f_row] if f_row >= 0 else g.force_u
         angle_f = filtered[a_row] if a_row >= 0 else g.angle_u
-        out.append(_resampled(g, force_f, angle_f))
-    return out
+        parts.append(_resampled(g, force_f, angle_f))
+    smoothness = _force_sparcs([p[0] for p in parts], [p[2] for p in parts])
+    return [NormalisedStroke(*p, sparc=v) for p, v in zip(parts, smoothness, strict=True)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,7 +151,10 @@ def _on_grid(stroke: Stroke) -> _Grid:
     return _Grid(start_s, end_s, grid_s, force_u, angle_u, rate_hz)
 
 
-def _resampled(g: _Grid, force_f: np.ndarray, angle_f: np.ndarray | None) -> NormalisedStroke:
+def _resampled(
+    g: _Grid, force_f: np.ndarray, angle_f: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, float, float, float, float]:
+    """The fields of the ``NormalisedStroke`` but its smoothness, in the order declared."""
     start_s, end_s = g.start_s, g.end_s
     duration_s = end_s - start_s
     k_peak = int(np.argmax(force_f))
@@ -170,15 +174,7 @@ def _resampled(g: _Grid, force_f: np.ndarray, angle_f: np.ndarray | None) -> Nor
         angle_101 = np.interp(axis_s, g.grid_s, angle_f)
         mean_angle_deg = float(np.mean(angle_101))
 
-    return NormalisedStroke(
-        force_n=force_101,
-        angle_deg=angle_101,
-        duration_s=duration_s,
-        time_to_peak_frac=time_to_peak_frac,
-        peak_force_n=peak_force_n,
-        mean_angle_deg=mean_angle_deg,
-        sparc=force_sparc(force_101, duration_s),
-    )
+    return force_101, angle_101, duration_s, time_to_peak_frac, peak_force_n, mean_angle_deg
 
 
 def force_sparc(force_101_n: np.ndarray, duration_s: float) -> float:
@@ -197,10 +193,21 @@ def force_sparc(force_101_n: np.ndarray, duration_s: float) -> float:
     which force accuracy already scores. The profile's time scale is the stroke's own (101 points
     over its duration), so the 10 Hz cut-off means the same in every stroke.
     """
-    if not duration_s > 0 or force_101_n.size < 2:
-        return float("nan")
-    ends = np.linspace(force_101_n[0], force_101_n[-1], force_101_n.size)
-    return sparc(force_101_n - ends, rate_hz=(force_101_n.size - 1) / duration_s)
+    return _force_sparcs([np.asarray(force_101_n, dtype=float)], [duration_s])[0]
+
+
+def _force_sparcs(forces_n: Sequence[np.ndarray], durations_s: Sequence[float]) -> list[float]:
+    """``force_sparc`` of many equally long force profiles, their spectra taken together."""
+    out = [math.nan] * len(forces_n)
+    ok = [k for k, d in enumerate(durations_s) if d > 0]
+    if not ok or forces_n[ok[0]].size < 2:
+        return out
+    force = np.array([forces_n[k] for k in ok])
+    ends = np.linspace(force[:, 0], force[:, -1], force.shape[1], axis=1)
+    rates_hz = [(force.shape[1] - 1) / durations_s[k] for k in ok]
+    for k, value in zip(ok, sparc_many(force - ends, rates_hz), strict=True):
+        out[k] = value
+    return out
 
 
 def _uniform(
@@ -230,7 +237,9 @@ def _median(x: np.ndarray) -> float:
 def _uniform_angle(t_s: np.ndarray, angle_deg: np.ndarray, grid_s: np.ndarray) -> np.ndarray | None:
     """Angle on the uniform grid from its finite samples only; None with no finite angle."""
     finite = np.isfinite(angle_deg)
-    if not np.any(finite):
+    if finite.all():
+        return np.interp(grid_s, t_s, angle_deg)
+    if not finite.any():
         return None
     return np.interp(grid_s, t_s[finite], angle_deg[finite])
 

@@ -14,6 +14,7 @@ of a stroke is used (``trainer.normalise`` does, and says why).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -44,15 +45,51 @@ def sparc(
     finite), so that callers can leave smoothness out instead of scoring noise.
     """
     x = np.asarray(profile, dtype=float)
-    if x.size < 2 or not np.all(np.isfinite(x)) or not (rate_hz > 0 and math.isfinite(rate_hz)):
-        return float("nan")
-    nfft = int(2 ** (math.ceil(math.log2(x.size)) + padlevel))
-    freq_hz = np.arange(nfft) * (rate_hz / nfft)
-    magnitude = np.abs(np.fft.fft(x, nfft))
-    peak = float(np.max(magnitude))
-    if peak <= 0.0:
-        return float("nan")
-    magnitude = magnitude / peak
+    return sparc_many(x.reshape(1, -1), [rate_hz], cutoff_hz, amplitude_threshold, padlevel)[0]
+
+
+#: Profiles whose spectra are taken by one FFT call (bounds the memory: 256 x 2048 complex).
+_BATCH_ROWS = 256
+
+
+def sparc_many(
+    profiles: np.ndarray,
+    rates_hz: Sequence[float],
+    cutoff_hz: float = DEFAULT_CUTOFF_HZ,
+    amplitude_threshold: float = DEFAULT_AMPLITUDE_THRESHOLD,
+    padlevel: int = DEFAULT_PADLEVEL,
+) -> list[float]:
+    """``sparc`` of each row of ``profiles`` (equally long) at its own rate, the same numbers.
+
+    The spectra of many rows come from one FFT call, which takes about a third of the time of one
+    call per row; numpy transforms each row exactly as it transforms it alone.
+    """
+    x = np.asarray(profiles, dtype=float)
+    rows, size = x.shape
+    out = [math.nan] * rows
+    if size < 2:
+        return out
+    rates = [float(r) for r in rates_hz]
+    ok = [k for k in range(rows) if rates[k] > 0 and math.isfinite(rates[k])]
+    ok = [k for k, good in zip(ok, np.isfinite(x[ok]).all(axis=1).tolist(), strict=True) if good]
+    nfft = int(2 ** (math.ceil(math.log2(size)) + padlevel))
+    bins = np.arange(nfft)
+    for lo in range(0, len(ok), _BATCH_ROWS):
+        batch = ok[lo : lo + _BATCH_ROWS]
+        magnitude = np.abs(np.fft.fft(x[batch], nfft, axis=1))
+        peaks = np.max(magnitude, axis=1).tolist()
+        for row, k, peak in zip(magnitude, batch, peaks, strict=True):
+            if peak > 0.0:
+                out[k] = _arc_length(
+                    row / peak, bins * (rates[k] / nfft), cutoff_hz, amplitude_threshold
+                )
+    return out
+
+
+def _arc_length(
+    magnitude: np.ndarray, freq_hz: np.ndarray, cutoff_hz: float, amplitude_threshold: float
+) -> float:
+    """The arc length of one normalised magnitude spectrum (see ``sparc``)."""
     in_band = freq_hz <= cutoff_hz
     f_sel = freq_hz[in_band]
     m_sel = magnitude[in_band]
