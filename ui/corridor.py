@@ -1,7 +1,7 @@
 """The numbers behind the stroke plots: corridors, live traces and where they leave the band.
 
 Kept apart from the widgets so that the arithmetic (time normalisation of a stroke in progress,
-decimation, out-of-band masks) is tested without a display, and so that the widgets depend on one
+binning, out-of-band masks) is tested without a display, and so that the widgets depend on one
 small ``Corridor`` type rather than on the envelope's storage.
 
 A stroke in progress is placed on the expert's time axis: x = (t - stroke start) / expert mean
@@ -19,9 +19,9 @@ import numpy as np
 
 from trainer.envelope import Envelope
 
-#: Live traces are decimated to at most this many points: enough for a smooth curve on a 1000 px
-#: plot, few enough that a thick pen costs nothing at 60 frames a second.
-MAX_TRACE_POINTS = 400
+#: Live traces are averaged into bins this wide on the % axis: 150 points over the plot's 150 %,
+#: a point every 4 to 6 px, smooth for a force that changes over tenths of a second.
+TRACE_BIN_PCT = 1.0
 
 
 @dataclass(frozen=True)
@@ -59,22 +59,28 @@ class Corridor:
         return float(np.median(self.lo[mid])), float(np.median(self.hi[mid]))
 
 
-def decimate_mean(x: np.ndarray, y: np.ndarray, max_points: int = MAX_TRACE_POINTS):
-    """Average consecutive samples so that at most ``max_points`` remain.
+def bin_mean(
+    x: np.ndarray, y: np.ndarray, bin_width: float = TRACE_BIN_PCT
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mean x and y of each run of samples in the same ``bin_width``-wide bin of x, and each
+    run's bin number. ``x`` must not decrease (a stroke's time axis).
 
-    Averaging (not picking every k-th sample) keeps sensor noise from aliasing into a jagged line.
+    Averaging (not picking a sample per bin) keeps sensor noise from aliasing into a jagged line.
+    The bins are fixed on the axis, so a bin whose samples have all arrived never changes: a
+    growing stroke's drawn line stays still except at its newest end, frame after frame.
     """
-    n = len(x)
-    if n <= max_points:
-        return x, y
-    k = int(np.ceil(n / max_points))
-    m = (n // k) * k
-    xs = x[:m].reshape(-1, k).mean(axis=1)
-    ys = y[:m].reshape(-1, k).mean(axis=1)
-    if m < n:
-        xs = np.append(xs, x[m:].mean())
-        ys = np.append(ys, y[m:].mean())
-    return xs, ys
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if len(x) == 0:
+        return x, y, np.zeros(0, dtype=np.int64)
+    bins = np.floor(x / bin_width).astype(np.int64)
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(bins)) + 1))
+    counts = np.diff(np.append(starts, len(x)))
+    return (
+        np.add.reduceat(x, starts) / counts,
+        np.add.reduceat(y, starts) / counts,
+        bins[starts],
+    )
 
 
 def stroke_x_pct(t_s: np.ndarray, stroke_start_s: float, expected_duration_s: float) -> np.ndarray:

@@ -12,7 +12,11 @@ training view and the feedback schedule do that).
 Performance: the axes (with their grid) and the legend are kept as pixmaps, since a stroke in
 progress repaints the plot at display rate and pyqtgraph would otherwise lay out every tick label
 again each frame, which cost more than the stroke itself; the x range never moves and the y range
-only when a stroke leaves it.
+only when a stroke leaves it. A stroke in progress is averaged into fixed 1 % bins and drawn as
+two pieces: the settled part, whose bins are complete and which changes once every
+``SETTLE_BINS`` bins, and the short tail after it. Each frame then repaints only the strip of the
+plot around the tail, not the whole plot (a full repaint of both plots, band and all, cost more
+than a millisecond a frame).
 """
 
 from __future__ import annotations
@@ -25,12 +29,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsItem
 
-from ui.corridor import Corridor, decimate_mean, pct_axis
+from ui.corridor import Corridor, bin_mean, pct_axis
 from ui.theme import LIGHT, Theme
 
 X_MAX_PCT = 150.0
 TRACE_WIDTH_PX = 3
 HALO_WIDTH_PX = 11
+#: Complete bins are handed from the tail to the settled part this many at a time.
+SETTLE_BINS = 10
 
 
 class CorridorPlot(pg.PlotWidget):
@@ -62,6 +68,9 @@ class CorridorPlot(pg.PlotWidget):
         self._mean = pg.PlotDataItem()
         self._halo = pg.PlotDataItem(connect="finite")
         self._trace = pg.PlotDataItem()
+        self._halo_tail = pg.PlotDataItem(connect="finite")
+        self._trace_tail = pg.PlotDataItem()
+        self._settled_n = 0  # points in the settled part (its last is also the tail's first)
         self._end_line = pg.InfiniteLine(pos=100.0, angle=90, movable=False)
         for item in (
             self._band,
@@ -71,11 +80,15 @@ class CorridorPlot(pg.PlotWidget):
             self._end_line,
             self._halo,
             self._trace,
+            self._halo_tail,
+            self._trace_tail,
         ):
             plot.addItem(item)
         self._band.setZValue(-10)
         self._halo.setZValue(5)
+        self._halo_tail.setZValue(5)
         self._trace.setZValue(10)
+        self._trace_tail.setZValue(10)
         if legend:
             self._legend = plot.addLegend(offset=(-10, 8), labelTextSize="11pt")
             # A FillBetweenItem cannot be a legend sample (pyqtgraph crashes painting one with
@@ -121,8 +134,10 @@ class CorridorPlot(pg.PlotWidget):
             self._band_sample.setPen(edge)
             self._band_sample.setFillBrush(pg.mkBrush(theme.band_fill))
         self._mean.setPen(pg.mkPen(theme.mean, width=2, style=Qt.PenStyle.DashLine))
-        self._halo.setPen(pg.mkPen(theme.out_of_band, width=HALO_WIDTH_PX))
-        self._trace.setPen(pg.mkPen(theme.trace, width=TRACE_WIDTH_PX))
+        for halo in (self._halo, self._halo_tail):
+            halo.setPen(pg.mkPen(theme.out_of_band, width=HALO_WIDTH_PX))
+        for trace in (self._trace, self._trace_tail):
+            trace.setPen(pg.mkPen(theme.trace, width=TRACE_WIDTH_PX))
         self._end_line.setPen(pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DotLine))
         self._message.setColor(theme.foreground)
         if self._legend is not None:
@@ -154,27 +169,54 @@ class CorridorPlot(pg.PlotWidget):
 
     # -- stroke ----------------------------------------------------------------------------------
     def clear_stroke(self) -> None:
-        self._trace.setData([], [])
-        self._halo.setData([], [])
+        for item in (self._trace, self._halo, self._trace_tail, self._halo_tail):
+            item.setData([], [])
+        self._settled_n = 0
         self._y_top_seen, self._y_bottom_seen = -np.inf, np.inf
         self._apply_y_range()
 
     def show_stroke(self, x_pct: np.ndarray, y: np.ndarray) -> None:
-        """Draw a stroke (in progress or finished) given on the % axis."""
+        """Draw a stroke (in progress or finished) given on the % axis.
+
+        Called frame after frame with the same stroke growing; a stroke that is not the one shown
+        grown (it is shorter, or starts elsewhere) is drawn afresh.
+        """
         x = np.asarray(x_pct, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         keep = np.isfinite(x) & np.isfinite(y) & (x <= X_MAX_PCT)
-        x, y = decimate_mean(x[keep], y[keep])
-        self._trace.setData(x, y, skipFiniteCheck=True)
+        x, y, bins = bin_mean(x[keep], y[keep])
         if self._corridor is not None and len(x):
             halo = np.where(self._corridor.outside(x, y), y, np.nan)
-            self._halo.setData(x, halo)
         else:
-            self._halo.setData([], [])
+            halo = np.full(len(x), np.nan)
+        # Points in complete bins, SETTLE_BINS at a time; the newest bin may still grow.
+        settled = 0
+        if len(bins) > 1:
+            done = bins[:-1]
+            limit = (int(done[-1] - bins[0] + 1) // SETTLE_BINS) * SETTLE_BINS + int(bins[0])
+            settled = int(np.searchsorted(done, limit))
+        if settled != self._settled_n or not self._settled_matches(x, y, settled):
+            self._trace.setData(x[:settled], y[:settled], skipFiniteCheck=True)
+            self._halo.setData(x[:settled], halo[:settled])
+            self._settled_n = settled
+        tail = slice(max(settled - 1, 0), None)  # from the last settled point, to join up
+        self._trace_tail.setData(x[tail], y[tail], skipFiniteCheck=True)
+        self._halo_tail.setData(x[tail], halo[tail])
         if len(y):
             self._y_top_seen = max(self._y_top_seen, float(np.max(y)))
             self._y_bottom_seen = min(self._y_bottom_seen, float(np.min(y)))
         self._apply_y_range()
+
+    def _settled_matches(self, x: np.ndarray, y: np.ndarray, settled: int) -> bool:
+        """Whether the settled part drawn is the start of this stroke (the same stroke, grown)."""
+        if settled == 0:
+            return True
+        shown_x, shown_y = self._trace.getData()
+        return (
+            shown_x is not None
+            and np.array_equal(shown_x, x[:settled])
+            and np.array_equal(shown_y, y[:settled])
+        )
 
     def show_normalised(self, y101: np.ndarray) -> None:
         """A finished stroke's 0 to 100 % curve (from its score)."""
@@ -183,8 +225,22 @@ class CorridorPlot(pg.PlotWidget):
 
     def trace_points(self) -> int:
         """How many points the stroke trace holds now (0 when nothing is shown)."""
-        x, _ = self._trace.getData()
-        return 0 if x is None else len(x)
+        return len(self._trace_xy()[0])
+
+    def outside_x(self) -> np.ndarray:
+        """The % positions of the trace points drawn with the out-of-band halo."""
+        x, y = self._trace_xy(halo=True)
+        return x[np.isfinite(y)]
+
+    def _trace_xy(self, halo: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        settled, tail = (self._halo, self._halo_tail) if halo else (self._trace, self._trace_tail)
+        sx, sy = settled.getData()
+        tx, ty = tail.getData()
+        if sx is None or len(sx) == 0:
+            return (np.zeros(0), np.zeros(0)) if tx is None else (tx, ty)
+        if tx is None or len(tx) == 0:
+            return sx, sy
+        return np.concatenate([sx, tx[1:]]), np.concatenate([sy, ty[1:]])
 
     def _apply_y_range(self) -> None:
         # A stroke that leaves the corridor's range widens the plot in quarter-range steps: a

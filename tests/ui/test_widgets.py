@@ -8,7 +8,7 @@ import pytest
 from devices.samples import Counters
 from ui.angle_readout import AngleReadout, angle_verdict
 from ui.banner import Banner
-from ui.corridor import Corridor, decimate_mean, in_band_pct, pct_axis, stroke_x_pct
+from ui.corridor import Corridor, bin_mean, in_band_pct, pct_axis, stroke_x_pct
 from ui.corridor_plot import CorridorPlot
 from ui.device_panel import DevicePanel, RateMeter, describe_port
 from ui.feedback import Reveal
@@ -42,14 +42,19 @@ def test_outside_marks_above_below_and_after_the_expert_finished() -> None:
     assert in_band_pct(c, c.mu + 5.0) == 0.0
 
 
-def test_decimation_bounds_points_and_keeps_the_level() -> None:
-    x = np.linspace(0, 100, 5003)
+def test_binning_bounds_points_keeps_the_level_and_leaves_complete_bins_alone() -> None:
+    x = np.arange(5003) * 0.02
     y = np.full_like(x, 4.0) + np.sin(x * 50)
-    xs, ys = decimate_mean(x, y, 400)
-    assert len(xs) <= 401
-    assert abs(float(np.mean(ys)) - 4.0) < 0.05
-    short_x, short_y = decimate_mean(x[:10], y[:10], 400)
-    assert np.array_equal(short_x, x[:10]) and np.array_equal(short_y, y[:10])
+    xs, ys, bins = bin_mean(x, y, 1.0)
+    assert len(xs) == 101 and bins.tolist() == list(range(101))
+    assert abs(float(np.mean(ys[:-1])) - 4.0) < 0.05
+    # The same stroke grown by more samples: every bin already complete is unchanged.
+    grown_x = np.arange(6004) * 0.02
+    grown = bin_mean(grown_x, np.full_like(grown_x, 4.0) + np.sin(grown_x * 50), 1.0)
+    assert np.array_equal(grown[0][:100], xs[:100]) and np.array_equal(grown[1][:100], ys[:100])
+    # Sparse samples (a slow tool): one point each, where they are.
+    few_x = np.array([0.5, 3.2, 7.9])
+    assert np.array_equal(bin_mean(few_x, few_x * 2, 1.0)[0], few_x)
 
 
 def test_typical_band_is_the_middle_of_the_stroke() -> None:
@@ -67,10 +72,18 @@ def test_corridor_plot_haloes_only_what_left_the_band(qtbot) -> None:
     y = 10.0 * np.sin(np.pi * x / 100.0) ** 2
     y[(x > 40) & (x < 60)] += 5.0  # too hard from 40 to 60 %
     plot.show_stroke(x, y)
-    assert 0 < plot.trace_points() <= 401  # a long stroke is decimated before drawing
-    hx, hy = plot._halo.getData()
-    marked = hx[np.isfinite(hy)]
+    assert plot.trace_points() == 101  # a long stroke is averaged into 1 % bins before drawing
+    marked = plot.outside_x()
     assert marked.min() > 38 and marked.max() < 62
+    # Drawn growing, frame by frame, it ends up the same as drawn at once.
+    plot.clear_stroke()
+    for n in range(1, len(x) + 1, 137):
+        plot.show_stroke(x[:n], y[:n])
+    plot.show_stroke(x, y)
+    assert plot.trace_points() == 101 and np.array_equal(plot.outside_x(), marked)
+    # Another stroke with as many points replaces it (clicking through the stroke list).
+    plot.show_stroke(x, 10.0 * np.sin(np.pi * x / 100.0) ** 2)
+    assert plot.trace_points() == 101 and plot.outside_x().size == 0
     plot.clear_stroke()
     assert plot.trace_points() == 0
     plot.set_message("Stroke in progress")
@@ -155,6 +168,26 @@ def test_angle_readout_shows_a_big_number_and_hides_on_request(qtbot) -> None:
     assert readout.value_text() == "–" and readout.verdict_text() == "live view off"
     readout.set_angle(float("nan"))
     assert readout.value_text() == "–"
+    readout.grab()  # paints the bar without error
+
+
+def test_angle_readout_number_holds_still_through_jitter_and_agrees_with_its_verdict(
+    qtbot,
+) -> None:
+    readout = AngleReadout()
+    qtbot.addWidget(readout)
+    readout.set_band((35.0, 55.0))
+    shown = []
+    for angle in (43.4, 43.6, 43.3, 43.7, 43.5):  # a steady hand's tremor around a .5 boundary
+        readout.set_angle(angle)
+        shown.append(readout.value_text())
+    assert shown == ["43°"] * 5
+    readout.set_angle(43.8)
+    assert readout.value_text() == "44°"
+    readout.set_angle(55.3)
+    assert readout.value_text() == "55°" and readout.verdict_text().startswith("✓ in band")
+    readout.set_angle(55.8)
+    assert readout.value_text() == "56°" and readout.verdict_text() == "▲ 1° too steep"
 
 
 # -- stroke list -----------------------------------------------------------------------------------
