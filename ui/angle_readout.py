@@ -5,6 +5,11 @@ big number and a bar do not. The verdict is given in words and an arrow ("▲ 7�
 as by the marker's place against the band, never by colour alone.
 
 Shows what it is given; it never reads a session.
+
+Performance: it is told the angle every display frame, but a number that flickers between two
+values is unreadable and repainting 64 pt text sixty times a second is not free. The number moves
+only when the angle leaves its shown value by more than ``NUMBER_HYSTERESIS_DEG``, the marker only
+when it would move by a whole pixel, and the bar's scale and band are kept as a picture.
 """
 
 from __future__ import annotations
@@ -12,10 +17,15 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.theme import FIGURE_FONT_PT, LIGHT, READOUT_FONT_PT, Theme
+
+#: The shown whole degree changes once the angle is this far from it (half a degree plus a margin).
+NUMBER_HYSTERESIS_DEG = 0.75
+_MARGIN_PX = 14.0
+_BAR_TOP_PX, _BAR_H_PX = 14.0, 26.0
 
 
 def angle_verdict(angle_deg: float, lo_deg: float, hi_deg: float) -> str:
@@ -36,25 +46,28 @@ class BandBar(QWidget):
         self._scale = scale_deg
         self._band: tuple[float, float] | None = None
         self._value: float | None = None
+        self._static: QPixmap | None = None  # scale and band, drawn once per size and theme
         self.setMinimumHeight(66)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
+        self._static = None
         self.update()
 
     def set_band(self, band: tuple[float, float] | None) -> None:
         self._band = band
+        self._static = None
         self.update()
+
+    def resizeEvent(self, event) -> None:
+        self._static = None
+        super().resizeEvent(event)
 
     def set_value(self, value: float | None) -> None:
         a, b = self._scale
         old = self._value
-        if (
-            old is not None
-            and value is not None
-            and abs(value - old) * self.width() < 0.5 * (b - a)
-        ):
+        if old is not None and value is not None and abs(value - old) * self.width() < (b - a):
             return  # the marker would move by less than a pixel: no repaint at display rate
         self._value = value
         self.update()
@@ -65,12 +78,34 @@ class BandBar(QWidget):
         return left + frac * width
 
     def paintEvent(self, event) -> None:
-        th = self._theme
+        ratio = self.devicePixelRatioF()
+        if self._static is None or self._static.devicePixelRatioF() != ratio:
+            self._static = self._draw_static(ratio)
         p = QPainter(self)
+        p.drawPixmap(0, 0, self._static)
+        if self._value is not None and math.isfinite(self._value):
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            left, width = _MARGIN_PX, max(self.width() - 2 * _MARGIN_PX, 10.0)
+            top, height = _BAR_TOP_PX, _BAR_H_PX
+            x = self._x(self._value, left, width)
+            p.setPen(QPen(QColor(self._theme.foreground), 4))
+            p.drawLine(int(x), int(top - 4), int(x), int(top + height + 2))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QBrush(QColor(self._theme.foreground)))
+            tri = QPolygonF([QPointF(x - 9, top - 12), QPointF(x + 9, top - 12), QPointF(x, top)])
+            p.drawPolygon(tri)
+        p.end()
+
+    def _draw_static(self, ratio: float) -> QPixmap:
+        """The scale, its ticks and the band: everything but the marker."""
+        pixmap = QPixmap(max(int(self.width() * ratio), 1), max(int(self.height() * ratio), 1))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        th = self._theme
+        p = QPainter(pixmap)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        margin = 14.0
-        left, width = margin, max(self.width() - 2 * margin, 10.0)
-        bar_top, bar_h = 14.0, 26.0
+        left, width = _MARGIN_PX, max(self.width() - 2 * _MARGIN_PX, 10.0)
+        bar_top, bar_h = _BAR_TOP_PX, _BAR_H_PX
         p.setPen(QPen(QColor(th.muted), 1))
         p.setBrush(QBrush(QColor(th.background)))
         p.drawRect(QRectF(left, bar_top, width, bar_h))
@@ -101,17 +136,8 @@ class BandBar(QWidget):
                 f"{tick:.0f}°",
             )
             tick += step
-        if self._value is not None and math.isfinite(self._value):
-            x = self._x(self._value, left, width)
-            p.setPen(QPen(QColor(th.foreground), 4))
-            p.drawLine(int(x), int(bar_top - 4), int(x), int(bar_top + bar_h + 2))
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QBrush(QColor(th.foreground)))
-            tri = QPolygonF(
-                [QPointF(x - 9, bar_top - 12), QPointF(x + 9, bar_top - 12), QPointF(x, bar_top)]
-            )
-            p.drawPolygon(tri)
         p.end()
+        return pixmap
 
 
 class AngleReadout(QFrame):
@@ -122,6 +148,7 @@ class AngleReadout(QFrame):
         self.setObjectName("angleReadout")
         self._theme = theme
         self._band: tuple[float, float] | None = None
+        self._shown_deg: int | None = None  # the whole degree on show (None: a dash)
         self._title = QLabel("Tool angle")
         title_font = QFont()
         title_font.setPointSize(14)
@@ -151,23 +178,34 @@ class AngleReadout(QFrame):
     def set_band(self, band: tuple[float, float] | None) -> None:
         self._band = band
         self._bar.set_band(band)
+        if self._shown_deg is not None:
+            self._show_number(self._shown_deg)
 
     def set_angle(self, angle_deg: float | None) -> None:
         if angle_deg is None or not math.isfinite(angle_deg):
+            self._shown_deg = None
             self._value.setText("–")
             self._verdict.setText("")
             self._bar.set_value(None)
             return
-        self._value.setText(f"{angle_deg:.0f}°")
         self._bar.set_value(angle_deg)
+        shown = self._shown_deg
+        if shown is None or abs(angle_deg - shown) >= NUMBER_HYSTERESIS_DEG:
+            self._show_number(round(angle_deg))
+
+    def _show_number(self, degrees: int) -> None:
+        """The number and the verdict always agree: both are of the whole degree shown."""
+        self._shown_deg = degrees
+        self._value.setText(f"{degrees}°")
         if self._band is not None:
-            self._verdict.setText(angle_verdict(angle_deg, *self._band))
+            self._verdict.setText(angle_verdict(float(degrees), *self._band))
         else:
             self._verdict.setText("")
 
     def set_masked(self, text: str | None) -> None:
         """Hide the number (a schedule without live feedback) behind a short reason."""
         if text:
+            self._shown_deg = None
             self._value.setText("–")
             self._verdict.setText(text)
             self._bar.set_value(None)

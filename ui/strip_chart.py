@@ -137,8 +137,8 @@ class StripChart(pg.GraphicsLayoutWidget):
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)
-            plot.setClipToView(True)
-            plot.setDownsampling(auto=True, mode="peak")
+            # No clipping or downsampling by pyqtgraph: show_data hands over the window alone,
+            # already decimated to the pixels, and pyqtgraph's own pass costs a frame's worth.
             plot.enableAutoRange(enable=False)
             plot.setXRange(-window_s, 0.0, padding=0.0)
             plot.setYRange(0.0, 1.0, padding=0.0)
