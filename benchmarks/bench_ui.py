@@ -133,7 +133,7 @@ def cmd_latency(args: argparse.Namespace) -> None:
         app.watch_display(
             view.display_timer,
             {
-                "strip": (view.strip.viewport(), lambda: view.strip.shown_until_s),
+                "strip": (view.strip, lambda: view.strip.shown_until_s),
                 "stroke": (
                     view.stroke_panel.force_plot.viewport(),
                     lambda: view.stroke_panel.live_until_s,

@@ -5,16 +5,16 @@ now); gaps in the data (a disconnect, lost samples, an overflow, a device reset)
 so missing data is shown where it happened and never drawn over as if nothing were missing.
 
 Time runs on a fixed axis, seconds before now (-10 to 0): the newest sample is always at the right
-edge and the data move, not the axis. That is what keeps the strip cheap at display rate. A
-scrolling axis re-lays out its tick labels and grid on every frame, which cost more than the curves
-themselves; a fixed one is drawn once and kept as a pixmap (as is each y axis, whose range only
-moves when the data leave it or shrink well inside it).
+edge and the data move, not the axis.
 
-Performance: the curves are float64, 1 px wide, min/max-decimated to the plot's pixels and clipped
-to the view, and are redrawn from the display timer, never per sample. Shades are plain rectangles
-(no Python in their paint) held by one group per plot that is moved once a frame; they are recycled
-as they scroll out of the window, so an eight-hour session holds as many graphics items as a
-one-minute one.
+Performance: this is the one plot that changes on every display frame, whatever the trainee does,
+so it is a plain widget that paints itself rather than a pyqtgraph scene. A scene of items spent
+more than a millisecond a frame in Python (bounding boxes, item bookkeeping, path building) for a
+picture that is a background, two polylines and a few rectangles. Here the axes, grid and labels
+are drawn once into a pixmap (again only when the size, the theme or a y range changes), and a
+frame is that pixmap, the shades, and two polylines of at most a min and a max per pixel column
+(float64, 1 px, written straight into the polygons' memory). Shades are held in bounded deques, so
+an eight-hour session holds as many as a one-minute one.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsSimpleTextItem
+from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.theme import LIGHT, Theme
 
@@ -37,6 +37,14 @@ POINTS_PER_PIXEL = 2
 MAX_SHADES = 48  # hard bound on shaded regions per plot, whatever the stroke rate
 #: Smallest y span shown (force in N, angle in degrees): a still tool is not blown up into noise.
 MIN_SPAN = (2.0, 10.0)
+TICK_FONT_PT = 11
+LABEL_FONT_PT = 12
+MESSAGE_FONT_PT = 15
+_LEFT_PX = 76  # the y label, turned, and the tick values
+_RIGHT_PX = 10
+_TOP_PX = 6
+_GAP_PX = 10  # between the force and the angle plot
+_BOTTOM_PX = 44  # time tick values and the time label under the angle plot
 
 
 def peak_decimate(t: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
@@ -113,49 +121,22 @@ def sticky_range(
 
 @dataclass
 class _Shade:
-    """A shaded span in session seconds: one rectangle per plot, and a word for a gap."""
+    """A shaded span in session seconds, with a word for a gap."""
 
     start_s: float
     end_s: float
-    items: list[QGraphicsRectItem]
-    label: QGraphicsSimpleTextItem | None = None
+    label: str = ""
 
 
-class StripChart(pg.GraphicsLayoutWidget):
+class StripChart(QWidget):
+    """Force over angle, the last ``window_s`` seconds, newest at the right edge."""
+
     def __init__(self, theme: Theme = LIGHT, window_s: float = WINDOW_S) -> None:
         super().__init__()
         self.window_s = window_s
         self._theme = theme
-        self._force_plot = self.addPlot(row=0, col=0)
-        self._angle_plot = self.addPlot(row=1, col=0)
-        self._plots = (self._force_plot, self._angle_plot)
-        # Shades live in session seconds inside one group per plot; the group is moved by -now
-        # each frame, so scrolling is one transform, not one call per shade.
-        self._groups: list[pg.ItemGroup] = []
         self._y_ranges: list[tuple[float, float] | None] = [None, None]
-        for i, plot in enumerate(self._plots):
-            plot.setMenuEnabled(False)
-            plot.hideButtons()
-            plot.setMouseEnabled(x=False, y=False)
-            # No clipping or downsampling by pyqtgraph: show_data hands over the window alone,
-            # already decimated to the pixels, and pyqtgraph's own pass costs a frame's worth.
-            plot.enableAutoRange(enable=False)
-            plot.setXRange(-window_s, 0.0, padding=0.0)
-            plot.setYRange(0.0, 1.0, padding=0.0)
-            plot.getAxis("left").setWidth(62)
-            for name in ("left", "bottom"):
-                # Fixed axes: drawn once into a pixmap, not re-laid out on every frame.
-                plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            group = pg.ItemGroup()
-            group.setZValue(-20)
-            plot.addItem(group, ignoreBounds=True)
-            self._groups.append(group)
-            plot.getViewBox().sigYRangeChanged.connect(
-                lambda *_args, index=i: self._on_y_range(index)
-            )
-        self._force_plot.getAxis("bottom").setStyle(showValues=False)
-        self._force_curve = self._force_plot.plot()
-        self._angle_curve = self._angle_plot.plot()
+        self._curves: list[tuple[np.ndarray, np.ndarray] | None] = [None, None]  # t, y decimated
         self._strokes: deque[_Shade] = deque()
         self._gaps: deque[_Shade] = deque()
         self._current: _Shade | None = None
@@ -164,53 +145,35 @@ class StripChart(pg.GraphicsLayoutWidget):
         self._now_s = 0.0
         self._shown_until_s: float | None = None
         self._masked = False
-        self._message = pg.TextItem(anchor=(0.5, 0.5))
-        font = QFont()
-        font.setPointSize(15)
-        font.setBold(True)
-        self._message.setFont(font)
-        self._force_plot.addItem(self._message, ignoreBounds=True)
-        self._message.hide()
-        self.apply_theme(theme)
+        self._message = ""
+        self._static: QPixmap | None = None
+        self._grid: list[list[QLineF]] = [[], []]  # per plot, laid out with the static picture
+        self._tick_font = QFont()
+        self._tick_font.setPointSize(TICK_FONT_PT)
+        self._label_font = QFont()
+        self._label_font.setPointSize(LABEL_FONT_PT)
+        self._message_font = QFont()
+        self._message_font.setPointSize(MESSAGE_FONT_PT)
+        self._message_font.setBold(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # the pixmap covers it all
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(300, 220)
+
+    def sizeHint(self) -> QSize:
+        return QSize(520, 300)
 
     # -- appearance ------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
-        self.setBackground(theme.background)
-        tick_font = QFont()
-        tick_font.setPointSize(11)
-        style = {"color": theme.foreground, "font-size": "12pt"}
-        for plot in self._plots:
-            plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen(theme.foreground, width=1))
-                axis.setTextPen(pg.mkPen(theme.foreground))
-                axis.setStyle(tickFont=tick_font)
-        self._force_plot.setLabel("left", "force (N)", **style)
-        self._angle_plot.setLabel("left", "angle (°)", **style)
-        self._angle_plot.setLabel("bottom", "time (s, now = 0)", **style)
-        self._force_curve.setPen(pg.mkPen(theme.trace, width=1))
-        self._angle_curve.setPen(pg.mkPen(theme.trace, width=1))
-        self._message.setColor(theme.foreground)
-        for shade in self._all_shades():
-            self._style_shade(shade, gap=shade in self._gaps)
+        self._invalidate_static()
 
-    def _all_shades(self) -> list[_Shade]:
-        shades = [*self._strokes, *self._gaps]
-        if self._current is not None:
-            shades.append(self._current)
-        return shades
+    def resizeEvent(self, event) -> None:
+        self._invalidate_static()
+        super().resizeEvent(event)
 
-    def _style_shade(self, shade: _Shade, gap: bool) -> None:
-        if gap:
-            brush = QBrush(self._theme.gap_shade, Qt.BrushStyle.BDiagPattern)
-        else:
-            brush = QBrush(opaque_over(self._theme.stroke_shade, QColor(self._theme.background)))
-        for item in shade.items:
-            item.setBrush(brush)
-        if shade.label is not None:
-            shade.label.setBrush(QColor(self._theme.muted))
+    def _invalidate_static(self) -> None:
+        self._static = None
+        self.update()
 
     # -- data ------------------------------------------------------------------------------------
     def show_data(self, t_s: np.ndarray, force_n: np.ndarray, angle_deg: np.ndarray) -> None:
@@ -227,34 +190,29 @@ class StripChart(pg.GraphicsLayoutWidget):
                 self._open_gap_start_s = None
         # Keep the extremes of each pixel column and nothing more: ten seconds at 1 kHz is ten
         # thousand points per curve, a plot a few hundred pixels wide shows a min and a max each.
-        width_px = max(int(self._force_plot.getViewBox().width()), 100)
-        max_points = POINTS_PER_PIXEL * width_px
-        curves = (self._force_curve, self._angle_curve)
-        for i, (curve, y) in enumerate(zip(curves, (force_n, angle_deg), strict=True)):
+        max_points = POINTS_PER_PIXEL * max(int(self._plot_rect(0).width()), 100)
+        left = self._now_s - self.window_s
+        for i, y in enumerate((force_n, angle_deg)):
             td, yd = peak_decimate(t, np.asarray(y, dtype=np.float64), max_points)
-            finite = bool(np.isfinite(yd).all())
-            # Finite by construction (a parser never makes up a sample): skip pyqtgraph's check.
-            curve.setData(td - self._now_s, yd, skipFiniteCheck=finite)
-            seen = yd[td >= self._now_s - self.window_s]
-            if not finite:
-                seen = seen[np.isfinite(seen)]
+            self._curves[i] = (td, yd)
+            seen = yd[(td >= left) & np.isfinite(yd)]
             if len(seen):
                 self._fit_y(i, float(seen.min()), float(seen.max()))
-        self._scroll_to(self._now_s)
+        self._drop_scrolled_out(left)
+        self._grow_current()
+        if self._current is not None and self._current.end_s < left:
+            self._drop_current()
+        self.update()
 
     def _fit_y(self, index: int, lo: float, hi: float) -> None:
         new = sticky_range(self._y_ranges[index], lo, hi, MIN_SPAN[index])
         if new is not None:
             self._y_ranges[index] = new
-            self._plots[index].setYRange(*new, padding=0.0)
+            self._static = None  # the y axis is part of the picture
 
     def reset(self) -> None:
-        """Empty the strip for a new session. (Not ``clear``: GraphicsLayoutWidget binds that
-        name to its layout's ``clear``, which would remove the plots themselves.)"""
-        self._force_curve.setData([], [])
-        self._angle_curve.setData([], [])
-        for shade in self._all_shades():
-            self._remove(shade)
+        """Empty the strip for a new session."""
+        self._curves = [None, None]
         self._strokes.clear()
         self._gaps.clear()
         self._current = None
@@ -263,7 +221,7 @@ class StripChart(pg.GraphicsLayoutWidget):
         self._now_s = 0.0
         self._shown_until_s = None
         self._y_ranges = [None, None]
-        self._scroll_to(0.0)
+        self._invalidate_static()
 
     @property
     def shown_until_s(self) -> float | None:
@@ -271,62 +229,18 @@ class StripChart(pg.GraphicsLayoutWidget):
         puts on screen, so display lag can be told from the sample's arrival."""
         return self._shown_until_s
 
-    def _scroll_to(self, now_s: float) -> None:
-        for group in self._groups:
-            group.setPos(-now_s, 0.0)
-        left = now_s - self.window_s
-        self._drop_scrolled_out(left)
-        self._grow_current()
-        if self._current is not None and self._current.end_s < left:
-            self._drop_current()
+    def curve_data(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The force curve as drawn: x in seconds before the newest sample."""
+        curve = self._curves[0]
+        if curve is None:
+            return None, None
+        return curve[0] - self._now_s, curve[1]
+
+    def y_range(self, index: int) -> tuple[float, float]:
+        """The y range shown by the force (0) or the angle (1) plot."""
+        return self._y_ranges[index] or (0.0, 1.0)
 
     # -- shading ---------------------------------------------------------------------------------
-    def _span_rect(self, index: int, start_s: float, end_s: float) -> QRectF:
-        """A shade's rectangle: the span in time, and well past the plot's y range both ways."""
-        lo, hi = self._y_ranges[index] or (0.0, 1.0)
-        span = hi - lo
-        return QRectF(start_s, lo - span, max(end_s - start_s, 0.0), 3 * span)
-
-    def _new_shade(self, start_s: float, end_s: float, gap: bool, label: str = "") -> _Shade:
-        items = []
-        for i, group in enumerate(self._groups):
-            item = QGraphicsRectItem(self._span_rect(i, start_s, end_s))
-            item.setPen(QPen(Qt.PenStyle.NoPen))
-            item.setParentItem(group)
-            items.append(item)
-        text = None
-        if label:
-            text = QGraphicsSimpleTextItem(label)
-            text.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-            font = QFont()
-            font.setPointSize(11)
-            text.setFont(font)
-            text.setParentItem(self._groups[0])
-            text.setPos(start_s, (self._y_ranges[0] or (0.0, 1.0))[1])
-        shade = _Shade(start_s, end_s, items, text)
-        self._style_shade(shade, gap)
-        return shade
-
-    def _remove(self, shade: _Shade) -> None:
-        for item in [*shade.items, shade.label]:
-            if item is not None and item.scene() is not None:
-                item.scene().removeItem(item)
-
-    def _on_y_range(self, index: int) -> None:
-        """Keep the shades taller than the view and the gap words at its top."""
-        for shade in self._all_shades():
-            item = shade.items[index]
-            item.setRect(self._span_rect(index, shade.start_s, shade.end_s))
-            if index == 0 and shade.label is not None:
-                shade.label.setPos(shade.start_s, self._force_plot.viewRange()[1][1])
-        if index == 0 and self._message.isVisible():
-            self._place_message()
-
-    def _drop_scrolled_out(self, left_s: float) -> None:
-        for shades in (self._strokes, self._gaps):
-            while shades and (shades[0].end_s < left_s or len(shades) > MAX_SHADES):
-                self._remove(shades.popleft())
-
     def set_stroke_in_progress(self, start_s: float | None) -> None:
         """Shade from ``start_s`` to now while a stroke goes on.
 
@@ -338,67 +252,227 @@ class StripChart(pg.GraphicsLayoutWidget):
             self._current_growing = False
             return
         if self._current is None:
-            self._current = self._new_shade(start_s, max(start_s, self._now_s), gap=False)
+            self._current = _Shade(start_s, max(start_s, self._now_s))
         self._current.start_s = start_s
         self._current_growing = True
         self._grow_current()
+        self.update()
 
     def _grow_current(self) -> None:
         current = self._current
-        if current is None or not self._current_growing:
-            return
-        current.end_s = max(self._now_s, current.start_s)
-        for i, item in enumerate(current.items):
-            item.setRect(self._span_rect(i, current.start_s, current.end_s))
+        if current is not None and self._current_growing:
+            current.end_s = max(self._now_s, current.start_s)
 
     def _drop_current(self) -> None:
-        if self._current is not None:
-            self._remove(self._current)
-            self._current = None
+        self._current = None
         self._current_growing = False
 
     def add_stroke(self, start_s: float, end_s: float) -> None:
         """A finished stroke; replaces the in-progress shading."""
         self._drop_current()
-        self._strokes.append(self._new_shade(start_s, end_s, gap=False))
+        self._strokes.append(_Shade(start_s, end_s))
         self._drop_scrolled_out(self._now_s - self.window_s)
+        self.update()
 
     def add_gap(self, start_s: float, end_s: float, label: str) -> None:
         """Missing data from ``start_s`` to ``end_s`` (hatched, with a word saying why)."""
         end_s = max(end_s, start_s + 0.02)  # a few lost samples still get a visible mark
-        self._gaps.append(self._new_shade(start_s, end_s, gap=True, label=label))
+        self._gaps.append(_Shade(start_s, end_s, label))
         self._drop_scrolled_out(self._now_s - self.window_s)
+        self.update()
 
     def open_gap(self, start_s: float) -> None:
         """The tool went away at ``start_s``: the gap is closed by the first sample after it."""
         self._open_gap_start_s = start_s
 
+    def gaps(self) -> list[tuple[float, float, str]]:
+        """The gaps held now: (start, end, word), oldest first."""
+        return [(g.start_s, g.end_s, g.label) for g in self._gaps]
+
     def shade_counts(self) -> tuple[int, int]:
         """(stroke shades, gap shades) held now: bounded however long the session runs."""
         return len(self._strokes) + (self._current is not None), len(self._gaps)
 
+    def _drop_scrolled_out(self, left_s: float) -> None:
+        for shades in (self._strokes, self._gaps):
+            while shades and (shades[0].end_s < left_s or len(shades) > MAX_SHADES):
+                shades.popleft()
+
     # -- masking ---------------------------------------------------------------------------------
     def set_masked(self, text: str | None) -> None:
-        """Hide the curves behind a message (a schedule without live feedback), or show them."""
-        visible = not text
-        if self._masked == (not visible) and (not text or self._message.toPlainText() == text):
+        """Hide the curves and shades behind a message (a schedule without live feedback)."""
+        masked, message = bool(text), text or ""
+        if (masked, message) == (self._masked, self._message):
             return  # called every frame: nothing to change, nothing to repaint
-        self._masked = not visible
-        self._force_curve.setVisible(visible)
-        self._angle_curve.setVisible(visible)
-        for group in self._groups:
-            group.setVisible(visible)
-        if text:
-            self._message.setText(text)
-            self._message.show()
-            self._place_message()
-        else:
-            self._message.hide()
+        self._masked, self._message = masked, message
+        self.update()
 
-    def _place_message(self) -> None:
-        (x0, x1), (y0, y1) = self._force_plot.viewRange()
-        self._message.setPos((x0 + x1) / 2, (y0 + y1) / 2)
+    @property
+    def masked(self) -> bool:
+        return self._masked
 
-    def curve_data(self) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """The force curve as drawn: x in seconds before the newest sample."""
-        return self._force_curve.getData()
+    def message(self) -> str | None:
+        return self._message or None
+
+    # -- geometry --------------------------------------------------------------------------------
+    def _plot_rect(self, index: int) -> QRectF:
+        """Where plot ``index`` (0 force, 1 angle) draws its data, in widget pixels."""
+        width = max(self.width() - _LEFT_PX - _RIGHT_PX, 10)
+        height = max((self.height() - _TOP_PX - _GAP_PX - _BOTTOM_PX) / 2, 10.0)
+        top = _TOP_PX + index * (height + _GAP_PX)
+        return QRectF(_LEFT_PX, top, width, height)
+
+    # -- painting --------------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:
+        ratio = self.devicePixelRatioF()
+        if self._static is None or self._static.devicePixelRatioF() != ratio:
+            self._static = self._draw_static(ratio)
+        p = QPainter(self)
+        p.drawPixmap(0, 0, self._static)
+        th = self._theme
+        left_s = self._now_s - self.window_s
+        grid = QColor(th.foreground)
+        grid.setAlphaF(th.grid_alpha)
+        for i in (0, 1):
+            rect = self._plot_rect(i)
+            p.save()
+            p.setClipRect(rect)
+            if not self._masked:
+                self._paint_shades(p, i, rect, left_s)
+            # The grid goes over the shades, which can then be solid: a solid fill is a plain
+            # copy, a translucent one a blend of every pixel, every frame.
+            p.setPen(QPen(grid, 1))
+            p.drawLines(self._grid[i])
+            if not self._masked:
+                curve = self._curves[i]
+                if curve is not None and len(curve[0]) > 1:
+                    p.setPen(QPen(QColor(th.trace), 1))
+                    p.drawPolyline(self._polygon(i, rect, *curve))
+            p.restore()
+        if self._masked:
+            p.setFont(self._message_font)
+            p.setPen(QColor(th.foreground))
+            p.drawText(
+                self._plot_rect(0).united(self._plot_rect(1)),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self._message,
+            )
+        p.end()
+
+    def _polygon(self, index: int, rect: QRectF, t: np.ndarray, y: np.ndarray) -> QPolygonF:
+        lo, hi = self.y_range(index)
+        poly = create_qpolygonf(len(t))
+        xy = ndarray_from_qpolygonf(poly)
+        xy[:, 0] = rect.left() + (t - (self._now_s - self.window_s)) * (
+            rect.width() / self.window_s
+        )
+        xy[:, 1] = rect.bottom() - (y - lo) * (rect.height() / (hi - lo))
+        # A missing value (NaN) cannot be drawn: it is put on the bottom edge, never made up.
+        bad = ~np.isfinite(xy[:, 1])
+        if bad.any():
+            xy[bad, 1] = rect.bottom()
+        return poly
+
+    def _paint_shades(self, p: QPainter, index: int, rect: QRectF, left_s: float) -> None:
+        th = self._theme
+        scale = rect.width() / self.window_s
+
+        def span(shade: _Shade) -> QRectF:
+            x0 = rect.left() + (shade.start_s - left_s) * scale
+            x1 = rect.left() + (shade.end_s - left_s) * scale
+            return QRectF(x0, rect.top(), max(x1 - x0, 1.0), rect.height())
+
+        stroke_brush = QBrush(opaque_over(th.stroke_shade, QColor(th.background)))
+        strokes = list(self._strokes)
+        if self._current is not None:
+            strokes.append(self._current)
+        for shade in strokes:
+            p.fillRect(span(shade), stroke_brush)
+        gap_brush = QBrush(th.gap_shade, Qt.BrushStyle.BDiagPattern)
+        for shade in self._gaps:
+            p.fillRect(span(shade), gap_brush)
+        if index == 0 and self._gaps:
+            p.setFont(self._tick_font)
+            p.setPen(QColor(th.muted))
+            ascent = QFontMetrics(self._tick_font).ascent()
+            for shade in self._gaps:
+                if shade.label:
+                    at = span(shade)
+                    p.drawText(QPointF(at.left() + 2, rect.top() + ascent + 1), shade.label)
+
+    def _draw_static(self, ratio: float) -> QPixmap:
+        """Background, frames, grid, tick values and axis labels: all that does not move."""
+        th = self._theme
+        pixmap = QPixmap(max(int(self.width() * ratio), 1), max(int(self.height() * ratio), 1))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(QColor(th.background))
+        p = QPainter(pixmap)
+        fg = QColor(th.foreground)
+        tick_metrics = QFontMetrics(self._tick_font)
+        for i, label in enumerate(("force (N)", "angle (°)")):
+            rect = self._plot_rect(i)
+            lo, hi = self.y_range(i)
+            # Time grid: a line a second, values every two under the angle plot.
+            lines = []
+            for k in range(1, int(self.window_s)):
+                x = rect.left() + k * rect.width() / self.window_s
+                lines.append(QLineF(x, rect.top(), x, rect.bottom()))
+            step = nice_step((hi - lo) / 4)
+            first = math.ceil(lo / step - 1e-9)
+            ticks = [v * step for v in range(first, math.floor(hi / step + 1e-9) + 1)]
+            p.setFont(self._tick_font)
+            for value in ticks:
+                y = rect.bottom() - (value - lo) * rect.height() / (hi - lo)
+                lines.append(QLineF(rect.left(), y, rect.right(), y))
+                p.setPen(QPen(fg, 1))
+                p.drawLine(QPointF(rect.left() - 4, y), QPointF(rect.left(), y))
+                text = _tick_text(value, step)
+                p.drawText(
+                    QRectF(
+                        rect.left() - 50, y - tick_metrics.height() / 2, 44, tick_metrics.height()
+                    ),
+                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                    text,
+                )
+            self._grid[i] = lines
+            p.setPen(QPen(fg, 1))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(rect)
+            p.save()
+            p.setFont(self._label_font)
+            p.translate(4, rect.center().y())
+            p.rotate(-90)
+            p.drawText(
+                QRectF(
+                    -rect.height() / 2, 0, rect.height(), QFontMetrics(self._label_font).height()
+                ),
+                Qt.AlignmentFlag.AlignCenter,
+                label,
+            )
+            p.restore()
+        rect = self._plot_rect(1)
+        p.setFont(self._tick_font)
+        for k in range(0, int(self.window_s) + 1, 2):
+            x = rect.left() + k * rect.width() / self.window_s
+            p.drawLine(QPointF(x, rect.bottom()), QPointF(x, rect.bottom() + 4))
+            value = k - self.window_s
+            if value != 0:  # "now" is the edge itself; the label below says so
+                p.drawText(
+                    QRectF(x - 20, rect.bottom() + 4, 40, tick_metrics.height()),
+                    Qt.AlignmentFlag.AlignHCenter,
+                    f"{value:g}",
+                )
+        p.setFont(self._label_font)
+        p.drawText(
+            QRectF(rect.left(), rect.bottom() + 4 + tick_metrics.height(), rect.width(), 20),
+            Qt.AlignmentFlag.AlignHCenter,
+            "time (s, now = 0)",
+        )
+        p.end()
+        return pixmap
+
+
+def _tick_text(value: float, step: float) -> str:
+    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    text = f"{value:.{decimals}f}"
+    return "0" if text in ("-0", "-0.0", "-0.00") else text

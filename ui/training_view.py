@@ -190,6 +190,7 @@ class TrainingView(QWidget):
         self.centre.addWidget(self.lower)
         self.centre.setStretchFactor(0, 3)
         self.centre.setStretchFactor(1, 2)
+        self.centre.setSizes([560, 300])
         self.outer = QSplitter(Qt.Orientation.Horizontal)
         self.outer.addWidget(sidebar)
         self.outer.addWidget(self.centre)

@@ -100,7 +100,7 @@ class FrameLog:
             {
                 "stroke_in_progress": v._live_stroke_start is not None,
                 "force_trace_points": v.stroke_panel.force_plot.trace_points(),
-                "strip_masked": v.strip._masked,
+                "strip_masked": v.strip.masked,
                 "angle_text": v.angle_readout.value_text(),
             }
         )

@@ -105,8 +105,8 @@ def test_strip_chart_shading_stays_bounded_over_a_long_session(qtbot) -> None:
     strokes, gaps = strip.shade_counts()
     assert strokes <= 12 and gaps <= 2  # only what the 10 s window can show
     assert strokes <= MAX_SHADES
-    items = strip._force_plot.getViewBox().addedItems
-    assert len(items) < 40
+    strip.resize(600, 300)
+    strip.grab()  # paints what it holds
 
 
 def test_peak_decimation_keeps_every_spike() -> None:
@@ -125,8 +125,8 @@ def test_resetting_the_strip_keeps_its_plots(qtbot) -> None:
     strip.reset()
     assert strip.shade_counts() == (0, 0)
     strip.show_data(np.array([0.0, 1.0]), np.array([1.0, 2.0]), np.array([40.0, 41.0]))
-    assert strip._force_plot.scene() is not None
     assert len(strip.curve_data()[0]) == 2
+    assert strip.curve_data()[0][-1] == 0.0  # the newest sample at the right edge
 
 
 def test_strip_chart_closes_a_disconnect_gap_when_data_resumes(qtbot) -> None:
@@ -137,17 +137,22 @@ def test_strip_chart_closes_a_disconnect_gap_when_data_resumes(qtbot) -> None:
     assert strip.shade_counts() == (0, 0)
     strip.show_data(np.array([0.0, 1.0, 2.0, 5.0, 5.5]), np.zeros(5), np.zeros(5))
     assert strip.shade_counts() == (0, 1)
-    gap = strip._gaps[0]
-    assert (gap.start_s, gap.end_s) == (2.0, 5.0)
+    assert strip.gaps() == [(2.0, 5.0, "disconnected")]
 
 
 def test_strip_chart_masking_hides_the_curves(qtbot) -> None:
     strip = StripChart()
     qtbot.addWidget(strip)
+    strip.resize(600, 300)
+    t = np.linspace(0.0, 10.0, 1000)
+    strip.show_data(t, 5.0 + np.sin(t), np.full_like(t, 45.0))
+    shown = strip.grab().toImage()
     strip.set_masked("live view off (terminal feedback)")
-    assert not strip._force_curve.isVisible()
+    assert strip.masked and strip.message() == "live view off (terminal feedback)"
+    masked = strip.grab().toImage()
+    assert masked != shown
     strip.set_masked(None)
-    assert strip._force_curve.isVisible()
+    assert not strip.masked and strip.grab().toImage() == shown
 
 
 # -- angle read-out --------------------------------------------------------------------------------
