@@ -66,10 +66,12 @@ class CorridorPlot(pg.PlotWidget):
         self._hi = pg.PlotDataItem()
         self._band = pg.FillBetweenItem(self._lo, self._hi)
         self._mean = pg.PlotDataItem()
-        self._halo = pg.PlotDataItem(connect="finite")
-        self._trace = pg.PlotDataItem()
-        self._halo_tail = pg.PlotDataItem(connect="finite")
-        self._trace_tail = pg.PlotDataItem()
+        # Plain curves, not PlotDataItems: these change every frame, and a PlotDataItem's own
+        # bookkeeping (display transforms, a scatter it does not need) costs more than drawing.
+        self._halo = pg.PlotCurveItem(connect="finite")
+        self._trace = pg.PlotCurveItem()
+        self._halo_tail = pg.PlotCurveItem(connect="finite")
+        self._trace_tail = pg.PlotCurveItem()
         self._settled_n = 0  # points in the settled part (its last is also the tail's first)
         self._end_line = pg.InfiniteLine(pos=100.0, angle=90, movable=False)
         for item in (
@@ -197,11 +199,11 @@ class CorridorPlot(pg.PlotWidget):
             settled = int(np.searchsorted(done, limit))
         if settled != self._settled_n or not self._settled_matches(x, y, settled):
             self._trace.setData(x[:settled], y[:settled], skipFiniteCheck=True)
-            self._halo.setData(x[:settled], halo[:settled])
+            self._halo.setData(x[:settled], halo[:settled], connect="finite")
             self._settled_n = settled
         tail = slice(max(settled - 1, 0), None)  # from the last settled point, to join up
         self._trace_tail.setData(x[tail], y[tail], skipFiniteCheck=True)
-        self._halo_tail.setData(x[tail], halo[tail])
+        self._halo_tail.setData(x[tail], halo[tail], connect="finite")
         if len(y):
             self._y_top_seen = max(self._y_top_seen, float(np.max(y)))
             self._y_bottom_seen = min(self._y_bottom_seen, float(np.min(y)))
