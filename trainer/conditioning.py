@@ -405,8 +405,8 @@ def sosfiltfilt_rows(
         n = x.size
         ext[r, p : p + n] = x
         if p:  # scipy's odd extension: 2 x[0] - x[p:0:-1] before, the mirror image after
-            ext[r, :p] = 2 * x[0] - x[p:0:-1]
-            ext[r, p + n : p + n + p] = 2 * x[-1] - x[-2 : -(p + 2) : -1]
+            np.subtract(2.0 * float(x[0]), x[p:0:-1], out=ext[r, :p])
+            np.subtract(2.0 * float(x[-1]), x[-2 : -(p + 2) : -1], out=ext[r, p + n : p + n + p])
         ends.append(n + 2 * p)
     sosfilt_rows_inplace(sos, ext, zi)
     forward = ext
@@ -564,26 +564,26 @@ class BaselineTracker:
             # while stretches are long, so a block costs O(n) however often the kind changes.
             seg = y[i : i + span]
             b_seq, _ = lfilter_carried(bb, ba, seg, np.array([bc * b]))
-            b_prev = np.concatenate(([b], b_seq[:-1]))
+            b_prev = _delayed(b_seq, b)
             dev = np.abs(seg - b_prev)
             if not last_ok:
                 mean = float(seg[0])  # a new accepted stretch: its own local mean
             m_seq, _ = lfilter_carried(mb, ma, seg, np.array([mc * mean]))
-            wiggle = seg - np.concatenate(([mean], m_seq[:-1]))
+            wiggle = seg - _delayed(m_seq, mean)
             wiggle2 = wiggle * wiggle
             q = 0
             while q < seg.size:
                 dev_q = dev[q:]
                 v_seq, _ = lfilter_carried(vb, va, wiggle2[q:], np.array([vc * v]))
-                v_prev = np.concatenate(([v], v_seq[:-1]))
+                v_prev = _delayed(v_seq, v)
                 learn = dev_q < gs * np.sqrt(v_prev) + noise_floor
-                k = int(np.argmin(learn)) if not learn.all() else dev_q.size
+                k = _first_false(learn)
                 if k == 0:
                     sigma = math.sqrt(v)
                     if not dev_q[0] < gs * sigma + floor:
                         break  # an "out" run starts here
                     near = (dev_q < gs * sigma + floor) & (dev_q >= gs * sigma + noise_floor)
-                    k = int(np.argmin(near)) if not near.all() else dev_q.size
+                    k = _first_false(near)
                     v_before[i + q : i + q + k] = v_after[i + q : i + q + k] = v
                 else:
                     v_before[i + q : i + q + k] = v_prev[:k]
@@ -604,7 +604,7 @@ class BaselineTracker:
             # An "out" run from i: nothing learns until a sample comes back inside the gate.
             out = y[i : i + span]
             inside = np.abs(out - b) < gs * math.sqrt(v) + floor
-            k = int(np.argmax(inside)) if inside.any() else out.size
+            k = _first_false(~inside)
             sl = slice(i, i + k)
             b_before[sl] = b_after[sl] = b
             v_before[sl] = v_after[sl] = v
@@ -623,6 +623,20 @@ class BaselineTracker:
         self._var = float(trace.var_after[index])
         self._mean_n = float(trace.mean_after_n[index])
         self._last_accepted = bool(trace.accepted[index])
+
+
+def _delayed(seq: np.ndarray, before: float) -> np.ndarray:
+    """``seq`` one sample late: ``before``, then all of ``seq`` but its last value."""
+    out = np.empty(seq.size)
+    out[0] = before
+    out[1:] = seq[:-1]
+    return out
+
+
+def _first_false(mask: np.ndarray) -> int:
+    """Index of the first False in a non-empty mask, or its length if there is none."""
+    k = int(np.argmin(mask))
+    return mask.size if mask[k] else k
 
 
 # -- field helpers for from_dict -------------------------------------------------------------------

@@ -61,7 +61,13 @@ import numpy as np
 from scipy import signal
 
 from devices.samples import SampleBlock
-from trainer.conditioning import BaselineTracker, ConditioningError, LowPass, tare
+from trainer.conditioning import (
+    BaselineTrace,
+    BaselineTracker,
+    ConditioningError,
+    LowPass,
+    tare,
+)
 from trainer.strokes import Stroke
 
 #: Samples are processed in pieces of at most this many (bounds the history a piece can evict).
@@ -262,7 +268,11 @@ def _runs(mask: np.ndarray, carried: int) -> np.ndarray:
 
 
 def _first(mask: np.ndarray) -> int:
-    return int(np.argmax(mask)) if mask.any() else -1
+    """Index of the first True, or -1 (one pass where ``any`` then ``argmax`` take two)."""
+    if mask.size == 0:
+        return -1
+    k = int(np.argmax(mask))
+    return k if mask[k] else -1
 
 
 class StrokeSegmenter:
@@ -564,9 +574,7 @@ class StrokeSegmenter:
         c = _first(run >= self._on_n)
         limit = c if c >= 0 else seg.size
         if self._hold_n:
-            gate = s.baseline_gate_sigmas * sigma + s.baseline_gate_n
-            band = s.rebaseline_band_n + _STILL_BAND_SIGMAS * sigma
-            r, level = self._still(base + i, limit, excess, gate - band, band, idle=(trace, gate))
+            r, level = self._still(base + i, limit, excess, sigma, idle=trace)
             if r >= 0:
                 self._tracker.commit(trace, r)
                 self._tracker.set_baseline(level)
@@ -631,9 +639,8 @@ class StrokeSegmenter:
         check = -1 if o.overlong or check >= seg.size else max(check, 0)
         limit = min(v for v in (e, check, seg.size) if v >= 0)
         if self._hold_n:
-            band = s.rebaseline_band_n + _STILL_BAND_SIGMAS * o.sigma_n
             latest = None if o.overlong else o.onset + self._step_rise_n
-            r, level = self._still(base + i, limit, excess, None, band, starts=(o.onset, latest))
+            r, level = self._still(base + i, limit, excess, o.sigma_n, starts=(o.onset, latest))
             if r >= 0:
                 # A still load, not a stroke: it becomes the baseline; the "stroke" is discarded.
                 self._tracker.set_baseline(level)
@@ -669,11 +676,13 @@ class StrokeSegmenter:
         on_run = _runs(excess > o.f_on_n, self._on_run)
         c = _first(on_run >= self._on_n)
         tail_run = _runs(excess <= o.tail_level_n, self._tail_run)
-        index = base + i + np.arange(seg.size)
         merge_last = o.off_start + self._refractory_n - 1  # last on-run start that merges
         earliest = max(o.off_start + self._off_n, merge_last + self._on_n - 1)
         cap = o.off_start + max(self._tail_max_n, self._refractory_n + self._on_n)
-        done = ((index >= earliest) & (tail_run >= self._tail_hold_n)) | (index >= cap)
+        # Settled: held near zero long enough, not before ``earliest``; or waited until ``cap``.
+        done = tail_run >= self._tail_hold_n
+        done[: max(0, earliest - (base + i))] = False
+        done[max(0, cap - (base + i)) :] = True
         f = _first(done)
         if c >= 0 and (f < 0 or c <= f):
             run_start = base + i + c - self._on_n + 1
@@ -706,44 +715,52 @@ class StrokeSegmenter:
         start: int,
         limit: int,
         excess: np.ndarray,
-        min_offset: np.ndarray | None,
-        band: np.ndarray | float,
-        idle: tuple | None = None,
+        sigma: np.ndarray | float,
+        idle: BaselineTrace | None = None,
         starts: tuple[int, int | None] = (0, None),
     ) -> tuple[int, float]:
         """First check sample (relative, < ``limit``) at which the force has been held still.
 
-        Still: the filtered force stayed within ``band`` for ``rebaseline_hold_ms``, in a window
-        that starts between ``starts`` (absolute samples; None: no limit). While idle it must also
-        sit away from the baseline by at least the tracker's gate (else the tracker follows it
-        anyway). Returns the sample and the held level.
+        Still: the filtered force stayed within ``rebaseline_band_n`` + 4 ``sigma`` for
+        ``rebaseline_hold_ms``, in a window that starts between ``starts`` (absolute samples;
+        None: no limit). While idle (``idle`` is the baseline trace of the piece, ``sigma`` its
+        noise per sample) it must also sit away from the baseline by at least the tracker's gate
+        (else the tracker follows it anyway). Returns the sample and the held level.
         """
+        s = self.settings
         step, hold = self._still_step_n, self._hold_n
-        first = -(-start // step) * step
-        if first - start >= limit:
-            return -1, 0.0
-        rel = np.arange(first - start, limit, step)
-        window_start = start + rel - hold + 1
-        ok = window_start >= max(self._seg_start, starts[0])
+        # Check samples are the multiples of ``step`` whose window lies in the allowed stretch.
+        lowest = max(start, max(self._seg_start, starts[0]) + hold - 1)
+        highest = start + limit - 1
         if starts[1] is not None:
-            ok &= window_start <= starts[1]
-        rel = rel[ok]
-        if rel.size == 0:
+            highest = min(highest, starts[1] + hold - 1)
+        first = -(-lowest // step) * step
+        if first > highest:
             return -1, 0.0
-        band_at = np.broadcast_to(band, excess.shape)[rel]
-        # Cheap necessary conditions first: the ends of the window are within the band ...
+        rel = np.arange(first - start, highest - start + 1, step)
+        if idle is not None:
+            # While idle, far enough from the baseline first: this rules out nearly every sample.
+            sigma_at = np.asarray(sigma)[rel]
+            band_at = s.rebaseline_band_n + _STILL_BAND_SIGMAS * sigma_at
+            gate_at = s.baseline_gate_sigmas * sigma_at + s.baseline_gate_n
+            away = np.abs(excess[rel]) >= gate_at - band_at
+            if not away.any():
+                return -1, 0.0
+            rel, band_at = rel[away], band_at[away]
+        else:
+            band_at = np.full(rel.size, s.rebaseline_band_n + _STILL_BAND_SIGMAS * sigma)
+        # ... and the two ends of the window within the band.
         ends = self._hist.at(start + rel - hold + 1, _Y)
         cand = np.abs(self._hist.at(start + rel, _Y) - ends) <= band_at
-        if min_offset is not None:  # ... and, while idle, far enough from the baseline.
-            cand &= np.abs(excess[rel]) >= min_offset[rel]
         for r, b in zip(rel[cand].tolist(), band_at[cand].tolist(), strict=True):
             window = self._hist.window(start + r - hold + 1, start + r, _Y)
             if float(np.ptp(window)) > b:
                 continue
             level = math.fsum(window) / window.size
             if idle is not None:
-                trace, gate = idle
-                if abs(level - float(trace.baseline_before_n[r])) < float(gate[r]):
+                sigma_r = float(np.asarray(sigma)[r])
+                gate = s.baseline_gate_sigmas * sigma_r + s.baseline_gate_n
+                if abs(level - float(idle.baseline_before_n[r])) < gate:
                     continue
             return r, level
         return -1, 0.0
