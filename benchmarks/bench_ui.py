@@ -135,7 +135,7 @@ def cmd_latency(args: argparse.Namespace) -> None:
             {
                 "strip": (view.strip, lambda: view.strip.shown_until_s),
                 "stroke": (
-                    view.stroke_panel.force_plot.viewport(),
+                    view.stroke_panel.force_plot,
                     lambda: view.stroke_panel.live_until_s,
                 ),
             },

@@ -9,14 +9,13 @@ normalised curve, which stays until the next stroke starts.
 Draws only what it is given: it never reads a session or decides what the trainee may see (the
 training view and the feedback schedule do that).
 
-Performance: the axes (with their grid) and the legend are kept as pixmaps, since a stroke in
-progress repaints the plot at display rate and pyqtgraph would otherwise lay out every tick label
-again each frame, which cost more than the stroke itself; the x range never moves and the y range
-only when a stroke leaves it. A stroke in progress is averaged into fixed 1 % bins and drawn as
-two pieces: the settled part, whose bins are complete and which changes once every
-``SETTLE_BINS`` bins, and the short tail after it. Each frame then repaints only the strip of the
-plot around the tail, not the whole plot (a full repaint of both plots, band and all, cost more
-than a millisecond a frame).
+Performance: a stroke in progress redraws both plots at display rate, so the plot paints itself
+(see ``ui.plot_painting``) instead of keeping a pyqtgraph scene, whose item bookkeeping cost more
+than a millisecond a frame for two plots. Background, grid, axes, legend and the whole expert band
+are one pixmap, drawn again only when the size, the theme, the corridor or the y range changes
+(the x range never moves, and the y range widens in quarter steps when a stroke leaves it). A frame
+is that pixmap, the halo and the trace. A stroke in progress is averaged into fixed 1 % bins, so
+the drawn line stays still except at its newest end.
 """
 
 from __future__ import annotations
@@ -24,22 +23,32 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.corridor import Corridor, bin_mean, pct_axis
+from ui.plot_painting import (
+    blank_pixmap,
+    draw_turned_title,
+    nice_step,
+    polygon,
+    tick_text,
+    tick_values,
+)
 from ui.theme import LIGHT, Theme
 
 X_MAX_PCT = 150.0
 TRACE_WIDTH_PX = 3
 HALO_WIDTH_PX = 11
-#: Complete bins are handed from the tail to the settled part this many at a time.
-SETTLE_BINS = 10
+TICK_FONT_PT = 12
+LABEL_FONT_PT = 13
+LEGEND_FONT_PT = 11
+MESSAGE_FONT_PT = 16
+_LEFT_PX, _RIGHT_PX, _TOP_PX, _BOTTOM_PX = 74, 12, 8, 50
 
 
-class CorridorPlot(pg.PlotWidget):
+class CorridorPlot(QWidget):
     """Stroke against corridor for one quantity; x is % of the expert's stroke duration."""
 
     def __init__(self, title: str, unit: str, theme: Theme = LIGHT, legend: bool = False) -> None:
@@ -47,122 +56,52 @@ class CorridorPlot(pg.PlotWidget):
         self._theme = theme
         self._title = title
         self._unit = unit
+        self._legend = legend
         self._corridor: Corridor | None = None
         self._y_fixed: tuple[float, float] = (0.0, 1.0)
         self._y_top_seen = -np.inf
         self._y_bottom_seen = np.inf
-        self._y_shown: tuple[float, float] | None = None
-        plot = self.getPlotItem()
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        self.setMouseEnabled(x=False, y=False)
-        plot.setXRange(0.0, X_MAX_PCT, padding=0.0)
-        plot.enableAutoRange(enable=False)
-        plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
-        for name in ("left", "bottom"):
-            plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._y_shown: tuple[float, float] = (0.0, 1.0)
+        self._x = np.zeros(0)  # the stroke as drawn: bin means on the % axis
+        self._y = np.zeros(0)
+        self._outside = np.zeros(0, dtype=bool)
+        self._message = ""
+        self._static: QPixmap | None = None
+        self._tick_font = _font(TICK_FONT_PT)
+        self._label_font = _font(LABEL_FONT_PT)
+        self._legend_font = _font(LEGEND_FONT_PT)
+        self._message_font = _font(MESSAGE_FONT_PT, bold=True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # the pixmap covers it all
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 160)
 
-        self._lo = pg.PlotDataItem()
-        self._hi = pg.PlotDataItem()
-        self._band = pg.FillBetweenItem(self._lo, self._hi)
-        self._mean = pg.PlotDataItem()
-        # Plain curves, not PlotDataItems: these change every frame, and a PlotDataItem's own
-        # bookkeeping (display transforms, a scatter it does not need) costs more than drawing.
-        self._halo = pg.PlotCurveItem(connect="finite")
-        self._trace = pg.PlotCurveItem()
-        self._halo_tail = pg.PlotCurveItem(connect="finite")
-        self._trace_tail = pg.PlotCurveItem()
-        self._settled_n = 0  # points in the settled part (its last is also the tail's first)
-        self._end_line = pg.InfiniteLine(pos=100.0, angle=90, movable=False)
-        for item in (
-            self._band,
-            self._lo,
-            self._hi,
-            self._mean,
-            self._end_line,
-            self._halo,
-            self._trace,
-            self._halo_tail,
-            self._trace_tail,
-        ):
-            plot.addItem(item)
-        self._band.setZValue(-10)
-        self._halo.setZValue(5)
-        self._halo_tail.setZValue(5)
-        self._trace.setZValue(10)
-        self._trace_tail.setZValue(10)
-        if legend:
-            self._legend = plot.addLegend(offset=(-10, 8), labelTextSize="11pt")
-            # A FillBetweenItem cannot be a legend sample (pyqtgraph crashes painting one with
-            # no data yet): a filled stand-in curve, never added to the plot, shows the band.
-            self._band_sample = pg.PlotDataItem(fillLevel=0.0)
-            self._legend.addItem(self._band_sample, "expert band")
-            self._legend.addItem(self._mean, "expert mean")
-            self._legend.addItem(self._trace, "your stroke")
-            self._legend.addItem(self._halo, "outside the band")
-            self._legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        else:
-            self._legend = None
-        self._message = pg.TextItem(anchor=(0.5, 0.5))
-        font = QFont()
-        font.setPointSize(16)
-        font.setBold(True)
-        self._message.setFont(font)
-        self._message.setZValue(20)
-        plot.addItem(self._message, ignoreBounds=True)
-        self._message.hide()
-        self.apply_theme(theme)
+    def sizeHint(self) -> QSize:
+        return QSize(900, 300)
 
     # -- appearance ------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
-        self.setBackground(theme.background)
-        plot = self.getPlotItem()
-        axis_font = QFont()
-        axis_font.setPointSize(12)
-        for name in ("left", "bottom"):
-            axis = plot.getAxis(name)
-            axis.setPen(pg.mkPen(theme.foreground, width=1))
-            axis.setTextPen(pg.mkPen(theme.foreground))
-            axis.setStyle(tickFont=axis_font)
-        label_style = {"color": theme.foreground, "font-size": "13pt"}
-        plot.setLabel("left", self._title, units=None, **label_style)
-        plot.setLabel("bottom", "% of the expert's stroke", **label_style)
-        edge = pg.mkPen(theme.band_edge, width=1)
-        self._lo.setPen(edge)
-        self._hi.setPen(edge)
-        self._band.setBrush(pg.mkBrush(theme.band_fill))
-        if self._legend is not None:
-            self._band_sample.setPen(edge)
-            self._band_sample.setFillBrush(pg.mkBrush(theme.band_fill))
-        self._mean.setPen(pg.mkPen(theme.mean, width=2, style=Qt.PenStyle.DashLine))
-        for halo in (self._halo, self._halo_tail):
-            halo.setPen(pg.mkPen(theme.out_of_band, width=HALO_WIDTH_PX))
-        for trace in (self._trace, self._trace_tail):
-            trace.setPen(pg.mkPen(theme.trace, width=TRACE_WIDTH_PX))
-        self._end_line.setPen(pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DotLine))
-        self._message.setColor(theme.foreground)
-        if self._legend is not None:
-            self._legend.setLabelTextColor(theme.foreground)
-            for _sample, label in self._legend.items:
-                label.setText(label.text, color=theme.foreground)  # re-render in the new colour
+        self._invalidate_static()
+
+    def resizeEvent(self, event) -> None:
+        self._invalidate_static()
+        super().resizeEvent(event)
+
+    def _invalidate_static(self) -> None:
+        self._static = None
+        self.update()
 
     # -- corridor --------------------------------------------------------------------------------
     def set_corridor(self, corridor: Corridor | None) -> None:
         self._corridor = corridor
         if corridor is None:
-            for item in (self._lo, self._hi, self._mean):
-                item.setData([], [])
             self._y_fixed = (0.0, 1.0)
         else:
-            x = np.asarray(corridor.x_pct, dtype=np.float64)
-            self._lo.setData(x, corridor.lo)
-            self._hi.setData(x, corridor.hi)
-            self._mean.setData(x, corridor.mu)
             lo, hi = float(np.min(corridor.lo)), float(np.max(corridor.hi))
             span = max(hi - lo, 1.0)
             bottom = min(0.0, lo - 0.35 * span) if self._unit == "N" else lo - 0.6 * span
             self._y_fixed = (bottom, hi + 0.5 * span)
+        self._invalidate_static()
         self.clear_stroke()
 
     @property
@@ -171,54 +110,27 @@ class CorridorPlot(pg.PlotWidget):
 
     # -- stroke ----------------------------------------------------------------------------------
     def clear_stroke(self) -> None:
-        for item in (self._trace, self._halo, self._trace_tail, self._halo_tail):
-            item.setData([], [])
-        self._settled_n = 0
+        self._x, self._y = np.zeros(0), np.zeros(0)
+        self._outside = np.zeros(0, dtype=bool)
         self._y_top_seen, self._y_bottom_seen = -np.inf, np.inf
         self._apply_y_range()
+        self.update()
 
     def show_stroke(self, x_pct: np.ndarray, y: np.ndarray) -> None:
-        """Draw a stroke (in progress or finished) given on the % axis.
-
-        Called frame after frame with the same stroke growing; a stroke that is not the one shown
-        grown (it is shorter, or starts elsewhere) is drawn afresh.
-        """
+        """Draw a stroke (in progress or finished) given on the % axis."""
         x = np.asarray(x_pct, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         keep = np.isfinite(x) & np.isfinite(y) & (x <= X_MAX_PCT)
-        x, y, bins = bin_mean(x[keep], y[keep])
-        if self._corridor is not None and len(x):
-            halo = np.where(self._corridor.outside(x, y), y, np.nan)
+        self._x, self._y, _bins = bin_mean(x[keep], y[keep])
+        if self._corridor is not None and len(self._x):
+            self._outside = self._corridor.outside(self._x, self._y)
         else:
-            halo = np.full(len(x), np.nan)
-        # Points in complete bins, SETTLE_BINS at a time; the newest bin may still grow.
-        settled = 0
-        if len(bins) > 1:
-            done = bins[:-1]
-            limit = (int(done[-1] - bins[0] + 1) // SETTLE_BINS) * SETTLE_BINS + int(bins[0])
-            settled = int(np.searchsorted(done, limit))
-        if settled != self._settled_n or not self._settled_matches(x, y, settled):
-            self._trace.setData(x[:settled], y[:settled], skipFiniteCheck=True)
-            self._halo.setData(x[:settled], halo[:settled], connect="finite")
-            self._settled_n = settled
-        tail = slice(max(settled - 1, 0), None)  # from the last settled point, to join up
-        self._trace_tail.setData(x[tail], y[tail], skipFiniteCheck=True)
-        self._halo_tail.setData(x[tail], halo[tail], connect="finite")
-        if len(y):
-            self._y_top_seen = max(self._y_top_seen, float(np.max(y)))
-            self._y_bottom_seen = min(self._y_bottom_seen, float(np.min(y)))
+            self._outside = np.zeros(len(self._x), dtype=bool)
+        if len(self._y):
+            self._y_top_seen = max(self._y_top_seen, float(np.max(self._y)))
+            self._y_bottom_seen = min(self._y_bottom_seen, float(np.min(self._y)))
         self._apply_y_range()
-
-    def _settled_matches(self, x: np.ndarray, y: np.ndarray, settled: int) -> bool:
-        """Whether the settled part drawn is the start of this stroke (the same stroke, grown)."""
-        if settled == 0:
-            return True
-        shown_x, shown_y = self._trace.getData()
-        return (
-            shown_x is not None
-            and np.array_equal(shown_x, x[:settled])
-            and np.array_equal(shown_y, y[:settled])
-        )
+        self.update()
 
     def show_normalised(self, y101: np.ndarray) -> None:
         """A finished stroke's 0 to 100 % curve (from its score)."""
@@ -227,26 +139,18 @@ class CorridorPlot(pg.PlotWidget):
 
     def trace_points(self) -> int:
         """How many points the stroke trace holds now (0 when nothing is shown)."""
-        return len(self._trace_xy()[0])
+        return len(self._x)
 
     def outside_x(self) -> np.ndarray:
         """The % positions of the trace points drawn with the out-of-band halo."""
-        x, y = self._trace_xy(halo=True)
-        return x[np.isfinite(y)]
+        return self._x[self._outside]
 
-    def _trace_xy(self, halo: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        settled, tail = (self._halo, self._halo_tail) if halo else (self._trace, self._trace_tail)
-        sx, sy = settled.getData()
-        tx, ty = tail.getData()
-        if sx is None or len(sx) == 0:
-            return (np.zeros(0), np.zeros(0)) if tx is None else (tx, ty)
-        if tx is None or len(tx) == 0:
-            return sx, sy
-        return np.concatenate([sx, tx[1:]]), np.concatenate([sy, ty[1:]])
+    def y_range(self) -> tuple[float, float]:
+        return self._y_shown
 
     def _apply_y_range(self) -> None:
         # A stroke that leaves the corridor's range widens the plot in quarter-range steps: a
-        # rising trace moves the axis (and redraws its cached picture) a few times, not per frame.
+        # rising trace moves the axis (and redraws the picture) a few times, not per frame.
         bottom, top = self._y_fixed
         step = (top - bottom) / 4
         if np.isfinite(self._y_top_seen) and self._y_top_seen * 1.08 > top:
@@ -257,18 +161,200 @@ class CorridorPlot(pg.PlotWidget):
                 bottom -= math.ceil((bottom - want) / step) * step
         if (bottom, top) != self._y_shown:
             self._y_shown = (bottom, top)
-            self.getPlotItem().setYRange(bottom, top, padding=0.0)
+            self._invalidate_static()
 
     # -- messages over the plot ------------------------------------------------------------------
     def set_message(self, text: str | None) -> None:
         """A line of text over the plot (why nothing is drawn), or None to remove it."""
-        if not text:
-            self._message.hide()
-            return
-        bottom, top = self._y_fixed
-        self._message.setText(text)
-        self._message.setPos(X_MAX_PCT / 2, (bottom + top) / 2)
-        self._message.show()
+        text = text or ""
+        if text != self._message:
+            self._message = text
+            self.update()
 
     def message(self) -> str | None:
-        return self._message.toPlainText() if self._message.isVisible() else None
+        return self._message or None
+
+    # -- painting --------------------------------------------------------------------------------
+    def _plot_rect(self) -> QRectF:
+        return QRectF(
+            _LEFT_PX,
+            _TOP_PX,
+            max(self.width() - _LEFT_PX - _RIGHT_PX, 10),
+            max(self.height() - _TOP_PX - _BOTTOM_PX, 10),
+        )
+
+    def _to_px(self, rect: QRectF, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self._y_shown
+        x_px = rect.left() + np.asarray(x) * (rect.width() / X_MAX_PCT)
+        y_px = rect.bottom() - (np.asarray(y) - lo) * (rect.height() / (hi - lo))
+        return x_px, y_px
+
+    def paintEvent(self, event) -> None:
+        ratio = self.devicePixelRatioF()
+        if self._static is None or self._static.devicePixelRatioF() != ratio:
+            self._static = self._draw_static(ratio)
+        p = QPainter(self)
+        p.drawPixmap(0, 0, self._static)
+        rect = self._plot_rect()
+        th = self._theme
+        if len(self._x):
+            p.setClipRect(rect)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            x_px, y_px = self._to_px(rect, self._x, self._y)
+            halo = QPen(QColor(th.out_of_band), HALO_WIDTH_PX)
+            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
+            halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            p.setPen(halo)
+            for start, stop in _runs(self._outside):
+                if stop - start > 1:
+                    p.drawPolyline(polygon(x_px[start:stop], y_px[start:stop]))
+                else:
+                    p.drawPoint(QPointF(x_px[start], y_px[start]))
+            trace = QPen(QColor(th.trace), TRACE_WIDTH_PX)
+            trace.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            p.setPen(trace)
+            if len(x_px) > 1:
+                p.drawPolyline(polygon(x_px, y_px))
+            p.setClipping(False)
+        if self._message:
+            p.setFont(self._message_font)
+            p.setPen(QColor(th.foreground))
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._message)
+        p.end()
+
+    def _draw_static(self, ratio: float) -> QPixmap:
+        """Background, grid, axes, titles, the expert band, its mean and the legend."""
+        th = self._theme
+        pixmap = blank_pixmap(self.width(), self.height(), ratio, th.background)
+        p = QPainter(pixmap)
+        rect = self._plot_rect()
+        lo, hi = self._y_shown
+        fg = QColor(th.foreground)
+        grid = QColor(th.foreground)
+        grid.setAlphaF(th.grid_alpha)
+        fine = QColor(th.foreground)
+        fine.setAlphaF(th.grid_alpha / 2.5)
+        metrics = QFontMetrics(self._tick_font)
+        p.setFont(self._tick_font)
+        # x: a fine line every 5 %, a line and a value every 20 %.
+        for k in range(0, int(X_MAX_PCT) + 1, 5):
+            x = rect.left() + k * rect.width() / X_MAX_PCT
+            p.setPen(QPen(grid if k % 20 == 0 else fine, 1))
+            p.drawLine(QLineF(x, rect.top(), x, rect.bottom()))
+            if k % 20 == 0 and k > 0:
+                p.setPen(QPen(fg, 1))
+                p.drawLine(QLineF(x, rect.bottom(), x, rect.bottom() + 4))
+                p.drawText(
+                    QRectF(x - 25, rect.bottom() + 5, 50, metrics.height()),
+                    Qt.AlignmentFlag.AlignHCenter,
+                    f"{k}",
+                )
+        # y: values on round steps, a fine line between them.
+        step = nice_step((hi - lo) / 5)
+        for value in tick_values(lo, hi, step / 2):
+            y = rect.bottom() - (value - lo) * rect.height() / (hi - lo)
+            major = abs(value / step - round(value / step)) < 1e-6
+            p.setPen(QPen(grid if major else fine, 1))
+            p.drawLine(QLineF(rect.left(), y, rect.right(), y))
+            if major:
+                p.setPen(QPen(fg, 1))
+                p.drawLine(QLineF(rect.left() - 4, y, rect.left(), y))
+                p.drawText(
+                    QRectF(rect.left() - 52, y - metrics.height() / 2, 46, metrics.height()),
+                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                    tick_text(value, step),
+                )
+        p.setPen(QPen(fg, 1))
+        draw_turned_title(p, self._title, 6, rect, self._label_font)
+        p.setFont(self._label_font)
+        p.drawText(
+            QRectF(rect.left(), rect.bottom() + 6 + metrics.height(), rect.width(), 22),
+            Qt.AlignmentFlag.AlignHCenter,
+            "% of the expert's stroke",
+        )
+        p.save()
+        p.setClipRect(rect)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        corridor = self._corridor
+        if corridor is not None:
+            x_px, lo_px = self._to_px(rect, corridor.x_pct, corridor.lo)
+            _x, hi_px = self._to_px(rect, corridor.x_pct, corridor.hi)
+            band = polygon(np.concatenate([x_px, x_px[::-1]]), np.concatenate([hi_px, lo_px[::-1]]))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QBrush(th.band_fill))
+            p.drawPolygon(band)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.setPen(QPen(QColor(th.band_edge), 1))
+            p.drawPolyline(polygon(x_px, lo_px))
+            p.drawPolyline(polygon(x_px, hi_px))
+            _x, mu_px = self._to_px(rect, corridor.x_pct, corridor.mu)
+            p.setPen(QPen(QColor(th.mean), 2, Qt.PenStyle.DashLine))
+            p.drawPolyline(polygon(x_px, mu_px))
+        end_x = rect.left() + 100.0 * rect.width() / X_MAX_PCT
+        p.setPen(QPen(QColor(th.muted), 1, Qt.PenStyle.DotLine))
+        p.drawLine(QLineF(end_x, rect.top(), end_x, rect.bottom()))
+        p.restore()
+        p.setPen(QPen(fg, 1))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(rect)
+        if self._legend:
+            self._draw_legend(p, rect)
+        p.end()
+        return pixmap
+
+    def _draw_legend(self, p: QPainter, rect: QRectF) -> None:
+        """What each line is, in words, at the top right (colour is never the only clue)."""
+        th = self._theme
+        metrics = QFontMetrics(self._legend_font)
+        rows = ("expert band", "expert mean", "your stroke", "outside the band")
+        row_h = metrics.height() + 4
+        width = 46 + max(metrics.horizontalAdvance(r) for r in rows)
+        box = QRectF(rect.right() - width - 10, rect.top() + 8, width, row_h * len(rows) + 8)
+        p.save()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(QColor(th.muted), 1))
+        p.setBrush(QBrush(QColor(th.background)))
+        p.drawRect(box)
+        p.setFont(self._legend_font)
+        for i, label in enumerate(rows):
+            y = box.top() + 4 + i * row_h + row_h / 2
+            sample = QLineF(box.left() + 8, y, box.left() + 34, y)
+            if i == 0:
+                cell = QRectF(box.left() + 10, y - 6, 22, 12)
+                p.setPen(QPen(QColor(th.band_edge), 1))
+                p.setBrush(QBrush(th.band_fill))
+                p.drawRect(cell)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+            elif i == 1:
+                p.setPen(QPen(QColor(th.mean), 2, Qt.PenStyle.DashLine))
+                p.drawLine(sample)
+            elif i == 2:
+                p.setPen(QPen(QColor(th.trace), TRACE_WIDTH_PX))
+                p.drawLine(sample)
+            else:
+                pen = QPen(QColor(th.out_of_band), HALO_WIDTH_PX - 2)
+                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                p.setPen(pen)
+                p.drawLine(QLineF(sample.x1() + 4, y, sample.x2() - 4, y))
+            p.setPen(QColor(th.foreground))
+            p.drawText(
+                QRectF(box.left() + 42, y - row_h / 2, width - 44, row_h),
+                Qt.AlignmentFlag.AlignVCenter,
+                label,
+            )
+        p.restore()
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of True in ``mask``."""
+    if not mask.any():
+        return []
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _font(point_size: int, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSize(point_size)
+    font.setBold(bold)
+    return font

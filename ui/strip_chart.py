@@ -24,11 +24,18 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ui.plot_painting import (
+    blank_pixmap,
+    draw_turned_title,
+    nice_step,
+    polygon,
+    tick_text,
+    tick_values,
+)
 from ui.theme import LIGHT, Theme
 
 WINDOW_S = 10.0
@@ -85,17 +92,6 @@ def opaque_over(colour: QColor, background: QColor) -> QColor:
         round(a * colour.green() + (1 - a) * background.green()),
         round(a * colour.blue() + (1 - a) * background.blue()),
     )
-
-
-def nice_step(raw: float) -> float:
-    """The smallest of 1, 2 or 5 times a power of ten that is at least ``raw``."""
-    if not raw > 0 or not math.isfinite(raw):
-        return 1.0
-    power = 10.0 ** math.floor(math.log10(raw))
-    for factor in (1.0, 2.0, 5.0, 10.0):
-        if factor * power >= raw * (1 - 1e-12):
-            return factor * power
-    return 10.0 * power
 
 
 def sticky_range(
@@ -361,17 +357,10 @@ class StripChart(QWidget):
 
     def _polygon(self, index: int, rect: QRectF, t: np.ndarray, y: np.ndarray) -> QPolygonF:
         lo, hi = self.y_range(index)
-        poly = create_qpolygonf(len(t))
-        xy = ndarray_from_qpolygonf(poly)
-        xy[:, 0] = rect.left() + (t - (self._now_s - self.window_s)) * (
-            rect.width() / self.window_s
-        )
-        xy[:, 1] = rect.bottom() - (y - lo) * (rect.height() / (hi - lo))
+        x_px = rect.left() + (t - (self._now_s - self.window_s)) * (rect.width() / self.window_s)
+        y_px = rect.bottom() - (y - lo) * (rect.height() / (hi - lo))
         # A missing value (NaN) cannot be drawn: it is put on the bottom edge, never made up.
-        bad = ~np.isfinite(xy[:, 1])
-        if bad.any():
-            xy[bad, 1] = rect.bottom()
-        return poly
+        return polygon(x_px, np.where(np.isfinite(y_px), y_px, rect.bottom()))
 
     def _paint_shades(self, p: QPainter, index: int, rect: QRectF, left_s: float) -> None:
         th = self._theme
@@ -403,9 +392,7 @@ class StripChart(QWidget):
     def _draw_static(self, ratio: float) -> QPixmap:
         """Background, frames, grid, tick values and axis labels: all that does not move."""
         th = self._theme
-        pixmap = QPixmap(max(int(self.width() * ratio), 1), max(int(self.height() * ratio), 1))
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(QColor(th.background))
+        pixmap = blank_pixmap(self.width(), self.height(), ratio, th.background)
         p = QPainter(pixmap)
         fg = QColor(th.foreground)
         tick_metrics = QFontMetrics(self._tick_font)
@@ -418,15 +405,13 @@ class StripChart(QWidget):
                 x = rect.left() + k * rect.width() / self.window_s
                 lines.append(QLineF(x, rect.top(), x, rect.bottom()))
             step = nice_step((hi - lo) / 4)
-            first = math.ceil(lo / step - 1e-9)
-            ticks = [v * step for v in range(first, math.floor(hi / step + 1e-9) + 1)]
             p.setFont(self._tick_font)
-            for value in ticks:
+            for value in tick_values(lo, hi, step):
                 y = rect.bottom() - (value - lo) * rect.height() / (hi - lo)
                 lines.append(QLineF(rect.left(), y, rect.right(), y))
                 p.setPen(QPen(fg, 1))
                 p.drawLine(QPointF(rect.left() - 4, y), QPointF(rect.left(), y))
-                text = _tick_text(value, step)
+                text = tick_text(value, step)
                 p.drawText(
                     QRectF(
                         rect.left() - 50, y - tick_metrics.height() / 2, 44, tick_metrics.height()
@@ -438,18 +423,7 @@ class StripChart(QWidget):
             p.setPen(QPen(fg, 1))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(rect)
-            p.save()
-            p.setFont(self._label_font)
-            p.translate(4, rect.center().y())
-            p.rotate(-90)
-            p.drawText(
-                QRectF(
-                    -rect.height() / 2, 0, rect.height(), QFontMetrics(self._label_font).height()
-                ),
-                Qt.AlignmentFlag.AlignCenter,
-                label,
-            )
-            p.restore()
+            draw_turned_title(p, label, 4, rect, self._label_font)
         rect = self._plot_rect(1)
         p.setFont(self._tick_font)
         for k in range(0, int(self.window_s) + 1, 2):
@@ -470,9 +444,3 @@ class StripChart(QWidget):
         )
         p.end()
         return pixmap
-
-
-def _tick_text(value: float, step: float) -> str:
-    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
-    text = f"{value:.{decimals}f}"
-    return "0" if text in ("-0", "-0.0", "-0.00") else text
