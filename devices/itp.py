@@ -261,6 +261,20 @@ def parse_sample_line(line: bytes, n_channels: int) -> tuple[int, int, list[floa
     return seq, clock, values
 
 
+_PLAIN_PATTERNS: dict[int, re.Pattern[bytes]] = {}
+
+
+def _plain_sample_pattern(n_channels: int) -> re.Pattern[bytes]:
+    """A whole sample line of ``n_channels`` values, as ``parse_sample_line`` defines it (digits
+    for seq and clock, decimals for values, four hex digits of CRC), in one regular expression."""
+    pattern = _PLAIN_PATTERNS.get(n_channels)
+    if pattern is None:
+        value = rb",(" + _DECIMAL.pattern + rb")"
+        pattern = re.compile(rb"(\d+),(\d+)" + value * n_channels + rb"\*([0-9A-Fa-f]{4})")
+        _PLAIN_PATTERNS[n_channels] = pattern
+    return pattern
+
+
 # -- the parser ------------------------------------------------------------------------------------
 class ItpParser:
     """Turns ITP/1 bytes, in chunks of any size, into sample blocks and device events in order.
@@ -308,7 +322,8 @@ class ItpParser:
         body, dropped = self._framer.push(bytes(data))
         self.counters.corrupt_lines += dropped
         if body:
-            self._parse_body(body, out)
+            if not self._parse_plain_run(body):
+                self._parse_body(body, out)
             self._flush(out)
         return out
 
@@ -327,6 +342,57 @@ class ItpParser:
         return DEFAULT_INTERVAL_S
 
     # -- chunk level -----------------------------------------------------------------------------
+    def _parse_plain_run(self, body: bytes) -> bool:
+        """The common case of a live link, a few lines every few milliseconds, each a good sample
+        one step after the last: handled in plain Python, since numpy's per-call set-up costs
+        more than a dozen lines. Returns False, having changed nothing, for anything else (a
+        long chunk, any line that is not such a sample), which the general path then parses.
+        Accepts exactly what ``parse_sample_line`` and the general path accept for such lines."""
+        if (
+            self._last_seq is None
+            or self._new_base_not_before is not None
+            or self._info_pending
+            or body.count(b"\n") >= _VECTOR_MIN_LINES
+        ):
+            return False
+        match = _plain_sample_pattern(len(self.channels)).fullmatch
+        seq, clock, u = self._last_seq, self._last_clock, self._u
+        base_u, base_s = self._base_u, self._base_s
+        times: list[float] = []
+        rows: list[list[float]] = []
+        dts: list[int] = []
+        for line in body.split(b"\n")[:-1]:
+            if line[-1:] == b"\r":
+                line = line[:-1]
+            m = match(line) if len(line) <= self.max_line_bytes else None
+            if m is None or binascii.crc_hqx(line[:-5], 0xFFFF) != int(line[-4:], 16):
+                return False
+            fields = m.groups()
+            s, c = int(fields[0]), int(fields[1])
+            d_clock = (c - clock) % CLOCK_MOD
+            if s >= SEQ_MOD or c >= CLOCK_MOD or (s - seq) % SEQ_MOD != 1:
+                return False
+            if d_clock == 0 or d_clock > LEAP_US:
+                return False
+            row = [float(v) for v in fields[2:-1]]
+            if not all(map(math.isfinite, row)):
+                return False
+            seq, clock = s, c
+            u += d_clock
+            dts.append(d_clock)
+            times.append(base_s + (u - base_u) * 1e-6)
+            rows.append(row)
+        if not times:
+            return False
+        self._acc_t.append(np.array(times))
+        self._acc_v.append(np.array(rows, dtype=np.float64).reshape(len(rows), len(self.channels)))
+        self.last_t_s = times[-1]
+        self._last_seq, self._last_clock, self._u = seq, clock, u
+        self._recent_dt_us = np.concatenate((self._recent_dt_us, np.array(dts, dtype=np.int64)))[
+            -_RECENT_INTERVALS:
+        ]
+        return True
+
     def _parse_body(self, body: bytes, out: list[SampleBlock | DeviceEvent]) -> None:
         buf = np.frombuffer(body, dtype=np.uint8)
         ends = np.flatnonzero(buf == _NL)

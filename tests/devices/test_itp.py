@@ -558,3 +558,25 @@ def test_fast_path_agrees_with_the_line_by_line_definition(rows):
     good_values = [e[2] for e in expected if e is not None]
     assert [list(v) for b in blocks(items) for v in b.values.tolist()] == good_values
     assert parser.counters.corrupt_lines == expected.count(None)
+
+
+def test_a_live_link_feeding_a_few_lines_at_a_time_gets_what_one_chunk_gets():
+    """A live link hands over a few lines every few milliseconds, the common case parsed on its
+    own plain path; wraps, padding, CR LF, lower-case CRCs and one damaged line in a short chunk
+    must come out exactly as from one big chunk."""
+    lines = [marked_line(k, seq0=65530, t0_us=2**32 - 3500) for k in range(40)]
+    lines[7] = with_crc(b"65537,%d,   12.50,  -3.25" % 3500, lowercase=True)  # seq past a wrap
+    lines[12] = lines[12][:-1] + b"\r\n"
+    lines[20] = lines[20][:5] + b"9" + lines[20][6:]  # damaged: bad CRC
+    data = b"".join(lines)
+    whole_parser, whole = feed(data)
+    for per_chunk in (1, 3, 10):
+        cuts = list(
+            itertools.accumulate(
+                len(b"".join(lines[i : i + per_chunk])) for i in range(0, len(lines), per_chunk)
+            )
+        )
+        split_parser, split = feed(data, chunks=cuts)
+        assert flat(split) == flat(whole)
+        assert split_parser.counters == whole_parser.counters
+    assert whole_parser.counters.corrupt_lines == 2  # the damaged line and the seq out of range
