@@ -71,7 +71,10 @@ from trainer.conditioning import (
 from trainer.strokes import Stroke
 
 #: Samples are processed in pieces of at most this many (bounds the history a piece can evict).
-_CHUNK = 4096
+_CHUNK = 16384
+#: Samples an onset or the end of a contact is looked for in at a time (a piece is just like a
+#: block that ends there; looking further costs time on every call).
+_LOOK_SPAN = 2048
 #: Idle stretches up to this long are looked at whole, longer ones only up to a possible onset.
 _IDLE_SPAN = 256
 #: Samples the end of a stroke is first looked for in (more follow if it has not settled).
@@ -602,12 +605,12 @@ class StrokeSegmenter:
         """
         if y.size - i <= _IDLE_SPAN:
             return y.size
-        rest = y[i:]
+        rest = y[i : i + _LOOK_SPAN]
         lowest = np.minimum.accumulate(rest)
         np.minimum(lowest, self._tracker.baseline_n, out=lowest)
         lowest += self.settings.f_on_floor_n
         j = _first(rest > lowest)
-        return y.size if j < 0 else min(y.size, i + j + 2 * self._on_n)
+        return i + rest.size if j < 0 else min(y.size, i + j + 2 * self._on_n)
 
     def _begin(self, confirm: int, baseline_n: float, f_on_n: float, sigma_n: float) -> None:
         s = self.settings
@@ -631,7 +634,7 @@ class StrokeSegmenter:
         s = self.settings
         o = self._open
         assert o is not None
-        seg = y[i:]
+        seg = y[i : i + _LOOK_SPAN]
         excess = seg - o.baseline_n
         run = _runs(excess < s.f_off_ratio * o.f_on_n, self._off_run)
         e = _first(run >= self._off_n)
@@ -659,7 +662,7 @@ class StrokeSegmenter:
             return i + check + 1
         if e < 0:
             self._off_run = int(run[-1])
-            return y.size
+            return i + seg.size
         off_start = base + i + e - self._off_n + 1
         o.off_start = off_start
         o.tail_level_n = max(s.boundary_fraction * o.peak_n, 3.0 * o.sigma_n)
