@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -121,6 +121,7 @@ class CorridorPlot(QWidget):
         x = np.asarray(x_pct, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         keep = np.isfinite(x) & np.isfinite(y) & (x <= X_MAX_PCT)
+        old_x, old_y = self._x, self._y
         self._x, self._y, _bins = bin_mean(x[keep], y[keep])
         if self._corridor is not None and len(self._x):
             self._outside = self._corridor.outside(self._x, self._y)
@@ -129,8 +130,27 @@ class CorridorPlot(QWidget):
         if len(self._y):
             self._y_top_seen = max(self._y_top_seen, float(np.max(self._y)))
             self._y_bottom_seen = min(self._y_bottom_seen, float(np.min(self._y)))
-        self._apply_y_range()
-        self.update()
+        if not self._apply_y_range():
+            # Same axes: repaint only around what changed, for a growing stroke its newest end.
+            dirty = self._changed_rect(old_x, old_y)
+            if dirty is not None:
+                self.update(dirty)
+
+    def _changed_rect(self, old_x: np.ndarray, old_y: np.ndarray) -> QRect | None:
+        """The widget pixels the change from the old trace to the new one can touch."""
+        n = min(len(old_x), len(self._x))
+        differ = np.flatnonzero((old_x[:n] != self._x[:n]) | (old_y[:n] != self._y[:n]))
+        first = int(differ[0]) if differ.size else n
+        start = max(first - 1, 0)  # the segment into the first changed point changed too
+        xs = np.concatenate((old_x[start:], self._x[start:]))
+        ys = np.concatenate((old_y[start:], self._y[start:]))
+        if not len(xs):
+            return None
+        x_px, y_px = self._to_px(self._plot_rect(), xs, ys)
+        pad = HALO_WIDTH_PX // 2 + 3
+        left, right = math.floor(float(x_px.min())) - pad, math.ceil(float(x_px.max())) + pad
+        top, bottom = math.floor(float(y_px.min())) - pad, math.ceil(float(y_px.max())) + pad
+        return QRect(left, top, right - left, bottom - top)
 
     def show_normalised(self, y101: np.ndarray) -> None:
         """A finished stroke's 0 to 100 % curve (from its score)."""
@@ -148,9 +168,10 @@ class CorridorPlot(QWidget):
     def y_range(self) -> tuple[float, float]:
         return self._y_shown
 
-    def _apply_y_range(self) -> None:
+    def _apply_y_range(self) -> bool:
         # A stroke that leaves the corridor's range widens the plot in quarter-range steps: a
         # rising trace moves the axis (and redraws the picture) a few times, not per frame.
+        # True when the range changed (the whole plot is then repainted).
         bottom, top = self._y_fixed
         step = (top - bottom) / 4
         if np.isfinite(self._y_top_seen) and self._y_top_seen * 1.08 > top:
@@ -159,9 +180,11 @@ class CorridorPlot(QWidget):
             want = self._y_bottom_seen - 0.05 * abs(top - bottom)
             if want < bottom:
                 bottom -= math.ceil((bottom - want) / step) * step
-        if (bottom, top) != self._y_shown:
-            self._y_shown = (bottom, top)
-            self._invalidate_static()
+        if (bottom, top) == self._y_shown:
+            return False
+        self._y_shown = (bottom, top)
+        self._invalidate_static()
+        return True
 
     # -- messages over the plot ------------------------------------------------------------------
     def set_message(self, text: str | None) -> None:
