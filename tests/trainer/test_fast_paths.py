@@ -131,3 +131,14 @@ def test_the_compiled_filter_loops_are_scipys_public_functions(n: int) -> None:
     expected, _ = signal.sosfilt(sos, rows, zi=zi_unit[:, None, :] * rows[None, :, :1])
     conditioning.sosfilt_rows_inplace(sos, rows, zi_unit)
     np.testing.assert_array_equal(rows, expected)
+
+
+def test_the_stroke_grid_is_numpys_linspace() -> None:
+    from trainer.normalise import _linspace
+
+    rng = np.random.default_rng(8)
+    for _ in range(2000):
+        start = float(rng.uniform(-100.0, 4000.0))
+        stop = start + float(rng.uniform(1e-3, 20.0))
+        num = int(rng.integers(2, 4000))
+        np.testing.assert_array_equal(_linspace(start, stop, num), np.linspace(start, stop, num))
