@@ -13,7 +13,7 @@ from ui.corridor_plot import CorridorPlot
 from ui.device_panel import DevicePanel, RateMeter, describe_port
 from ui.feedback import Reveal
 from ui.settings import DeviceChoice
-from ui.strip_chart import MAX_SHADES, StripChart, peak_decimate
+from ui.strip_chart import MAX_SHADES, ColumnPeaks, StripChart
 from ui.stroke_rows import StrokeRow
 from ui.stroke_table import COL_RESULT, COL_SCORE, COL_WHY, StrokeTableModel
 from ui.summary_panel import summary_texts
@@ -109,13 +109,32 @@ def test_strip_chart_shading_stays_bounded_over_a_long_session(qtbot) -> None:
     strip.grab()  # paints what it holds
 
 
-def test_peak_decimation_keeps_every_spike() -> None:
+def test_column_peaks_keep_every_spike_and_a_min_and_max_per_column() -> None:
     t = np.arange(0, 10.0, 0.001)
     y = np.zeros_like(t)
     y[[1234, 5678, 9001]] = [30.0, -5.0, 12.0]  # one-sample spikes
-    td, yd = peak_decimate(t, y, 800)
-    assert len(td) <= 802 and np.all(np.diff(td) >= 0)
+    td, yd = ColumnPeaks(10.0 / 400).update(t, y, keep_from_s=0.0)
+    assert len(td) <= 2 * 401 and np.all(np.diff(td) >= 0)
     assert {30.0, -5.0, 12.0} <= set(yd.tolist())
+
+
+def test_column_peaks_fed_frame_by_frame_match_one_pass_over_the_window() -> None:
+    rng = np.random.default_rng(3)
+    t = np.arange(0, 30.0, 0.001)
+    y = np.sin(t * 7.0) + rng.normal(0.0, 0.1, t.size)
+    y[12_000:12_300] = np.nan  # a stretch the tool could not measure
+    column_s = 10.0 / 450
+    live = ColumnPeaks(column_s)
+    for now in np.arange(0.5, 30.0, 1 / 60):  # a display at 60 frames a second
+        i1 = int(now * 1000)
+        window = slice(max(0, i1 - 10_500), i1)
+        td, yd = live.update(t[window], y[window], keep_from_s=now - 10.0 - column_s)
+    left = t[i1 - 1] - 10.0
+    once_t, once_y = ColumnPeaks(column_s).update(t[window], y[window], keep_from_s=0.0)
+    shown = td >= left
+    assert np.array_equal(td[shown], once_t[once_t >= left])
+    assert np.array_equal(yd[shown], once_y[once_t >= left])
+    assert np.isfinite(yd).all()
 
 
 def test_resetting_the_strip_keeps_its_plots(qtbot) -> None:
