@@ -15,6 +15,7 @@ Never imports Qt.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -37,6 +38,8 @@ REQUIRED_COLUMNS = ("force_n", "angle_deg")
 TIME_COLUMN = "time_s"
 FLUSH_INTERVAL_S = 1.0
 _LOADTXT_ROW = "at row "
+#: Bytes of a non-ASCII file checked to be UTF-8 at a time (bounds the memory the check takes).
+_DECODE_PIECE = 1 << 20
 
 
 class RecordingError(Exception):
@@ -296,7 +299,10 @@ def _read_good_file(p: Path) -> Recording | None:
 def _head(mm: mmap.mmap) -> tuple[dict[str, str], list[str], int] | None:
     """Metadata, a good header and the byte the rows start at, if the whole file is UTF-8."""
     if np.frombuffer(mm, dtype=np.uint8).max() >= 0x80:  # not ASCII: is it UTF-8?
-        str(mm, "utf-8")
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        for at in range(0, len(mm), _DECODE_PIECE):
+            decoder.decode(mm[at : at + _DECODE_PIECE])
+        decoder.decode(b"", final=True)
     metadata: dict[str, str] = {}
     pos = 0
     while True:
