@@ -207,6 +207,14 @@ class StripChart(QWidget):
         self._invalidate_static()
         super().resizeEvent(event)
 
+    def _update_data(self) -> None:
+        """Repaint the plots' insides; the axes around them have not changed (unless the static
+        picture was dropped, which repaints everything)."""
+        if self._static is None:
+            self.update()
+        else:
+            self.update(self._plot_rect(0).united(self._plot_rect(1)).toAlignedRect())
+
     def _invalidate_static(self) -> None:
         self._static = None
         self.update()
@@ -240,7 +248,7 @@ class StripChart(QWidget):
         self._grow_current()
         if self._current is not None and self._current.end_s < left:
             self._drop_current()
-        self.update()
+        self._update_data()
 
     def _fit_y(self, index: int, lo: float, hi: float) -> None:
         new = sticky_range(self._y_ranges[index], lo, hi, MIN_SPAN[index])
@@ -295,7 +303,7 @@ class StripChart(QWidget):
         self._current.start_s = start_s
         self._current_growing = True
         self._grow_current()
-        self.update()
+        self._update_data()
 
     def _grow_current(self) -> None:
         current = self._current
@@ -311,14 +319,14 @@ class StripChart(QWidget):
         self._drop_current()
         self._strokes.append(_Shade(start_s, end_s))
         self._drop_scrolled_out(self._now_s - self.window_s)
-        self.update()
+        self._update_data()
 
     def add_gap(self, start_s: float, end_s: float, label: str) -> None:
         """Missing data from ``start_s`` to ``end_s`` (hatched, with a word saying why)."""
         end_s = max(end_s, start_s + 0.02)  # a few lost samples still get a visible mark
         self._gaps.append(_Shade(start_s, end_s, label))
         self._drop_scrolled_out(self._now_s - self.window_s)
-        self.update()
+        self._update_data()
 
     def open_gap(self, start_s: float) -> None:
         """The tool went away at ``start_s``: the gap is closed by the first sample after it."""
