@@ -334,11 +334,7 @@ def _walk_back_together(
         go_diag = flat[diag] < np.minimum(v_up, v_left)
         di = (go_diag | ~go_left) & moving
         dj = (go_diag | go_left) & moving
-        pos = (
-            np.where(go_diag, diag, np.where(go_left, left, up), out=up, where=moving)
-            if False
-            else np.where(moving, np.where(go_diag, diag, np.where(go_left, left, up)), pos)
-        )
+        pos = np.where(moving, np.where(go_diag, diag, np.where(go_left, left, up)), pos)
         x_pos -= di
         y_pos -= dj
         d -= di
