@@ -384,8 +384,16 @@ class LowPass:
         x = np.asarray(values, dtype=float)
         if x.size < 2:
             return x.copy()
-        padlen = min(3 * (2 * len(self.sos) + 1), x.size - 1)
-        return sosfiltfilt_rows(self.sos, self._zi_unit, [x], [padlen], x.size + 2 * padlen)[0]
+        p = min(3 * (2 * len(self.sos) + 1), x.size - 1)
+        # One row: the odd extension, forwards, reversed, backwards, reversed back.
+        ext = np.empty((1, x.size + 2 * p))
+        ext[0, p : p + x.size] = x
+        np.subtract(2.0 * float(x[0]), x[p:0:-1], out=ext[0, :p])
+        np.subtract(2.0 * float(x[-1]), x[-2 : -(p + 2) : -1], out=ext[0, p + x.size :])
+        sosfilt_rows_inplace(self.sos, ext, self._zi_unit)
+        backward = ext[:, ::-1].copy()
+        sosfilt_rows_inplace(self.sos, backward, self._zi_unit)
+        return backward[0, p : p + x.size][::-1].copy()
 
 
 def sosfiltfilt_rows(
