@@ -82,9 +82,18 @@ class ColumnPeaks:
         if t[-1] < self._last_t:  # a new session: time started again
             self._t, self._y, self._next_column = np.zeros(0), np.zeros(0), None
         self._last_t = float(t[-1])
-        columns = np.floor(t / self.column_s).astype(np.int64)
-        start = 0 if self._next_column is None else int(np.searchsorted(columns, self._next_column))
-        t_new, y_new, c_new = t[start:], y[start:], columns[start:]
+        start = 0
+        if self._next_column is not None:
+            # Only samples from the first incomplete column on (a sample or two earlier, so
+            # that rounding at a column's edge cannot leave one out).
+            start = max(int(np.searchsorted(t, self._next_column * self.column_s)) - 2, 0)
+        t_new, y_new = t[start:], y[start:]
+        c_new = np.floor(t_new / self.column_s).astype(np.int64)
+        if self._next_column is not None:
+            first = int(np.searchsorted(c_new, self._next_column))
+            t_new, y_new, c_new = t_new[first:], y_new[first:], c_new[first:]
+            if len(t_new) == 0:
+                return self._t, self._y
         pt, py, pc = _column_extremes(t_new, y_new, c_new)
         last = int(c_new[-1])
         partial = int(np.searchsorted(pc, last))
