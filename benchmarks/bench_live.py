@@ -40,7 +40,7 @@ def main() -> None:
         result = run(lambda block: session.process_items([block]), minutes=args.minutes)
         session.stop()
         print("\nlive path: record + display buffer + segment + score, 1 kHz in 10 ms blocks")
-        print(result.report().replace("strokes out 0", f"strokes scored {len(session.records)}"))
+        print(result.report().replace("strokes out 0", f"strokes scored {len(session.log)}"))
         ratio = result.cpu_s / baseline.cpu_s
         print(f"\nlive path CPU / segmentation-alone CPU: {ratio:.2f} x")
 

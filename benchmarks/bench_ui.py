@@ -271,7 +271,7 @@ def _session_alone_cpu(seconds: float, device: str) -> tuple[float, int]:
         time.sleep(seconds)
         cpu1, wall1 = _cpu_s(), time.monotonic()
         session.stop()
-    return (cpu1 - cpu0) / (wall1 - wall0), len(session.records)
+    return (cpu1 - cpu0) / (wall1 - wall0), len(session.log)
 
 
 def _xvfb_cpu_s() -> float | None:
@@ -387,6 +387,7 @@ def cmd_memory(args: argparse.Namespace) -> None:
             break
     counters = session.source.counters
     records, records_mb = len(session.records), _stroke_record_mb(session)
+    strokes = len(session.log)
     if window is not None:
         rows, shades = window.view.table_model.rowCount(), window.view.strip.shade_counts()
         close_window(window)
@@ -410,8 +411,8 @@ def cmd_memory(args: argparse.Namespace) -> None:
     slope = np.polyfit(minutes[half:] / 60.0, rss[half:], 1)[0] if len(rss) > 3 else float("nan")
     print(
         f"RSS second half {rss[half:].min():.1f}..{rss[half:].max():.1f} MB, "
-        f"trend {slope:+.1f} MB per simulated hour; the session's {records} stroke records hold "
-        f"{records_mb:.1f} MB of samples ({1e3 * records_mb / max(records, 1):.0f} kB each)"
+        f"trend {slope:+.1f} MB per simulated hour; {strokes} strokes, the newest {records} kept "
+        f"whole, their raw samples {records_mb:.1f} MB"
     )
 
 
