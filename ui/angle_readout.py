@@ -17,9 +17,10 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from ui.plot_painting import StaticPicture
 from ui.theme import FIGURE_FONT_PT, LIGHT, READOUT_FONT_PT, Theme
 
 #: The shown whole degree changes once the angle is this far from it (half a degree plus a margin).
@@ -46,22 +47,22 @@ class BandBar(QWidget):
         self._scale = scale_deg
         self._band: tuple[float, float] | None = None
         self._value: float | None = None
-        self._static: QPixmap | None = None  # scale and band, drawn once per size and theme
+        self._static = StaticPicture(self._draw_static)  # the scale and the band
         self.setMinimumHeight(66)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
-        self._static = None
+        self._static.invalidate()
         self.update()
 
     def set_band(self, band: tuple[float, float] | None) -> None:
         self._band = band
-        self._static = None
+        self._static.invalidate()
         self.update()
 
     def resizeEvent(self, event) -> None:
-        self._static = None
+        self._static.invalidate()
         super().resizeEvent(event)
 
     def set_value(self, value: float | None) -> None:
@@ -78,11 +79,8 @@ class BandBar(QWidget):
         return left + frac * width
 
     def paintEvent(self, event) -> None:
-        ratio = self.devicePixelRatioF()
-        if self._static is None or self._static.devicePixelRatioF() != ratio:
-            self._static = self._draw_static(ratio)
         p = QPainter(self)
-        p.drawPixmap(0, 0, self._static)
+        self._static.paint(self, p)
         if self._value is not None and math.isfinite(self._value):
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             left, width = _MARGIN_PX, max(self.width() - 2 * _MARGIN_PX, 10.0)
@@ -96,13 +94,9 @@ class BandBar(QWidget):
             p.drawPolygon(tri)
         p.end()
 
-    def _draw_static(self, ratio: float) -> QPixmap:
+    def _draw_static(self, p: QPainter) -> None:
         """The scale, its ticks and the band: everything but the marker."""
-        pixmap = QPixmap(max(int(self.width() * ratio), 1), max(int(self.height() * ratio), 1))
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(Qt.GlobalColor.transparent)
         th = self._theme
-        p = QPainter(pixmap)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         left, width = _MARGIN_PX, max(self.width() - 2 * _MARGIN_PX, 10.0)
         bar_top, bar_h = _BAR_TOP_PX, _BAR_H_PX
@@ -136,8 +130,6 @@ class BandBar(QWidget):
                 f"{tick:.0f}°",
             )
             tick += step
-        p.end()
-        return pixmap
 
 
 class AngleReadout(QFrame):

@@ -24,16 +24,17 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.corridor import Corridor, bin_mean, pct_axis
 from ui.plot_painting import (
-    blank_pixmap,
+    StaticPicture,
+    draw_title_below,
     draw_turned_title,
+    draw_value_ticks,
     nice_step,
     polygon,
-    tick_text,
     tick_values,
 )
 from ui.theme import LIGHT, Theme
@@ -66,7 +67,7 @@ class CorridorPlot(QWidget):
         self._y = np.zeros(0)
         self._outside = np.zeros(0, dtype=bool)
         self._message = ""
-        self._static: QPixmap | None = None
+        self._static = StaticPicture(self._draw_static)
         self._tick_font = _font(TICK_FONT_PT)
         self._label_font = _font(LABEL_FONT_PT)
         self._legend_font = _font(LEGEND_FONT_PT)
@@ -88,7 +89,7 @@ class CorridorPlot(QWidget):
         super().resizeEvent(event)
 
     def _invalidate_static(self) -> None:
-        self._static = None
+        self._static.invalidate()
         self.update()
 
     # -- corridor --------------------------------------------------------------------------------
@@ -213,11 +214,8 @@ class CorridorPlot(QWidget):
         return x_px, y_px
 
     def paintEvent(self, event) -> None:
-        ratio = self.devicePixelRatioF()
-        if self._static is None or self._static.devicePixelRatioF() != ratio:
-            self._static = self._draw_static(ratio)
         p = QPainter(self)
-        p.drawPixmap(0, 0, self._static)
+        self._static.paint(self, p)
         rect = self._plot_rect()
         th = self._theme
         if len(self._x):
@@ -245,11 +243,10 @@ class CorridorPlot(QWidget):
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._message)
         p.end()
 
-    def _draw_static(self, ratio: float) -> QPixmap:
+    def _draw_static(self, p: QPainter) -> None:
         """Background, grid, axes, titles, the expert band, its mean and the legend."""
         th = self._theme
-        pixmap = blank_pixmap(self.width(), self.height(), ratio, th.background)
-        p = QPainter(pixmap)
+        p.fillRect(self.rect(), QColor(th.background))
         rect = self._plot_rect()
         lo, hi = self._y_shown
         fg = QColor(th.foreground)
@@ -272,28 +269,17 @@ class CorridorPlot(QWidget):
                     Qt.AlignmentFlag.AlignHCenter,
                     f"{k}",
                 )
-        # y: values on round steps, a fine line between them.
+        # y: values on round steps, a fine line halfway between them.
         step = nice_step((hi - lo) / 5)
         for value in tick_values(lo, hi, step / 2):
             y = rect.bottom() - (value - lo) * rect.height() / (hi - lo)
             major = abs(value / step - round(value / step)) < 1e-6
             p.setPen(QPen(grid if major else fine, 1))
             p.drawLine(QLineF(rect.left(), y, rect.right(), y))
-            if major:
-                p.setPen(QPen(fg, 1))
-                p.drawLine(QLineF(rect.left() - 4, y, rect.left(), y))
-                p.drawText(
-                    QRectF(rect.left() - 52, y - metrics.height() / 2, 46, metrics.height()),
-                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                    tick_text(value, step),
-                )
-        p.setPen(QPen(fg, 1))
+        draw_value_ticks(p, rect, lo, hi, step, self._tick_font, fg)
         draw_turned_title(p, self._title, 6, rect, self._label_font)
-        p.setFont(self._label_font)
-        p.drawText(
-            QRectF(rect.left(), rect.bottom() + 6 + metrics.height(), rect.width(), 22),
-            Qt.AlignmentFlag.AlignHCenter,
-            "% of the expert's stroke",
+        draw_title_below(
+            p, rect, "% of the expert's stroke", 6 + metrics.height(), self._label_font
         )
         p.save()
         p.setClipRect(rect)
@@ -322,8 +308,6 @@ class CorridorPlot(QWidget):
         p.drawRect(rect)
         if self._legend:
             self._draw_legend(p, rect)
-        p.end()
-        return pixmap
 
     def _draw_legend(self, p: QPainter, rect: QRectF) -> None:
         """What each line is, in words, at the top right (colour is never the only clue)."""

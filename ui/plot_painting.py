@@ -10,11 +10,47 @@ polygon filled from numpy without a Python loop.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPixmap, QPolygonF
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtWidgets import QWidget
+
+
+class StaticPicture:
+    """The part of a self-painting widget that does not move: drawn once, copied every frame.
+
+    ``draw`` paints it on a transparent pixmap the widget's size. It is drawn again on the first
+    paint after ``invalidate`` (a resize, a theme, a moved axis) or on a screen of another pixel
+    ratio.
+    """
+
+    def __init__(self, draw: Callable[[QPainter], None]) -> None:
+        self._draw = draw
+        self._pixmap: QPixmap | None = None
+
+    def invalidate(self) -> None:
+        self._pixmap = None
+
+    @property
+    def valid(self) -> bool:
+        return self._pixmap is not None
+
+    def paint(self, widget: QWidget, p: QPainter) -> None:
+        ratio = widget.devicePixelRatioF()
+        if self._pixmap is None or self._pixmap.devicePixelRatioF() != ratio:
+            pixmap = QPixmap(
+                max(int(widget.width() * ratio), 1), max(int(widget.height() * ratio), 1)
+            )
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            self._draw(painter)
+            painter.end()
+            self._pixmap = pixmap
+        p.drawPixmap(0, 0, self._pixmap)
 
 
 def nice_step(raw: float) -> float:
@@ -64,9 +100,33 @@ def draw_turned_title(p: QPainter, text: str, left_px: float, rect: QRectF, font
     p.restore()
 
 
-def blank_pixmap(width: int, height: int, ratio: float, colour: str) -> QPixmap:
-    """A pixmap for a widget of ``width`` x ``height`` at ``ratio`` device pixels per pixel."""
-    pixmap = QPixmap(max(int(width * ratio), 1), max(int(height * ratio), 1))
-    pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(QColor(colour))
-    return pixmap
+def draw_value_ticks(
+    p: QPainter, rect: QRectF, lo: float, hi: float, step: float, font: QFont, colour: QColor
+) -> list[float]:
+    """Tick marks and values at the multiples of ``step`` along ``rect``'s left edge, for a y axis
+    from ``lo`` (bottom) to ``hi`` (top); returns the ticks' heights in pixels, for a grid."""
+    metrics = QFontMetrics(font)
+    p.setFont(font)
+    p.setPen(QPen(colour, 1))
+    heights = []
+    for value in tick_values(lo, hi, step):
+        y = rect.bottom() - (value - lo) * rect.height() / (hi - lo)
+        heights.append(y)
+        p.drawLine(QLineF(rect.left() - 4, y, rect.left(), y))
+        p.drawText(
+            QRectF(rect.left() - 52, y - metrics.height() / 2, 46, metrics.height()),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            tick_text(value, step),
+        )
+    return heights
+
+
+def draw_title_below(p: QPainter, rect: QRectF, text: str, gap_px: float, font: QFont) -> None:
+    """An x axis title centred under ``rect``, ``gap_px`` below it (room for the tick values)."""
+    p.setFont(font)
+    height = QFontMetrics(font).height()
+    p.drawText(
+        QRectF(rect.left(), rect.bottom() + gap_px, rect.width(), height),
+        Qt.AlignmentFlag.AlignHCenter,
+        text,
+    )

@@ -25,16 +25,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.plot_painting import (
-    blank_pixmap,
+    StaticPicture,
+    draw_title_below,
     draw_turned_title,
+    draw_value_ticks,
     nice_step,
     polygon,
-    tick_text,
-    tick_values,
 )
 from ui.theme import LIGHT, Theme
 
@@ -191,7 +191,7 @@ class StripChart(QWidget):
         self._shown_until_s: float | None = None
         self._masked = False
         self._message = ""
-        self._static: QPixmap | None = None
+        self._static = StaticPicture(self._draw_static)
         self._grid: list[list[QLineF]] = [[], []]  # per plot, laid out with the static picture
         self._tick_font = QFont()
         self._tick_font.setPointSize(TICK_FONT_PT)
@@ -219,13 +219,13 @@ class StripChart(QWidget):
     def _update_data(self) -> None:
         """Repaint the plots' insides; the axes around them have not changed (unless the static
         picture was dropped, which repaints everything)."""
-        if self._static is None:
+        if not self._static.valid:
             self.update()
         else:
             self.update(self._plot_rect(0).united(self._plot_rect(1)).toAlignedRect())
 
     def _invalidate_static(self) -> None:
-        self._static = None
+        self._static.invalidate()
         self.update()
 
     # -- data ------------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ class StripChart(QWidget):
         new = sticky_range(self._y_ranges[index], lo, hi, MIN_SPAN[index])
         if new is not None:
             self._y_ranges[index] = new
-            self._static = None  # the y axis is part of the picture
+            self._static.invalidate()  # the y axis is part of the picture
 
     def reset(self) -> None:
         """Empty the strip for a new session."""
@@ -380,11 +380,8 @@ class StripChart(QWidget):
 
     # -- painting --------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
-        ratio = self.devicePixelRatioF()
-        if self._static is None or self._static.devicePixelRatioF() != ratio:
-            self._static = self._draw_static(ratio)
         p = QPainter(self)
-        p.drawPixmap(0, 0, self._static)
+        self._static.paint(self, p)
         th = self._theme
         left_s = self._now_s - self.window_s
         grid = QColor(th.foreground)
@@ -449,37 +446,24 @@ class StripChart(QWidget):
                     at = span(shade)
                     p.drawText(QPointF(at.left() + 2, rect.top() + ascent + 1), shade.label)
 
-    def _draw_static(self, ratio: float) -> QPixmap:
-        """Background, frames, grid, tick values and axis labels: all that does not move."""
+    def _draw_static(self, p: QPainter) -> None:
+        """Background, frames, tick values and axis titles, and the grid's layout: all that does
+        not move."""
         th = self._theme
-        pixmap = blank_pixmap(self.width(), self.height(), ratio, th.background)
-        p = QPainter(pixmap)
+        p.fillRect(self.rect(), QColor(th.background))
         fg = QColor(th.foreground)
-        tick_metrics = QFontMetrics(self._tick_font)
+        tick_height = QFontMetrics(self._tick_font).height()
         for i, label in enumerate(("force (N)", "angle (°)")):
             rect = self._plot_rect(i)
             lo, hi = self.y_range(i)
-            # Time grid: a line a second, values every two under the angle plot.
-            lines = []
-            for k in range(1, int(self.window_s)):
-                x = rect.left() + k * rect.width() / self.window_s
-                lines.append(QLineF(x, rect.top(), x, rect.bottom()))
-            step = nice_step((hi - lo) / 4)
-            p.setFont(self._tick_font)
-            for value in tick_values(lo, hi, step):
-                y = rect.bottom() - (value - lo) * rect.height() / (hi - lo)
-                lines.append(QLineF(rect.left(), y, rect.right(), y))
-                p.setPen(QPen(fg, 1))
-                p.drawLine(QPointF(rect.left() - 4, y), QPointF(rect.left(), y))
-                text = tick_text(value, step)
-                p.drawText(
-                    QRectF(
-                        rect.left() - 50, y - tick_metrics.height() / 2, 44, tick_metrics.height()
-                    ),
-                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                    text,
-                )
-            self._grid[i] = lines
+            heights = draw_value_ticks(
+                p, rect, lo, hi, nice_step((hi - lo) / 4), self._tick_font, fg
+            )
+            # Grid: a line a second and one at each y tick, drawn over the shades every frame.
+            self._grid[i] = [
+                *(QLineF(x, rect.top(), x, rect.bottom()) for x in self._second_lines_x(rect)),
+                *(QLineF(rect.left(), y, rect.right(), y) for y in heights),
+            ]
             p.setPen(QPen(fg, 1))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(rect)
@@ -490,17 +474,15 @@ class StripChart(QWidget):
             x = rect.left() + k * rect.width() / self.window_s
             p.drawLine(QPointF(x, rect.bottom()), QPointF(x, rect.bottom() + 4))
             value = k - self.window_s
-            if value != 0:  # "now" is the edge itself; the label below says so
+            if value != 0:  # "now" is the edge itself; the title below says so
                 p.drawText(
-                    QRectF(x - 20, rect.bottom() + 4, 40, tick_metrics.height()),
+                    QRectF(x - 20, rect.bottom() + 4, 40, tick_height),
                     Qt.AlignmentFlag.AlignHCenter,
                     f"{value:g}",
                 )
-        p.setFont(self._label_font)
-        p.drawText(
-            QRectF(rect.left(), rect.bottom() + 4 + tick_metrics.height(), rect.width(), 20),
-            Qt.AlignmentFlag.AlignHCenter,
-            "time (s, now = 0)",
-        )
-        p.end()
-        return pixmap
+        draw_title_below(p, rect, "time (s, now = 0)", 4 + tick_height, self._label_font)
+
+    def _second_lines_x(self, rect: QRectF) -> list[float]:
+        return [
+            rect.left() + k * rect.width() / self.window_s for k in range(1, int(self.window_s))
+        ]
