@@ -24,15 +24,15 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen
 
 from ui.corridor import Corridor, bin_mean, pct_axis
 from ui.plot_painting import (
-    StaticPicture,
+    PaintedPlot,
     draw_title_below,
     draw_turned_title,
     draw_value_ticks,
+    font,
     nice_step,
     polygon,
     tick_values,
@@ -49,12 +49,11 @@ MESSAGE_FONT_PT = 16
 _LEFT_PX, _RIGHT_PX, _TOP_PX, _BOTTOM_PX = 74, 12, 8, 50
 
 
-class CorridorPlot(QWidget):
+class CorridorPlot(PaintedPlot):
     """Stroke against corridor for one quantity; x is % of the expert's stroke duration."""
 
     def __init__(self, title: str, unit: str, theme: Theme = LIGHT, legend: bool = False) -> None:
-        super().__init__()
-        self._theme = theme
+        super().__init__(theme, minimum=QSize(320, 160), hint=QSize(900, 300))
         self._title = title
         self._unit = unit
         self._legend = legend
@@ -67,30 +66,10 @@ class CorridorPlot(QWidget):
         self._y = np.zeros(0)
         self._outside = np.zeros(0, dtype=bool)
         self._message = ""
-        self._static = StaticPicture(self._draw_static)
-        self._tick_font = _font(TICK_FONT_PT)
-        self._label_font = _font(LABEL_FONT_PT)
-        self._legend_font = _font(LEGEND_FONT_PT)
-        self._message_font = _font(MESSAGE_FONT_PT, bold=True)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # the pixmap covers it all
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(320, 160)
-
-    def sizeHint(self) -> QSize:
-        return QSize(900, 300)
-
-    # -- appearance ------------------------------------------------------------------------------
-    def apply_theme(self, theme: Theme) -> None:
-        self._theme = theme
-        self._invalidate_static()
-
-    def resizeEvent(self, event) -> None:
-        self._invalidate_static()
-        super().resizeEvent(event)
-
-    def _invalidate_static(self) -> None:
-        self._static.invalidate()
-        self.update()
+        self._tick_font = font(TICK_FONT_PT)
+        self._label_font = font(LABEL_FONT_PT)
+        self._legend_font = font(LEGEND_FONT_PT)
+        self._message_font = font(MESSAGE_FONT_PT, bold=True)
 
     # -- corridor --------------------------------------------------------------------------------
     def set_corridor(self, corridor: Corridor | None) -> None:
@@ -358,10 +337,3 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
         return []
     edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-
-
-def _font(point_size: int, bold: bool = False) -> QFont:
-    font = QFont()
-    font.setPointSize(point_size)
-    font.setBold(bold)
-    return font

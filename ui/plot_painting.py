@@ -14,9 +14,11 @@ from collections.abc import Callable
 
 import numpy as np
 from pyqtgraph.functions import create_qpolygonf, ndarray_from_qpolygonf
-from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtCore import QLineF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QPolygonF
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ui.theme import Theme
 
 
 class StaticPicture:
@@ -51,6 +53,45 @@ class StaticPicture:
             painter.end()
             self._pixmap = pixmap
         p.drawPixmap(0, 0, self._pixmap)
+
+
+class PaintedPlot(QWidget):
+    """A plot that paints itself: a ``StaticPicture`` of what does not move (``_draw_static``),
+    drawn again after a resize or a theme change, under what ``paintEvent`` adds each frame."""
+
+    def __init__(self, theme: Theme, minimum: QSize, hint: QSize) -> None:
+        super().__init__()
+        self._theme = theme
+        self._static = StaticPicture(self._draw_static)
+        self._hint = hint
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # the picture covers it all
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(minimum)
+
+    def sizeHint(self) -> QSize:
+        return self._hint
+
+    def apply_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self._invalidate_static()
+
+    def resizeEvent(self, event) -> None:
+        self._invalidate_static()
+        super().resizeEvent(event)
+
+    def _invalidate_static(self) -> None:
+        self._static.invalidate()
+        self.update()
+
+    def _draw_static(self, p: QPainter) -> None:
+        raise NotImplementedError
+
+
+def font(point_size: int, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSize(point_size)
+    f.setBold(bold)
+    return f
 
 
 def nice_step(raw: float) -> float:

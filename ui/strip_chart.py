@@ -25,14 +25,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen, QPolygonF
 
 from ui.plot_painting import (
-    StaticPicture,
+    PaintedPlot,
     draw_title_below,
     draw_turned_title,
     draw_value_ticks,
+    font,
     nice_step,
     polygon,
 )
@@ -172,13 +172,12 @@ class _Shade:
     label: str = ""
 
 
-class StripChart(QWidget):
+class StripChart(PaintedPlot):
     """Force over angle, the last ``window_s`` seconds, newest at the right edge."""
 
     def __init__(self, theme: Theme = LIGHT, window_s: float = WINDOW_S) -> None:
-        super().__init__()
+        super().__init__(theme, minimum=QSize(300, 220), hint=QSize(520, 300))
         self.window_s = window_s
-        self._theme = theme
         self._y_ranges: list[tuple[float, float] | None] = [None, None]
         self._curves: list[tuple[np.ndarray, np.ndarray] | None] = [None, None]  # t, y decimated
         self._peaks = [ColumnPeaks(0.0), ColumnPeaks(0.0)]
@@ -191,30 +190,10 @@ class StripChart(QWidget):
         self._shown_until_s: float | None = None
         self._masked = False
         self._message = ""
-        self._static = StaticPicture(self._draw_static)
         self._grid: list[list[QLineF]] = [[], []]  # per plot, laid out with the static picture
-        self._tick_font = QFont()
-        self._tick_font.setPointSize(TICK_FONT_PT)
-        self._label_font = QFont()
-        self._label_font.setPointSize(LABEL_FONT_PT)
-        self._message_font = QFont()
-        self._message_font.setPointSize(MESSAGE_FONT_PT)
-        self._message_font.setBold(True)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # the pixmap covers it all
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(300, 220)
-
-    def sizeHint(self) -> QSize:
-        return QSize(520, 300)
-
-    # -- appearance ------------------------------------------------------------------------------
-    def apply_theme(self, theme: Theme) -> None:
-        self._theme = theme
-        self._invalidate_static()
-
-    def resizeEvent(self, event) -> None:
-        self._invalidate_static()
-        super().resizeEvent(event)
+        self._tick_font = font(TICK_FONT_PT)
+        self._label_font = font(LABEL_FONT_PT)
+        self._message_font = font(MESSAGE_FONT_PT, bold=True)
 
     def _update_data(self) -> None:
         """Repaint the plots' insides; the axes around them have not changed (unless the static
@@ -223,10 +202,6 @@ class StripChart(QWidget):
             self.update()
         else:
             self.update(self._plot_rect(0).united(self._plot_rect(1)).toAlignedRect())
-
-    def _invalidate_static(self) -> None:
-        self._static.invalidate()
-        self.update()
 
     # -- data ------------------------------------------------------------------------------------
     def show_data(self, t_s: np.ndarray, force_n: np.ndarray, angle_deg: np.ndarray) -> None:
