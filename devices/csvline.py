@@ -114,6 +114,7 @@ class CsvLineParser:
             else None
         )
         self._framer = LineFramer(max_line_bytes)
+        self._skip_first_line = skip_first_line
         self._skip_first = skip_first_line
         self._seen_line = False
         self._header: list[bytes] | None = None
@@ -167,8 +168,12 @@ class CsvLineParser:
 
     def new_time_base(self, not_before_s: float) -> None:
         """The link reconnected: forget the partial line, accept a header again, and start the
-        next samples no earlier than ``not_before_s``."""
+        next samples no earlier than ``not_before_s``. With ``skip_first_line``, the first line
+        after the reconnect is dropped too: a port opened on a device already streaming may begin
+        mid-line, and a plain number line, unlike an ITP/1 line, has no checksum to tell a cut
+        "5,41.2" from a whole "12.5,41.2"."""
         self.counters.corrupt_lines += self._framer.discard()
+        self._skip_first = self._skip_first_line
         self._seen_line = False
         self._new_base_not_before = float(not_before_s)
         self._after_gap = True

@@ -136,6 +136,11 @@ def test_skip_first_line_drops_a_possibly_partial_line():
     parser = CsvLineParser(("force_n", "angle_deg"), skip_first_line=True)
     _, values = samples(parser.feed(b"2.5,41.2\n13.0,40.8\n", host_t_s=1.0))
     assert values.tolist() == [[13.0, 40.8]] and parser.counters.corrupt_lines == 0
+    # After a reconnect the port may again open mid-line: ".5,41.2" is what is left of
+    # "12.5,41.2", numbers all the same, and must not become a sample of 0.5 N.
+    parser.new_time_base(not_before_s=2.0)
+    _, values = samples(parser.feed(b".5,41.2\n14.0,40.1\n", host_t_s=3.0))
+    assert values.tolist() == [[14.0, 40.1]]
 
 
 @pytest.mark.parametrize(
