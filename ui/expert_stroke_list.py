@@ -17,10 +17,11 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QHeaderView
 
 from trainer.envelope import OutlierFlag
 from trainer.strokes import Stroke
+from ui.list_table import StrokeListView
 from ui.theme import LIGHT, Theme
 
 HEADERS = ("Use", "#", "Duration", "Peak", "Angle", "Own", "Builder's verdict")
@@ -207,7 +208,7 @@ def _text(row: ExpertStrokeRow, col: int) -> str:
     return row.short_verdict()
 
 
-class ExpertStrokeTable(QTableView):
+class ExpertStrokeTable(StrokeListView):
     """The list view; ``stroke_selected(index)`` when a row becomes current."""
 
     stroke_selected = Signal(int)
@@ -216,12 +217,6 @@ class ExpertStrokeTable(QTableView):
         super().__init__()
         self.setModel(model)
         self._model = model
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
         metrics = QFontMetrics(self.font())
         pad = 18
@@ -231,11 +226,8 @@ class ExpertStrokeTable(QTableView):
             header.resizeSection(col, width + pad + (14 if col == COL_USE else 0))
         header.setSectionResizeMode(COL_VERDICT, QHeaderView.ResizeMode.Stretch)
         self.selectionModel().currentRowChanged.connect(self._on_current)
-        model.rowsInserted.connect(self._on_rows_inserted)
+        self.follow_new_rows()
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             self.stroke_selected.emit(self._model.row_at(current.row()).index)
-
-    def _on_rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
-        self.scrollToBottom()  # the newest stroke in sight while recording

@@ -15,9 +15,10 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QHeaderView
 
 from ui.feedback import Reveal
+from ui.list_table import StrokeListView
 from ui.stroke_rows import SUB_SCORE_COLUMNS, StrokeRow
 from ui.theme import LIGHT, Theme
 
@@ -170,7 +171,7 @@ _HEADER_TIPS = {
 }
 
 
-class StrokeTable(QTableView):
+class StrokeTable(StrokeListView):
     """The stroke list view; emits ``stroke_selected(row)`` when the trainee picks a stroke."""
 
     stroke_selected = Signal(object)
@@ -179,12 +180,6 @@ class StrokeTable(QTableView):
         super().__init__()
         self.setModel(model)
         self._model = model
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
         # Fixed widths from the font, not ResizeToContents: that re-measures every row on every
         # new stroke, which grows with the session.
@@ -206,14 +201,8 @@ class StrokeTable(QTableView):
             )
         header.setSectionResizeMode(COL_WHY, QHeaderView.ResizeMode.Stretch)
         self.clicked.connect(self._on_clicked)
-        model.rowsInserted.connect(self._on_rows_inserted)
+        self.follow_new_rows()
 
     def _on_clicked(self, index: QModelIndex) -> None:
         if index.isValid():
             self.stroke_selected.emit(self._model.row_at(index.row()))
-
-    def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
-        # Keep the newest stroke in sight unless the trainee scrolled back to look at an old one.
-        bar = self.verticalScrollBar()
-        if bar.value() >= bar.maximum() - 2:
-            self.scrollToBottom()
