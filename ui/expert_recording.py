@@ -256,6 +256,7 @@ class ExpertRecordingWindow(QWidget):
 
         self.stroke_model = ExpertStrokeModel(theme)
         self.stroke_table = ExpertStrokeTable(self.stroke_model)
+        self.stroke_table.apply_theme(theme)
         self.stroke_detail = QLabel("Pick a stroke in the list to see it highlighted.")
         self.stroke_detail.setWordWrap(True)
         self.stroke_detail.setMinimumHeight(44)
@@ -307,7 +308,7 @@ class ExpertRecordingWindow(QWidget):
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
-        for w in (self.banner, self.preview, self.strip, self.stroke_model):
+        for w in (self.banner, self.preview, self.strip, self.stroke_model, self.stroke_table):
             w.apply_theme(theme)
 
     # ==================================================================================== form ==

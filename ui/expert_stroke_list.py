@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QHeaderView
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtWidgets import QApplication, QHeaderView
 
 from trainer.envelope import OutlierFlag
 from trainer.strokes import Stroke
@@ -227,6 +227,15 @@ class ExpertStrokeTable(StrokeListView):
         header.setSectionResizeMode(COL_VERDICT, QHeaderView.ResizeMode.Stretch)
         self.selectionModel().currentRowChanged.connect(self._on_current)
         self.follow_new_rows()
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Fusion draws a tick box's outline a shade darker than the window colour, which on the
+        dark theme's near-black is invisible: the list's own window colour is the muted grey, so an
+        unticked box (a dropped stroke) is seen as a box to tick."""
+        palette = self.palette()
+        window = QColor(theme.muted) if theme.dark else QApplication.palette().window().color()
+        palette.setColor(QPalette.ColorRole.Window, window)
+        self.setPalette(palette)
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

@@ -318,3 +318,17 @@ def test_a_bridge_whose_qt_side_is_gone_does_not_break_the_session() -> None:
     shiboken6.delete(bridge)  # the application quit while the session was stopping
     bridge.on_error("late report")  # dropped, not raised into the session thread
     bridge.on_event(None)
+
+
+def test_expert_stroke_list_tick_boxes_stand_out_on_the_dark_theme(qtbot) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    from ui.expert_stroke_list import ExpertStrokeModel, ExpertStrokeTable
+    from ui.theme import DARK
+
+    table = ExpertStrokeTable(ExpertStrokeModel(DARK))
+    qtbot.addWidget(table)
+    table.apply_theme(DARK)
+    # Fusion outlines a tick box a shade darker than the window colour: it must not be near-black.
+    window = table.palette().color(QPalette.ColorRole.Window)
+    assert window == QColor(DARK.muted) and window.lightness() > 120
