@@ -332,3 +332,46 @@ def test_expert_stroke_list_tick_boxes_stand_out_on_the_dark_theme(qtbot) -> Non
     # Fusion outlines a tick box a shade darker than the window colour: it must not be near-black.
     window = table.palette().color(QPalette.ColorRole.Window)
     assert window == QColor(DARK.muted) and window.lightness() > 120
+
+
+def _on_screen_matches_a_full_repaint(widget) -> bool:
+    """What the window shows (built up from partial repaints) is what a whole repaint draws."""
+    from PySide6.QtGui import QGuiApplication
+
+    shown = QGuiApplication.primaryScreen().grabWindow(widget.winId()).toImage()
+    full = widget.grab().toImage()
+    return shown.convertToFormat(full.format()) == full
+
+
+def test_a_growing_stroke_repainted_piece_by_piece_leaves_no_trace_behind(qtbot) -> None:
+    plot = CorridorPlot("force (N)", "N", legend=True)
+    qtbot.addWidget(plot)
+    plot.set_corridor(_corridor())
+    plot.resize(700, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    x = np.linspace(0, 120, 3000)
+    y = 10.0 * np.sin(np.pi * x / 100.0) ** 2 + 1.5 * np.sin(x / 7.0)  # in and out of the band
+    for n in range(10, len(x), 47):  # a stroke growing, frame by frame
+        plot.show_stroke(x[:n], y[:n])
+        qtbot.wait(1)
+    plot.show_stroke(x, y)
+    qtbot.wait(5)
+    assert _on_screen_matches_a_full_repaint(plot)
+
+
+def test_the_strip_repainted_inside_its_plots_matches_a_full_repaint(qtbot) -> None:
+    strip = StripChart()
+    qtbot.addWidget(strip)
+    strip.resize(600, 300)
+    strip.show()
+    qtbot.waitExposed(strip)
+    t = np.arange(0.0, 14.0, 0.001)
+    force = 6.0 * np.clip(np.sin(np.pi * t / 1.6), 0.0, None) ** 2
+    for now in np.arange(11.0, 14.0, 1 / 30):
+        i1 = int(now * 1000)
+        strip.show_data(t[:i1], force[:i1], 40.0 + np.sin(t[:i1]))
+        strip.set_stroke_in_progress(12.0 if now > 12.0 else None)
+        qtbot.wait(1)
+    qtbot.wait(5)
+    assert _on_screen_matches_a_full_repaint(strip)
