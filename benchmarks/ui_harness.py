@@ -66,8 +66,8 @@ class EventClock(QApplication):
     def watch_display(
         self, timer: QTimer, plots: dict[str, tuple[QObject, Callable[[], float | None]]]
     ) -> None:
-        """Time ``timer``'s ticks; for each named plot (its viewport, the newest time it shows)
-        note what its paints showed."""
+        """Time ``timer``'s ticks; for each named plot (the widget that paints it, the newest time
+        it shows) note what its paints showed."""
         self.display_timer = timer
         self._watched = {id(vp): (name, shown) for name, (vp, shown) in plots.items()}
 
