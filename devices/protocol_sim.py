@@ -50,6 +50,10 @@ MAX_SPEED = 1000.0
 _MAX_COMMAND_BYTES = 256
 #: Simulated time produced per step while catching up with the clock.
 _STEP_S = 0.25
+#: The simulated tool sends what it has every 4 ms of its time, as a USB device sends packets:
+#: computing its physics sample by sample, each time the port is asked, cost more than the
+#: samples themselves.
+_SEND_INTERVAL_S = 0.004
 
 
 class SimUrlError(SerialException, DeviceError):
@@ -220,6 +224,8 @@ class Serial(SerialBase):
         if sim is None or not self.is_open:
             return
         target = self._sim_t0 + (time.monotonic() - self._wall0) * self._speed
+        if target - sim.stream_time_s < _SEND_INTERVAL_S:
+            return
         while sim.stream_time_s < target:
             if len(self._rx) >= self.buffer_limit_bytes:
                 self.lost_samples += sim.skip(target - sim.stream_time_s)
@@ -227,9 +233,13 @@ class Serial(SerialBase):
             self._rx += sim.next_chunk(min(target - sim.stream_time_s, _STEP_S))
 
     def _wait_s(self) -> float:
-        """How long until the tool probably sends its next line (wall seconds)."""
-        rate = self._sim.stream_rate_hz if self._sim is not None else 1000.0
-        return min(max(1.0 / (rate * self._speed), 0.001), 0.02)
+        """How long until the tool probably sends its next packet (wall seconds)."""
+        sim = self._sim
+        if sim is None:
+            return 0.02
+        now = self._sim_t0 + (time.monotonic() - self._wall0) * self._speed
+        due_s = max(_SEND_INTERVAL_S, 1.0 / sim.stream_rate_hz) - (now - sim.stream_time_s)
+        return min(max(due_s / self._speed, 0.0005), 0.02)
 
     # -- reading -----------------------------------------------------------------------------------
     @property
