@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QHeaderView
+from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from ui.feedback import Reveal
 from ui.list_table import StrokeListView
@@ -206,3 +206,35 @@ class StrokeTable(StrokeListView):
     def _on_clicked(self, index: QModelIndex) -> None:
         if index.isValid():
             self.stroke_selected.emit(self._model.row_at(index.row()))
+
+
+class StrokeListPanel(QWidget):
+    """The stroke list with a line under it, shown once the oldest rows have been let go of, that
+    says so: a list that quietly starts at stroke 1001 would look like lost strokes."""
+
+    def __init__(self, table: StrokeTable) -> None:
+        super().__init__()
+        self.table = table
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(table, 1)
+        layout.addWidget(self.note)
+        model = table.model()
+        model.rowsRemoved.connect(self._update_note)
+        model.modelReset.connect(self._update_note)
+
+    def _update_note(self, *_args: object) -> None:
+        model = self.table.model()
+        assert isinstance(model, StrokeTableModel)
+        if model.strokes_dropped:
+            self.note.setText(
+                f"Showing the newest {model.rowCount()} of {model.strokes_added} strokes; all are "
+                "in the session summary and the recording (review it with Ctrl+O)."
+            )
+            self.note.show()
+        else:
+            self.note.hide()

@@ -44,7 +44,7 @@ from ui.settings import DeviceChoice
 from ui.strip_chart import StripChart
 from ui.stroke_panel import StrokePanel
 from ui.stroke_rows import StrokeRow, row_from
-from ui.stroke_table import StrokeTable, StrokeTableModel
+from ui.stroke_table import StrokeListPanel, StrokeTable, StrokeTableModel
 from ui.summary_panel import SummaryPanel
 from ui.theme import LIGHT, STATUS_FONT_PT, Theme
 
@@ -181,7 +181,7 @@ class TrainingView(QWidget):
         self.upper.setStretchFactor(1, 1)
         self.lower = QSplitter(Qt.Orientation.Horizontal)
         self.lower.addWidget(self.strip)
-        self.lower.addWidget(self.table)
+        self.lower.addWidget(StrokeListPanel(self.table))
         self.lower.setStretchFactor(0, 2)
         self.lower.setStretchFactor(1, 3)
         self.lower.setSizes([470, 790])

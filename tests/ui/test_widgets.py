@@ -15,7 +15,14 @@ from ui.feedback import Reveal
 from ui.settings import DeviceChoice
 from ui.strip_chart import MAX_SHADES, ColumnPeaks, StripChart
 from ui.stroke_rows import StrokeRow
-from ui.stroke_table import COL_RESULT, COL_SCORE, COL_WHY, StrokeTableModel
+from ui.stroke_table import (
+    COL_RESULT,
+    COL_SCORE,
+    COL_WHY,
+    StrokeListPanel,
+    StrokeTable,
+    StrokeTableModel,
+)
 from ui.summary_panel import summary_texts
 
 
@@ -267,6 +274,14 @@ def test_stroke_list_keeps_the_newest_strokes_of_a_long_session(qtbot, monkeypat
     assert model.rowCount() == 5
     assert [model.row_at(i).number for i in range(5)] == [4, 5, 6, 7, 8]
     assert model.strokes_added == 8 and model.strokes_dropped == 3
+    panel = StrokeListPanel(StrokeTable(model))
+    qtbot.addWidget(panel)
+    model.add(_row(9, 80.0, True), Reveal.HIDDEN)  # one more dropped: the list says so
+    assert "newest 5 of 9 strokes" in panel.note.text() and not panel.note.isHidden()
+    model.clear()
+    assert panel.note.isHidden()
+    for n in range(1, 9):
+        model.add(_row(n, 80.0, True), Reveal.HIDDEN)
     model.set_reveal(2, Reveal.FULL)  # a stroke no longer listed: nothing to show, no error
     model.set_reveal(8, Reveal.FULL)
     assert model.data(model.index(4, COL_SCORE)) == "80"
