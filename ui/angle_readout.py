@@ -21,7 +21,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.plot_painting import StaticPicture
-from ui.theme import FIGURE_FONT_PT, LIGHT, READOUT_FONT_PT, Theme
+from ui.theme import FIGURE_FONT_PT, LIGHT, READOUT_FONT_PT, Theme, figure_font
 
 #: The shown whole degree changes once the angle is this far from it (half a degree plus a margin).
 NUMBER_HYSTERESIS_DEG = 0.75
@@ -146,10 +146,10 @@ class AngleReadout(QFrame):
         title_font.setPointSize(14)
         self._title.setFont(title_font)
         self._value = QLabel("–")
-        self._value.setFont(_font(READOUT_FONT_PT))
+        self._value.setFont(figure_font(READOUT_FONT_PT))
         self._value.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._verdict = QLabel("")
-        self._verdict.setFont(_font(FIGURE_FONT_PT - 2))
+        self._verdict.setFont(figure_font(FIGURE_FONT_PT - 2))
         self._verdict.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._bar = BandBar(theme)
         layout = QVBoxLayout(self)
@@ -207,10 +207,3 @@ class AngleReadout(QFrame):
 
     def verdict_text(self) -> str:
         return self._verdict.text()
-
-
-def _font(point_size: int) -> QFont:
-    f = QFont()
-    f.setPointSize(point_size)
-    f.setBold(True)
-    return f

@@ -8,20 +8,12 @@ shows and emits; the training view decides what the buttons do.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.feedback import Schedule
-from ui.theme import Theme
+from ui.theme import Theme, figure_font
 
 HONESTY_TEXT = "For education — not for clinical use"
-
-
-def _bold(point_size: int) -> QFont:
-    f = QFont()
-    f.setPointSize(point_size)
-    f.setBold(True)
-    return f
 
 
 class ControlBar(QWidget):
@@ -31,7 +23,7 @@ class ControlBar(QWidget):
         super().__init__()
         self.start_button = QPushButton("▶ Start")
         self.start_button.setToolTip("Start or stop the session (Space)")
-        self.start_button.setFont(_bold(15))
+        self.start_button.setFont(figure_font(15))
         self.start_button.setMinimumWidth(150)
         self.tare_button = QPushButton("Tare")
         self.tare_button.setToolTip("Zero the force: hold the tool still, off the skin (T)")
@@ -49,7 +41,7 @@ class ControlBar(QWidget):
         self.set_schedule(schedule)
         self.honesty = QLabel(HONESTY_TEXT)
         self.honesty.setObjectName("honesty")
-        self.honesty.setFont(_bold(13))
+        self.honesty.setFont(figure_font(13))
         self.honesty.setToolTip(
             "Scores measure agreement with an instructor's recorded strokes, not clinical effect. "
             "Skill practised on a simulator or a skin simulant may not transfer to patients."

@@ -32,12 +32,11 @@ from ui.plot_painting import (
     draw_title_below,
     draw_turned_title,
     draw_value_ticks,
-    font,
     nice_step,
     polygon,
     tick_values,
 )
-from ui.theme import LIGHT, Theme
+from ui.theme import LIGHT, Theme, figure_font
 
 X_MAX_PCT = 150.0
 TRACE_WIDTH_PX = 3
@@ -53,7 +52,7 @@ class CorridorPlot(PaintedPlot):
     """Stroke against corridor for one quantity; x is % of the expert's stroke duration."""
 
     def __init__(self, title: str, unit: str, theme: Theme = LIGHT, legend: bool = False) -> None:
-        super().__init__(theme, minimum=QSize(320, 160), hint=QSize(900, 300))
+        super().__init__(theme, self._draw_static, minimum=QSize(320, 160), hint=QSize(900, 300))
         self._title = title
         self._unit = unit
         self._legend = legend
@@ -66,10 +65,10 @@ class CorridorPlot(PaintedPlot):
         self._y = np.zeros(0)
         self._outside = np.zeros(0, dtype=bool)
         self._message = ""
-        self._tick_font = font(TICK_FONT_PT)
-        self._label_font = font(LABEL_FONT_PT)
-        self._legend_font = font(LEGEND_FONT_PT)
-        self._message_font = font(MESSAGE_FONT_PT, bold=True)
+        self._tick_font = figure_font(TICK_FONT_PT, bold=False)
+        self._label_font = figure_font(LABEL_FONT_PT, bold=False)
+        self._legend_font = figure_font(LEGEND_FONT_PT, bold=False)
+        self._message_font = figure_font(MESSAGE_FONT_PT)
 
     # -- corridor --------------------------------------------------------------------------------
     def set_corridor(self, corridor: Corridor | None) -> None:

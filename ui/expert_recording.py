@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -61,7 +61,7 @@ from ui.paths import AppPaths
 from ui.session_controller import Phase
 from ui.settings import DeviceChoice
 from ui.strip_chart import StripChart
-from ui.theme import LIGHT, Theme
+from ui.theme import LIGHT, Theme, figure_font
 from ui.user_exercises import (
     check_new_id,
     exercise_path,
@@ -88,13 +88,6 @@ def expert_choice(choice: DeviceChoice) -> DeviceChoice:
 def slug(text: str) -> str:
     """An exercise id suggested from its name ("Sweep – forearm" -> "sweep-forearm")."""
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:64]
-
-
-def _bold(point_size: int) -> QFont:
-    font = QFont()
-    font.setPointSize(point_size)
-    font.setBold(True)
-    return font
 
 
 class ExpertRecordingWindow(QWidget):
@@ -197,11 +190,11 @@ class ExpertRecordingWindow(QWidget):
         self.target_spin.setValue(DEFAULT_TARGET_STROKES)
         self.target_spin.setToolTip("10 to 20 strokes give a reliable envelope; 3 is the least")
         self.start_button = QPushButton()
-        self.start_button.setFont(_bold(14))
+        self.start_button.setFont(figure_font(14))
         self.start_button.setMinimumHeight(44)
         self.start_button.setShortcut(QKeySequence("Ctrl+R"))
         self.count_label = QLabel("")
-        self.count_label.setFont(_bold(22))
+        self.count_label.setFont(figure_font(22))
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(12)
@@ -219,7 +212,7 @@ class ExpertRecordingWindow(QWidget):
         self.preview_button = QPushButton("Preview envelope")
         self.preview_button.setToolTip("Build the envelope from the ticked strokes now")
         self.save_button = QPushButton("Save exercise")
-        self.save_button.setFont(_bold(13))
+        self.save_button.setFont(figure_font(13))
         self.save_button.setShortcut(QKeySequence("Ctrl+S"))
         self.save_button.setToolTip(
             "Write the exercise into your exercise folder (Ctrl+S); a recording still going is "
@@ -241,7 +234,7 @@ class ExpertRecordingWindow(QWidget):
 
         # -- the strokes and the band -------------------------------------------------------------
         self.caption = QLabel("")
-        self.caption.setFont(_bold(15))
+        self.caption.setFont(figure_font(15))
         self.caption.setWordWrap(True)
         self.preview = EnvelopePreview(theme)
         self.strip = StripChart(theme)
@@ -263,7 +256,7 @@ class ExpertRecordingWindow(QWidget):
         self.stroke_detail.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.calibration = CalibrationPanel()
         list_title = QLabel("Strokes (untick to drop one from the envelope)")
-        list_title.setFont(_bold(13))
+        list_title.setFont(figure_font(13))
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)

@@ -56,13 +56,19 @@ class StaticPicture:
 
 
 class PaintedPlot(QWidget):
-    """A plot that paints itself: a ``StaticPicture`` of what does not move (``_draw_static``),
+    """A plot that paints itself: a ``StaticPicture`` of what does not move (``draw_static``),
     drawn again after a resize or a theme change, under what ``paintEvent`` adds each frame."""
 
-    def __init__(self, theme: Theme, minimum: QSize, hint: QSize) -> None:
+    def __init__(
+        self,
+        theme: Theme,
+        draw_static: Callable[[QPainter], None],
+        minimum: QSize,
+        hint: QSize,
+    ) -> None:
         super().__init__()
         self._theme = theme
-        self._static = StaticPicture(self._draw_static)
+        self._static = StaticPicture(draw_static)
         self._hint = hint
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # the picture covers it all
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -82,16 +88,6 @@ class PaintedPlot(QWidget):
     def _invalidate_static(self) -> None:
         self._static.invalidate()
         self.update()
-
-    def _draw_static(self, p: QPainter) -> None:
-        raise NotImplementedError
-
-
-def font(point_size: int, bold: bool = False) -> QFont:
-    f = QFont()
-    f.setPointSize(point_size)
-    f.setBold(bold)
-    return f
 
 
 def nice_step(raw: float) -> float:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -47,7 +47,7 @@ from ui.stroke_panel import StrokePanel
 from ui.stroke_rows import StrokeRow, row_from
 from ui.stroke_table import StrokeTable, StrokeTableModel
 from ui.summary_panel import SummaryPanel
-from ui.theme import LIGHT, Theme
+from ui.theme import LIGHT, Theme, figure_font
 
 BANNER_KEY = "review"
 #: Errors a file or a choice can cause; anything else is a fault and is shown by its type.
@@ -129,13 +129,6 @@ def load_review(
     return Review(path, recording, score_recording(recording, chosen), note)
 
 
-def _bold(point_size: int) -> QFont:
-    font = QFont()
-    font.setPointSize(point_size)
-    font.setBold(True)
-    return font
-
-
 class ReviewView(QWidget):
     """Its own window: one recording at a time, its strokes one by one."""
 
@@ -169,7 +162,7 @@ class ReviewView(QWidget):
         theme = self._theme
         self.banner = Banner(theme)
         self.title = QLabel("No recording open")
-        self.title.setFont(_bold(16))
+        self.title.setFont(figure_font(16))
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts = QLabel("")
         self.facts.setWordWrap(True)

@@ -32,11 +32,10 @@ from ui.plot_painting import (
     draw_title_below,
     draw_turned_title,
     draw_value_ticks,
-    font,
     nice_step,
     polygon,
 )
-from ui.theme import LIGHT, Theme
+from ui.theme import LIGHT, Theme, figure_font
 
 WINDOW_S = 10.0
 #: Points per curve per pixel of plot width after min/max decimation (a min and a max per pixel).
@@ -176,7 +175,7 @@ class StripChart(PaintedPlot):
     """Force over angle, the last ``window_s`` seconds, newest at the right edge."""
 
     def __init__(self, theme: Theme = LIGHT, window_s: float = WINDOW_S) -> None:
-        super().__init__(theme, minimum=QSize(300, 220), hint=QSize(520, 300))
+        super().__init__(theme, self._draw_static, minimum=QSize(300, 220), hint=QSize(520, 300))
         self.window_s = window_s
         self._y_ranges: list[tuple[float, float] | None] = [None, None]
         self._curves: list[tuple[np.ndarray, np.ndarray] | None] = [None, None]  # t, y decimated
@@ -191,9 +190,9 @@ class StripChart(PaintedPlot):
         self._masked = False
         self._message = ""
         self._grid: list[list[QLineF]] = [[], []]  # per plot, laid out with the static picture
-        self._tick_font = font(TICK_FONT_PT)
-        self._label_font = font(LABEL_FONT_PT)
-        self._message_font = font(MESSAGE_FONT_PT, bold=True)
+        self._tick_font = figure_font(TICK_FONT_PT, bold=False)
+        self._label_font = figure_font(LABEL_FONT_PT, bold=False)
+        self._message_font = figure_font(MESSAGE_FONT_PT)
 
     def _update_data(self) -> None:
         """Repaint the plots' insides; the axes around them have not changed (unless the static

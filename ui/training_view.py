@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
@@ -46,7 +46,7 @@ from ui.stroke_panel import StrokePanel
 from ui.stroke_rows import StrokeRow, row_from
 from ui.stroke_table import StrokeListPanel, StrokeTable, StrokeTableModel
 from ui.summary_panel import SummaryPanel
-from ui.theme import LIGHT, STATUS_FONT_PT, Theme
+from ui.theme import LIGHT, STATUS_FONT_PT, Theme, figure_font
 
 #: About 60 frames a second. A sample waits for the next frame, so the interval bounds the
 #: sample-to-screen latency: at 30 Hz a sample could wait 33 ms before its frame even began.
@@ -72,13 +72,6 @@ _LIVE_OFF_SHORT = {
     Schedule.SELF_CONTROLLED: "live view off (self-controlled)",
     Schedule.NONE: "live view off (test block)",
 }
-
-
-def _big_font(point_size: int) -> QFont:
-    f = QFont()
-    f.setPointSize(point_size)
-    f.setBold(True)
-    return f
 
 
 class TrainingView(QWidget):
@@ -135,7 +128,7 @@ class TrainingView(QWidget):
 
         self.banner = Banner(theme)
         self.status = QLabel("")
-        self.status.setFont(_big_font(STATUS_FONT_PT))
+        self.status.setFont(figure_font(STATUS_FONT_PT))
         self.status.setWordWrap(True)
         self.status.setMinimumHeight(40)
         self.schedule_note = QLabel(schedule.explanation)
@@ -154,7 +147,7 @@ class TrainingView(QWidget):
         ex_layout = QVBoxLayout(exercise_box)
         ex_layout.setContentsMargins(0, 0, 0, 0)
         ex_title = QLabel("Exercise")
-        ex_title.setFont(_big_font(14))
+        ex_title.setFont(figure_font(14))
         ex_layout.addWidget(ex_title)
         ex_layout.addWidget(self.picker)
         sidebar = QWidget()
