@@ -26,7 +26,7 @@ from trainer.library_build import detection_for
 from trainer.session import TrainingSession
 from ui.bridge import SessionBridge
 from ui.session_controller import open_device
-from ui.session_runner import Phase, SessionRunner
+from ui.session_runner import Phase, SessionRunner, new_recording_path
 from ui.settings import DeviceChoice
 
 #: Makes the source for a demonstration of ``stroke_type`` on ``choice``.
@@ -42,15 +42,8 @@ def open_expert_device(choice: DeviceChoice, stroke_type: str) -> Source:
 
 
 def expert_recording_path(folder: Path, exercise_id: str) -> Path:
-    """A new file name: start time and the exercise being recorded, so a listing reads as a log."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    name = exercise_id or "unnamed"
-    path = folder / f"{stamp}-expert-{name}.csv"
-    n = 2
-    while path.exists():
-        path = folder / f"{stamp}-expert-{name}-{n}.csv"
-        n += 1
-    return path
+    """A new file for a demonstration, named by start time and the exercise being recorded."""
+    return new_recording_path(folder, f"expert-{exercise_id or 'unnamed'}")
 
 
 class ExpertRecorder(SessionRunner):

@@ -21,7 +21,7 @@ from devices.source import Source
 from trainer.exercise import Exercise
 from trainer.session import TrainingSession
 from ui.bridge import SessionBridge
-from ui.session_runner import Phase, SessionRunner
+from ui.session_runner import Phase, SessionRunner, new_recording_path
 from ui.settings import DeviceChoice
 
 __all__ = ["Phase", "SessionController", "SourceFactory", "open_device", "recording_path"]
@@ -41,15 +41,8 @@ def open_device(choice: DeviceChoice, exercise: Exercise | None) -> Source:
 
 
 def recording_path(sessions_dir: Path, exercise: Exercise | None) -> Path:
-    """A new, unused file name: start time and exercise, so a folder listing reads as a log."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    name = exercise.id if exercise is not None else "free"
-    path = sessions_dir / f"{stamp}-{name}.csv"
-    n = 2
-    while path.exists():
-        path = sessions_dir / f"{stamp}-{name}-{n}.csv"
-        n += 1
-    return path
+    """A new file for a training session, named by start time and exercise."""
+    return new_recording_path(sessions_dir, exercise.id if exercise is not None else "free")
 
 
 class SessionController(SessionRunner):

@@ -14,7 +14,9 @@ report when it ends. This module draws nothing.
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -24,6 +26,17 @@ from trainer.recording import RecordingError
 from trainer.session import TrainingSession
 from ui.background import run_in_background
 from ui.bridge import SessionBridge
+
+
+def new_recording_path(folder: Path, name: str) -> Path:
+    """A new, unused file name: the start time then ``name``, so a folder listing reads as a log."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{stamp}-{name}.csv"
+    n = 2
+    while path.exists():
+        path = folder / f"{stamp}-{name}-{n}.csv"
+        n += 1
+    return path
 
 
 class Phase(enum.Enum):
