@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_segmentation import run
 
 from devices.replay import ReplaySource
-from trainer.exercise import find_exercise
-from trainer.segmentation import StrokeSegmenter
-from trainer.session import TrainingSession
+from trainer.library.exercise import find_exercise
+from trainer.live.session import TrainingSession
+from trainer.strokes.segmentation import StrokeSegmenter
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from devices.itp import ItpParser, encode_info_line, encode_sample_line
+from devices.protocols.itp import ItpParser, encode_info_line, encode_sample_line
 
 CHUNK_BYTES = 64 * 1024
 

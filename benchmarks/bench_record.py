@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the emulator lives with the tests
     sys.path.insert(0, str(ROOT))
 
-from tests.itp_emulator import ItpEmulator  # noqa: E402
+from devices.sim.itp_emulator import ItpEmulator  # noqa: E402
 
 CHANNELS = ("force_n", "angle_deg", "shear_n", "speed_mm_s")
 #: The device stops streaming this long before the reader's time is up, so nothing is cut off.
@@ -81,7 +81,7 @@ PROFILED_RECORD = textwrap.dedent(
             profile.disable()
             profiles.append(profile)
     threading.Thread.run = run
-    from trainer.cli import main
+    from trainer.cli.main import main
     main_profile = cProfile.Profile(time.thread_time)
     main_profile.enable()
     status = main(sys.argv[1:])

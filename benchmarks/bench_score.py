@@ -17,11 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from trainer.analysis import segment_recording
-from trainer.exercise import Exercise, find_exercise
-from trainer.recording import read_recording
-from trainer.scoring import Scorer
-from trainer.simulation import simulate_recording
+from trainer.library.exercise import Exercise, find_exercise
+from trainer.offline.analysis import segment_recording
+from trainer.offline.simulation import simulate_recording
+from trainer.recordings.reader import read_recording
+from trainer.scoring.scorer import Scorer
 
 RATE_HZ = 1000.0
 #: Mean time per simulated stroke, lift included, for turning minutes into a stroke count.

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from devices.samples import SampleBlock
-from trainer.segmentation import StrokeSegmenter
+from trainer.strokes.segmentation import StrokeSegmenter
 
 CHANNELS = ("force_n", "angle_deg")
 

@@ -86,7 +86,7 @@ def _device(kind: str) -> Iterator[object]:
     tool on a pty in another process (``pty``), as a ``DeviceChoice``."""
     from ui_harness import PtyTool
 
-    from ui.settings import DeviceChoice
+    from trainer.live.connection import DeviceChoice
 
     if kind == "sim":
         yield DeviceChoice("sim", skill="competent", speed=1.0, seed=7)
@@ -117,7 +117,7 @@ def first_shown(sample_t_s: np.ndarray, paint_end_s: np.ndarray, shown_s: np.nda
 def cmd_latency(args: argparse.Namespace) -> None:
     from ui_harness import ArrivalLog, PtyTool, close_window, make_application, open_window, run_for
 
-    from ui.settings import DeviceChoice
+    from trainer.live.connection import DeviceChoice
 
     app = make_application(timed=True)
     _platform_check()
@@ -257,9 +257,9 @@ def cmd_frames(args: argparse.Namespace) -> None:
 # -- cpu ------------------------------------------------------------------------------------------
 def _session_alone_cpu(seconds: float, device: str) -> tuple[float, int]:
     """CPU share of the same session (tool, recording, segmentation, scoring), no window."""
-    from trainer.exercise import find_exercise
-    from trainer.session import TrainingSession
-    from ui.session_controller import open_device
+    from trainer.library.exercise import find_exercise
+    from trainer.live.connection import open_device
+    from trainer.live.session import TrainingSession
 
     exercise = find_exercise("sweep")
     with _device(device) as choice, tempfile.TemporaryDirectory() as d:
@@ -342,7 +342,7 @@ def _stroke_record_mb(session: object) -> float:
 
 
 def cmd_memory(args: argparse.Namespace) -> None:
-    from ui.settings import DeviceChoice
+    from trainer.live.connection import DeviceChoice
 
     choice = DeviceChoice("sim", skill="competent", speed=args.speed, seed=7)
     target_s = args.hours * 3600.0
@@ -352,9 +352,9 @@ def cmd_memory(args: argparse.Namespace) -> None:
     next_s = 0.0
     window = None
     if args.alone:
-        from trainer.exercise import find_exercise
-        from trainer.session import TrainingSession
-        from ui.session_controller import open_device
+        from trainer.library.exercise import find_exercise
+        from trainer.live.connection import open_device
+        from trainer.live.session import TrainingSession
 
         exercise = find_exercise("sweep")
         home = tempfile.TemporaryDirectory()
@@ -421,9 +421,9 @@ def cmd_widgets(args: argparse.Namespace) -> None:
     """The strip chart and the stroke panel alone, fed synthetic 1 kHz data frame by frame."""
     from ui_harness import make_application
 
-    from trainer.exercise import find_exercise
-    from ui.strip_chart import StripChart
-    from ui.stroke_panel import StrokePanel
+    from trainer.library.exercise import find_exercise
+    from ui.plots.strip_chart import StripChart
+    from ui.strokes.stroke_panel import StrokePanel
 
     app = make_application(timed=False)
     _platform_check()

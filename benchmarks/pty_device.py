@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.itp_emulator import ItpEmulator
+from devices.sim.itp_emulator import ItpEmulator
 
 STILL_S = 3.0
 STROKE_S = 1.1

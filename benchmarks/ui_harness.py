@@ -96,7 +96,7 @@ class EventClock(QApplication):
 
 
 def make_application(timed: bool) -> QApplication:
-    """The application object, set up as ``ui.app.create_application`` does."""
+    """The application object, set up as ``ui.app.application.create_application`` does."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
 
@@ -167,11 +167,11 @@ def run_for(seconds: float) -> None:
 
 def open_window(device: object, size: tuple[int, int] = (1600, 1000)) -> object:
     """The real main window, its session running on ``device`` (a ``DeviceChoice``)."""
-    from trainer.exercise import shipped_exercises
-    from ui.main_window import MainWindow
-    from ui.paths import AppPaths
-    from ui.session_controller import Phase
-    from ui.settings import AppSettings
+    from trainer.library.exercise import shipped_exercises
+    from trainer.paths import AppPaths
+    from ui.app.main_window import MainWindow
+    from ui.app.settings import AppSettings
+    from ui.training.session_controller import Phase
 
     home = tempfile.mkdtemp(prefix="iastm-bench-ui-")
     paths = AppPaths.under(home).ensure()
@@ -191,7 +191,7 @@ def open_window(device: object, size: tuple[int, int] = (1600, 1000)) -> object:
 
 
 def close_window(window: object) -> None:
-    from ui.session_controller import Phase
+    from ui.training.session_controller import Phase
 
     controller = window.controller  # type: ignore[attr-defined]
     if controller.phase is Phase.RUNNING:

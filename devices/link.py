@@ -3,8 +3,8 @@
 The link owns everything that is about the port rather than the bytes: opening it with a message a
 user can act on, reading whole chunks as they arrive, noticing that the port vanished, re-opening
 the same port until it comes back, and telling the parser that the time base broke. What the bytes
-mean is the parser's job (``devices.itp``, ``devices.csvline``), so the same parser serves a live
-port, a replayed raw log and a fuzzer.
+mean is the parser's job (``devices.protocols.itp``, ``devices.protocols.csvline``), so the same
+parser serves a live port, a replayed raw log and a fuzzer.
 
 This module must never raise from the reader thread because of anything a device does, never block
 a caller for longer than a write timeout, and never touch modem lines (DTR, DSR, CTS): their ioctls
@@ -24,8 +24,8 @@ import time
 import serial
 from serial.urlhandler import protocol_socket
 
-from devices.csvline import CsvLineParser
-from devices.itp import ItpParser
+from devices.protocols.csvline import CsvLineParser
+from devices.protocols.itp import ItpParser
 from devices.samples import Counters, DeviceError, DeviceEvent, EventKind, SampleBlock
 from devices.source import DEFAULT_MAX_QUEUED_SAMPLES, Source
 

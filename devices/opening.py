@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from devices.link import SerialSource
 from devices.samples import DeviceError
-from devices.simulator import register as register_simulator
+from devices.sim.simulator import register as register_simulator
 from devices.source import Source
 
 SKILLS = ("expert", "competent", "novice")

@@ -20,8 +20,8 @@ from typing import Any
 import serial
 from serial.tools.list_ports import comports
 
-from devices.itp import ItpParser
 from devices.link import open_port
+from devices.protocols.itp import ItpParser
 from devices.samples import DeviceError, DeviceEvent, DeviceInfo, EventKind
 
 #: Extra time a probe may take, beyond its listening time, to open and close the port.

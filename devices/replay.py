@@ -2,7 +2,7 @@
 
 Replaying through the same ``Source`` the live devices use lets the application review a past
 session with the live screens, and lets tests drive the whole live path from a file. The file is
-read by the caller (``trainer.recording``): devices know nothing of file formats.
+read by the caller (``trainer.recordings``): devices know nothing of file formats.
 """
 
 from __future__ import annotations

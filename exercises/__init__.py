@@ -1,6 +1,6 @@
 """The shipped exercise library: data files only, plus where to find them.
 
-Imports nothing of ours. ``trainer.exercise`` reads and validates the files.
+Imports nothing of ours. ``trainer.library.exercise`` reads and validates the files.
 """
 
 from pathlib import Path

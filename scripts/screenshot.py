@@ -43,11 +43,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtCore import QTimer
 
-    from trainer.exercise import shipped_exercises
-    from ui.app import create_application
-    from ui.main_window import MainWindow
-    from ui.paths import AppPaths
-    from ui.settings import AppSettings, DeviceChoice
+    from trainer.library.exercise import shipped_exercises
+    from trainer.live.connection import DeviceChoice
+    from trainer.paths import AppPaths
+    from ui.app.application import create_application
+    from ui.app.main_window import MainWindow
+    from ui.app.settings import AppSettings
 
     app = create_application(["iastm-trainer"])
     paths = AppPaths.default().ensure()
@@ -59,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
 
     exercises = shipped_exercises()
     if not exercises:
-        print("no shipped exercises: run `python -m trainer.library_build` first", file=sys.stderr)
+        print(
+            "no shipped exercises: run `python -m trainer.offline.library_build` first",
+            file=sys.stderr,
+        )
         return 1
     window = MainWindow(
         exercises,

@@ -30,8 +30,10 @@ def make_review_recording(folder: Path, strokes: int, seed: int) -> Path:
     """A competent trainee's sweep recording with a disconnect and lost samples in its log."""
     import numpy as np
 
-    from trainer.recording import events_path, read_recording, write_recording
-    from trainer.simulation import simulate_recording
+    from trainer.offline.simulation import simulate_recording
+    from trainer.recordings.events import events_path
+    from trainer.recordings.reader import read_recording
+    from trainer.recordings.writer import write_recording
 
     raw, _ = simulate_recording(folder / "raw.csv", skill="competent", strokes=strokes, seed=seed)
     rec = read_recording(raw)
@@ -75,12 +77,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtCore import QTimer
 
-    from trainer.analysis import ExerciseDraft
-    from trainer.exercise import shipped_exercises
-    from ui.app import create_application
-    from ui.main_window import MainWindow
-    from ui.paths import AppPaths
-    from ui.settings import AppSettings, DeviceChoice
+    from trainer.library.draft import ExerciseDraft
+    from trainer.library.exercise import shipped_exercises
+    from trainer.live.connection import DeviceChoice
+    from trainer.paths import AppPaths
+    from ui.app.application import create_application
+    from ui.app.main_window import MainWindow
+    from ui.app.settings import AppSettings
     from ui.theme import apply_theme, theme_named
 
     app = create_application(["iastm-trainer"])

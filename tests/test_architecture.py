@@ -1,66 +1,70 @@
-"""The house rules of docs/architecture.md, checked on every module's imports.
+"""The house rules of docs/architecture.md, checked by import-linter on the real import graph.
 
-Imports point one way: ui -> trainer -> devices; exercises holds data and imports nothing of ours;
-nothing imports ui; nothing outside ui imports Qt. A violation fails with the module and line.
+The contracts live in ``pyproject.toml`` (``[tool.importlinter]``): ``ui -> trainer -> devices``,
+``ui`` reaching ``devices`` only through ``trainer.live.connection``, ``exercises`` importing
+nothing of ours, no Qt outside ``ui``, no circles between sub-packages, and the order of the rooms
+inside each package. A broken contract fails with the importing module and line.
 """
 
 from __future__ import annotations
 
-import ast
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
-QT = {"PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6", "PySide2"}
-OURS = {"trainer", "devices", "exercises", "ui"}
-
-#: For each package, the packages of ours it may import.
-ALLOWED = {
-    "devices": set(),
-    "exercises": set(),
-    "trainer": {"devices", "exercises"},
-    "ui": {"trainer", "devices", "exercises"},
-}
+PACKAGES = ("devices", "trainer", "exercises", "ui")
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
-def _imports(path: Path) -> list[tuple[int, str]]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.append((node.lineno, node.module))
-    return found
+def _lint(root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--config", str(root / "pyproject.toml")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
-def _modules(package: str) -> list[Path]:
-    return sorted((ROOT / package).rglob("*.py"))
+def test_every_contract_is_kept() -> None:
+    proc = _lint(ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 broken" in proc.stdout
 
 
-@pytest.mark.parametrize("package", sorted(ALLOWED))
-def test_package_imports_point_one_way(package: str) -> None:
-    problems = []
-    for path in _modules(package):
-        for line, name in _imports(path):
-            top = name.split(".")[0]
-            rel = path.relative_to(ROOT)
-            if top in OURS and top != package and top not in ALLOWED[package]:
-                problems.append(f"{rel}:{line} imports {name}")
-            if package != "ui" and top in QT:
-                problems.append(f"{rel}:{line} imports Qt ({name}) outside ui/")
-    assert not problems, "\n".join(problems)
+def _copy_of_the_house(tmp_path: Path) -> Path:
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
 
 
-def test_every_package_has_modules_to_check() -> None:
-    # Guards the test above against silently checking nothing (a moved folder, a bad glob).
-    for package in ("devices", "trainer"):
-        assert len(_modules(package)) >= 5, package
+def test_qt_in_the_domain_would_be_caught(tmp_path: Path) -> None:
+    house = _copy_of_the_house(tmp_path)
+    bad = house / "trainer" / "signals" / "bad.py"
+    bad.write_text("from PySide6 import QtCore\n")
+    proc = _lint(house)
+    assert proc.returncode != 0
+    assert "trainer.signals.bad" in proc.stdout and "PySide6" in proc.stdout
 
 
-def test_a_violation_would_be_caught(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.py"
-    bad.write_text("import os\nfrom PySide6 import QtCore\nimport ui.app\n")
-    names = [n for _, n in _imports(bad)]
-    assert "PySide6" in names and "ui.app" in names
+def test_ui_reaching_past_trainer_into_devices_would_be_caught(tmp_path: Path) -> None:
+    house = _copy_of_the_house(tmp_path)
+    (house / "ui" / "widgets" / "bad.py").write_text("import devices.ports\n")
+    proc = _lint(house)
+    assert proc.returncode != 0
+    assert "ui.widgets.bad" in proc.stdout
+
+
+def test_a_circle_between_rooms_would_be_caught(tmp_path: Path) -> None:
+    house = _copy_of_the_house(tmp_path)
+    # signals is the bottom room: it importing scoring closes a circle (scoring -> signals).
+    (house / "trainer" / "signals" / "bad.py").write_text("import trainer.scoring.scorer\n")
+    proc = _lint(house)
+    assert proc.returncode != 0
+    assert "trainer.signals" in proc.stdout and "BROKEN" in proc.stdout

@@ -31,9 +31,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from devices.sim.itp_emulator import ItpEmulator
 from tests.cli_helpers import BIN, assert_user_error, run_cli
-from tests.itp_emulator import ItpEmulator
-from trainer.recording import Recording, read_events, read_recording
+from trainer.recordings.events import read_events
+from trainer.recordings.format import Recording
+from trainer.recordings.reader import read_recording
 
 RATE_HZ = 2000.0
 DT_S = 1.0 / RATE_HZ

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.csvline import CsvLineParser
+from devices.protocols.csvline import CsvLineParser
 from devices.samples import DeviceError, DeviceEvent, EventKind, SampleBlock
 
 

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from devices.itp import _VECTOR_MIN_LINES as VECTOR_MIN_LINES
-from devices.itp import (
+from devices.protocols.itp import _VECTOR_MIN_LINES as VECTOR_MIN_LINES
+from devices.protocols.itp import (
     ItpParser,
     crc16_ccitt_false,
     encode_info_line,

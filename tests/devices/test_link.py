@@ -18,7 +18,7 @@ import pytest
 
 from devices.link import SerialSource
 from devices.samples import DeviceError, DeviceEvent, EventKind, SampleBlock
-from tests.itp_emulator import ItpEmulator, crc_line
+from devices.sim.itp_emulator import ItpEmulator, crc_line
 
 
 class Collector:

@@ -18,7 +18,7 @@ import devices.ports
 from devices.link import SerialSource
 from devices.ports import PortInfo, list_ports, probe_port
 from devices.samples import DeviceError
-from tests.itp_emulator import ItpEmulator
+from devices.sim.itp_emulator import ItpEmulator
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ import pytest
 import serial
 from scipy.signal import find_peaks
 
-from devices.itp import ItpParser
-from devices.protocol_sim import SimUrlError, parse_sim_url
+from devices.protocols.itp import ItpParser
 from devices.samples import DeviceError, DeviceEvent, EventKind, SampleBlock
-from devices.simulator import StrokeSimulator, register
-from devices.stroke_models import SKILLS, STROKE_TYPES
+from devices.sim.protocol_sim import SimUrlError, parse_sim_url
+from devices.sim.simulator import StrokeSimulator, register
+from devices.sim.stroke_models import SKILLS, STROKE_TYPES
 
 RATES_HZ = (10, 50, 80, 100, 120, 250, 333, 500, 1000, 1500, 2000)
 
@@ -323,7 +323,7 @@ def n_samples(items) -> int:
 def test_register_is_idempotent():
     register()
     register()
-    assert serial.protocol_handler_packages.count("devices") == 1
+    assert serial.protocol_handler_packages.count("devices.sim") == 1
 
 
 @pytest.mark.parametrize(("rate_hz", "speed"), [(200, 1), (500, 20)])

@@ -10,16 +10,11 @@ import pytest
 from scipy import signal
 
 from devices.samples import SampleBlock
-from trainer.conditioning import (
-    STANDARD_GRAVITY,
-    BaselineTracker,
-    Calibration,
-    ConditioningError,
-    LowPass,
-    TareResult,
-    fit_calibration,
-    tare,
-)
+from trainer.signals.baseline import BaselineTracker
+from trainer.signals.calibration import STANDARD_GRAVITY, Calibration, fit_calibration
+from trainer.signals.errors import ConditioningError
+from trainer.signals.filters import LowPass
+from trainer.signals.tare import TareResult, tare
 
 RATE = 1000.0
 

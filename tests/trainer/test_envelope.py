@@ -8,15 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from trainer.envelope import (
-    Envelope,
-    EnvelopeError,
-    build_envelope,
-    find_regions,
-    modified_band_depth,
-    prediction_multiplier,
-)
-from trainer.strokes import Stroke
+from trainer.scoring.envelope import Envelope, EnvelopeError, prediction_multiplier
+from trainer.scoring.envelope_build import build_envelope
+from trainer.scoring.outliers import modified_band_depth
+from trainer.signals.regions import find_regions
+from trainer.strokes.stroke import Stroke
 
 RATE_HZ = 1000.0
 

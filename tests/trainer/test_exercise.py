@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainer.exercise import (
+from trainer.library.exercise import (
     SCHEMA_VERSION,
     ExerciseError,
     find_exercise,
@@ -16,7 +16,8 @@ from trainer.exercise import (
     save_exercise,
     shipped_exercises,
 )
-from trainer.library_build import LIBRARY, build_library_exercise
+from trainer.library.shipped import LIBRARY
+from trainer.offline.library_build import build_library_exercise
 
 
 def test_seven_shipped_exercises_one_per_stroke_type_all_labelled_synthetic() -> None:
@@ -97,7 +98,8 @@ def test_unknown_id_lists_the_known_ones() -> None:
 
 
 def test_shipped_library_is_current(tmp_path: Path) -> None:
-    """Rebuilding from the simulator gives the shipped envelope (run trainer.library_build)."""
+    """Rebuilding from the simulator gives the shipped envelope (run
+    trainer.offline.library_build)."""
     draft = next(d for d in LIBRARY if d.id == "sweep")
     rebuilt = build_library_exercise(draft, tmp_path)
     shipped = find_exercise("sweep")

@@ -15,15 +15,15 @@ import numpy as np
 import pytest
 from scipy import signal
 
-import trainer.conditioning as conditioning
-import trainer.segmentation as segmentation
-from trainer.analysis import segment_recording
-from trainer.exercise import find_exercise
-from trainer.recording import read_recording
-from trainer.scoring import Scorer
-from trainer.simulation import simulate_recording
-from trainer.sparc import sparc_many
-from trainer.strokes import Stroke
+import trainer.signals.filters as conditioning
+import trainer.strokes.segmentation as segmentation
+from trainer.library.exercise import find_exercise
+from trainer.offline.analysis import segment_recording
+from trainer.offline.simulation import simulate_recording
+from trainer.recordings.reader import read_recording
+from trainer.scoring.scorer import Scorer
+from trainer.signals.sparc import sparc_many
+from trainer.strokes.stroke import Stroke
 
 CASES = [
     ("sweep", "novice", 1000.0, 1),
@@ -134,7 +134,7 @@ def test_the_compiled_filter_loops_are_scipys_public_functions(n: int) -> None:
 
 
 def test_the_stroke_grid_is_numpys_linspace() -> None:
-    from trainer.normalise import _linspace
+    from trainer.strokes.normalise import _linspace
 
     rng = np.random.default_rng(8)
     for _ in range(2000):

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from trainer import iso18571
-from trainer.iso18571 import rate, rate_many
+from trainer.scoring import iso18571
+from trainer.scoring.iso18571 import rate, rate_many
 
 
 def pulse(n: int = 101, centre: float = 0.5, width: float = 0.5, peak: float = 30.0) -> np.ndarray:

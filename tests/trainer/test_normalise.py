@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from trainer.normalise import (
+from trainer.strokes.normalise import (
     POINTS,
     _median,
     _zero_phase_rows,
@@ -16,7 +16,7 @@ from trainer.normalise import (
     normalise,
     normalise_many,
 )
-from trainer.strokes import Stroke
+from trainer.strokes.stroke import Stroke
 
 
 def sin2_stroke(n: int, peak_n: float = 30.0, duration_s: float = 1.0, t_s=None) -> Stroke:

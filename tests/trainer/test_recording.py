@@ -9,15 +9,10 @@ import numpy as np
 import pytest
 
 from devices.samples import SampleBlock
-from trainer.recording import (
-    RecordingError,
-    RecordingWriter,
-    _read_and_check,
-    _read_good_file,
-    events_path,
-    read_recording,
-    write_recording,
-)
+from trainer.recordings.events import events_path
+from trainer.recordings.format import RecordingError
+from trainer.recordings.reader import _read_and_check, _read_good_file, read_recording
+from trainer.recordings.writer import RecordingWriter, write_recording
 
 CH = ("force_n", "angle_deg")
 
@@ -177,7 +172,7 @@ def test_torn_last_event_line_is_skipped(tmp_path: Path) -> None:
 
 
 def test_fast_block_formatting_matches_value_by_value_formatting() -> None:
-    from trainer.recording import _format_rows, _format_value
+    from trainer.recordings.writer import _format_rows, _format_value
 
     rng = np.random.default_rng(3)
     magnitudes = 10.0 ** rng.uniform(-6, 8, size=(4000, 3))

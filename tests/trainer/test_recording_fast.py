@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainer.recording import RecordingError, _read_and_check, _read_good_file, read_recording
+from trainer.recordings.format import RecordingError
+from trainer.recordings.reader import _read_and_check, _read_good_file, read_recording
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 
-from trainer.ringbuffer import RingBuffer
+from trainer.live.ringbuffer import RingBuffer
 
 
 def test_keeps_the_newest_samples_in_order_across_wraps() -> None:

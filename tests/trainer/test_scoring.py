@@ -11,10 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trainer import iso18571
-from trainer.envelope import Envelope, build_envelope
-from trainer.scoring import Scorer, ScoringError, ScoringWeights, StrokeScore, ramp
-from trainer.strokes import Stroke
+from trainer.scoring import iso18571
+from trainer.scoring.envelope import Envelope
+from trainer.scoring.envelope_build import build_envelope
+from trainer.scoring.scorer import Scorer, StrokeScore, ramp
+from trainer.scoring.weights import ScoringError, ScoringWeights
+from trainer.strokes.stroke import Stroke
 
 RATE_HZ = 500.0
 

@@ -17,14 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devices.samples import SampleBlock
-from trainer.segmentation import (
-    DetectionSettings,
-    SegmentationError,
-    StrokeSegmenter,
-    segment,
-    segment_offline,
-)
-from trainer.strokes import Stroke
+from trainer.strokes.detection import DetectionSettings, SegmentationError
+from trainer.strokes.segmentation import StrokeSegmenter, segment, segment_offline
+from trainer.strokes.stroke import Stroke
 
 CHANNELS = ("force_n", "angle_deg")
 #: The 5 % crossings of a sin² pulse lasting 1 s: asin(sqrt(0.05)) / pi of its length.

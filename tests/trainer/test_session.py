@@ -9,12 +9,12 @@ import numpy as np
 
 from devices.replay import ReplaySource
 from devices.samples import DeviceEvent, EventKind, SampleBlock
-from trainer.analysis import score_recording
-from trainer.exercise import find_exercise
-from trainer.recording import read_recording
-from trainer.session import TrainingSession
-from trainer.simulation import simulate_recording
-from trainer.summary import summarise
+from trainer.library.exercise import find_exercise
+from trainer.live.session import TrainingSession
+from trainer.offline.analysis import score_recording
+from trainer.offline.simulation import simulate_recording
+from trainer.recordings.reader import read_recording
+from trainer.scoring.summary import summarise
 
 
 class Collector:
@@ -131,7 +131,7 @@ def test_a_failing_listener_loses_neither_strokes_nor_the_recording(tmp_path: Pa
 
 
 def test_new_calibration_clears_a_tare_taken_in_other_units(tmp_path: Path) -> None:
-    from trainer.conditioning import fit_calibration
+    from trainer.signals.calibration import fit_calibration
 
     t = np.arange(0, 3.0, 0.001)
     values = np.c_[np.full_like(t, 1.0), np.full_like(t, 45.0)]
@@ -151,7 +151,7 @@ def test_new_calibration_clears_a_tare_taken_in_other_units(tmp_path: Path) -> N
 def test_a_long_session_keeps_old_strokes_as_figures_and_summarises_them_all(
     tmp_path: Path, monkeypatch
 ) -> None:
-    import trainer.session as session_module
+    import trainer.live.session as session_module
 
     monkeypatch.setattr(session_module, "RAW_STROKES_KEPT", 3)
     monkeypatch.setattr(session_module, "RECORDS_KEPT", 4)

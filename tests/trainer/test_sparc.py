@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from trainer.sparc import sparc
+from trainer.signals.sparc import sparc
 
 
 def test_reference_example_gives_published_value() -> None:

@@ -9,10 +9,10 @@ import math
 import numpy as np
 import pytest
 
-from trainer.envelope import build_envelope
-from trainer.scoring import Scorer, StrokeScore
-from trainer.strokes import Stroke
-from trainer.summary import cv_pct, summarise
+from trainer.scoring.envelope_build import build_envelope
+from trainer.scoring.scorer import Scorer, StrokeScore
+from trainer.scoring.summary import cv_pct, summarise
+from trainer.strokes.stroke import Stroke
 
 
 def make_stroke(index: int, t0_s: float, peak_n: float = 20.0, duration_s: float = 1.0) -> Stroke:

@@ -43,7 +43,7 @@ def _fail_on_leaked_threads_and_timers(monkeypatch: pytest.MonkeyPatch):
     if app is not None:
         # Widgets closed by pytest-qt are deleted later: delete them now, with their timers.
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    from ui.background import wait_for_all
+    from ui.runtime.background import wait_for_all
 
     wait_for_all(_LEAK_GRACE_S)
     new_threads = [t for t in threading.enumerate() if t not in threads_before]
@@ -63,7 +63,8 @@ def _fail_on_leaked_threads_and_timers(monkeypatch: pytest.MonkeyPatch):
 # -- an exercise to train against, built the way the shipped library is ---------------------------
 @pytest.fixture(scope="session")
 def sweep_exercise(tmp_path_factory: pytest.TempPathFactory):
-    from trainer.library_build import LIBRARY, build_library_exercise
+    from trainer.library.shipped import LIBRARY
+    from trainer.offline.library_build import build_library_exercise
 
     draft = next(d for d in LIBRARY if d.id == "sweep")
     return build_library_exercise(draft, tmp_path_factory.mktemp("sweep-exercise"))

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from devices.replay import ReplaySource
-from trainer.conditioning import STANDARD_GRAVITY
-from trainer.exercise import Exercise
-from ui.session_controller import Phase, SessionController
-from ui.settings import DeviceChoice
-from ui.training_view import TrainingView
+from trainer.library.exercise import Exercise
+from trainer.live.connection import DeviceChoice
+from trainer.signals.calibration import STANDARD_GRAVITY
+from ui.training.session_controller import Phase, SessionController
+from ui.training.training_view import TrainingView
 
 COUNTS_PER_KG = 500.0
 ZERO_COUNTS = 100.0

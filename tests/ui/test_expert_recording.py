@@ -14,21 +14,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-import ui.main_window as main_window_module
-from trainer.analysis import ExerciseDraft, score_recording, segment_recording
-from trainer.exercise import Exercise, load_exercise_file
-from trainer.recording import read_recording
-from trainer.segmentation import DetectionSettings
-from trainer.simulation import simulate_recording
-from trainer.strokes import Stroke
-from ui.envelope_preview import CurveKind
-from ui.expert_recording import ExpertRecordingWindow, slug
-from ui.expert_stroke_list import COL_USE
-from ui.main_window import MainWindow
-from ui.paths import AppPaths
-from ui.session_controller import Phase
-from ui.settings import DeviceChoice
-from ui.user_exercises import (
+import ui.app.main_window as main_window_module
+from trainer.library.draft import ExerciseDraft
+from trainer.library.exercise import Exercise, load_exercise_file
+from trainer.library.user_exercises import (
     check_new_id,
     expert_recordings_dir,
     load_user_exercises,
@@ -36,6 +25,18 @@ from ui.user_exercises import (
     reserved_ids,
     user_exercises_dir,
 )
+from trainer.live.connection import DeviceChoice
+from trainer.offline.analysis import score_recording, segment_recording
+from trainer.offline.simulation import simulate_recording
+from trainer.paths import AppPaths
+from trainer.recordings.reader import read_recording
+from trainer.strokes.detection import DetectionSettings
+from trainer.strokes.stroke import Stroke
+from ui.app.main_window import MainWindow
+from ui.instructor.envelope_preview import CurveKind
+from ui.instructor.expert_recording import ExpertRecordingWindow, slug
+from ui.instructor.expert_stroke_list import COL_USE
+from ui.training.session_controller import Phase
 
 DRAFT = ExerciseDraft(
     id="sweep-forearm-lee",
@@ -251,7 +252,7 @@ def test_user_exercises_are_listed_after_the_shipped_ones_and_never_take_their_i
 ) -> None:
     from dataclasses import replace
 
-    from trainer.exercise import ExerciseError, save_exercise
+    from trainer.library.exercise import ExerciseError, save_exercise
 
     folder = tmp_path / "exercises"
     save_exercise(replace(sweep_exercise, id="zz-own", name="Zz own"), folder / "zz-own.json")

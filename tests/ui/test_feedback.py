@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.feedback import FadedPhase, FeedbackPolicy, Reveal, Schedule, StrokeOutcome
+from trainer.live.feedback import FadedPhase, FeedbackPolicy, Reveal, Schedule, StrokeOutcome
 
 GOOD = StrokeOutcome(score=92.0, passed=True, force_in_band_pct=97.0, angle_in_band_pct=99.0)
 FAILED = StrokeOutcome(score=41.0, passed=False, force_in_band_pct=40.0, angle_in_band_pct=90.0)

@@ -10,14 +10,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QPushButton
 
-import ui.main_window as main_window_module
-from trainer.exercise import Exercise
-from trainer.recording import read_events
-from trainer.simulation import simulate_recording
-from ui.main_window import RECOVERY_KEY, MainWindow, choose_device
-from ui.paths import AppPaths
-from ui.session_controller import Phase
-from ui.settings import AppSettings, DeviceChoice
+import ui.app.main_window as main_window_module
+from trainer.library.exercise import Exercise
+from trainer.live.connection import DeviceChoice
+from trainer.offline.simulation import simulate_recording
+from trainer.paths import AppPaths
+from trainer.recordings.events import read_events
+from ui.app.main_window import RECOVERY_KEY, MainWindow, choose_device
+from ui.app.settings import AppSettings
+from ui.training.session_controller import Phase
 
 ITP_PORT = {"device": "/dev/ttyACM0", "itp": True}
 PLAIN_PORT = {"device": "/dev/ttyUSB0", "itp": False}

@@ -16,17 +16,19 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
-import ui.main_window as main_window_module
-from trainer.analysis import score_recording
-from trainer.exercise import Exercise
-from trainer.recording import events_path, read_recording, write_recording
-from trainer.simulation import simulate_recording
-from ui.main_window import RECOVERY_KEY, MainWindow
-from ui.paths import AppPaths
-from ui.recording_strip import Gap, break_at_gaps, gaps_from_events
-from ui.review_view import ReviewView, choose_exercise
-from ui.session_controller import Phase
-from ui.stroke_table import COL_RESULT
+import ui.app.main_window as main_window_module
+from trainer.library.exercise import Exercise
+from trainer.offline.analysis import score_recording
+from trainer.offline.simulation import simulate_recording
+from trainer.paths import AppPaths
+from trainer.recordings.events import events_path
+from trainer.recordings.reader import read_recording
+from trainer.recordings.writer import write_recording
+from ui.app.main_window import RECOVERY_KEY, MainWindow
+from ui.plots.recording_strip import Gap, break_at_gaps, gaps_from_events
+from ui.review.review_view import ReviewView, choose_exercise
+from ui.strokes.stroke_table import COL_RESULT
+from ui.training.session_controller import Phase
 
 LOAD_TIMEOUT_MS = 15_000
 
@@ -242,7 +244,7 @@ def test_crash_recovery_and_the_file_menu_open_the_review_window(
 
     other, _ = simulate_recording(tmp_path / "other.csv", strokes=4, seed=6)
     monkeypatch.setattr(
-        "ui.review_view.QFileDialog.getOpenFileName", lambda *a, **k: (str(other), "")
+        "ui.review.review_view.QFileDialog.getOpenFileName", lambda *a, **k: (str(other), "")
     )
     assert window.open_recording_action.shortcut().toString() == "Ctrl+O"
     with qtbot.waitSignal(review.loaded, timeout=LOAD_TIMEOUT_MS):

@@ -10,11 +10,13 @@ from pathlib import Path
 import numpy as np
 
 from devices.samples import SampleBlock
-from trainer.recording import RecordingWriter, events_path
-from ui.feedback import Schedule
-from ui.paths import HOME_ENV, AppPaths
-from ui.recovery import find_unfinished, is_unfinished
-from ui.settings import AppSettings, DeviceChoice
+from trainer.live.connection import DeviceChoice
+from trainer.live.feedback import Schedule
+from trainer.paths import HOME_ENV, AppPaths
+from trainer.recordings.events import events_path
+from trainer.recordings.recovery import find_unfinished, is_unfinished
+from trainer.recordings.writer import RecordingWriter
+from ui.app.settings import AppSettings
 
 
 def test_settings_survive_a_restart(tmp_path: Path) -> None:
@@ -93,7 +95,7 @@ def test_only_recordings_without_a_final_summary_are_offered(tmp_path: Path) -> 
 def test_a_sub_command_runs_without_loading_qt() -> None:
     code = (
         "import sys, contextlib, io\n"
-        "from ui.launcher import main\n"
+        "from ui.app.launcher import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    status = main(['exercises', '--json'])\n"
         "qt = [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph', 'shiboken6'))]\n"

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import QApplication
 
 from devices.replay import ReplaySource
 from devices.samples import DeviceEvent, EventKind
-from trainer.exercise import Exercise
-from trainer.recording import read_events
-from ui.feedback import Reveal, Schedule
-from ui.session_controller import Phase, SessionController
-from ui.settings import DeviceChoice
-from ui.stroke_table import COL_RESULT, COL_SCORE
-from ui.training_view import TrainingView
+from trainer.library.exercise import Exercise
+from trainer.live.connection import DeviceChoice
+from trainer.live.feedback import Reveal, Schedule
+from trainer.recordings.events import read_events
+from ui.strokes.stroke_table import COL_RESULT, COL_SCORE
+from ui.training.session_controller import Phase, SessionController
+from ui.training.training_view import TrainingView
 
 SIM_EXPERT = DeviceChoice("sim", skill="expert", speed=8.0)
 START_TIMEOUT_MS = 15_000

@@ -16,12 +16,13 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from tests.itp_emulator import ItpEmulator
-from trainer.exercise import Exercise
-from trainer.recording import read_events, read_recording
-from ui.session_controller import Phase, SessionController
-from ui.settings import DeviceChoice
-from ui.training_view import DISCONNECT_KEY, TrainingView
+from devices.sim.itp_emulator import ItpEmulator
+from trainer.library.exercise import Exercise
+from trainer.live.connection import DeviceChoice
+from trainer.recordings.events import read_events
+from trainer.recordings.reader import read_recording
+from ui.training.session_controller import Phase, SessionController
+from ui.training.training_view import DISCONNECT_KEY, TrainingView
 
 START_TIMEOUT_MS = 15_000
 #: The link tries the vanished port twice a second; data must be back well within this.

@@ -6,16 +6,15 @@ import numpy as np
 import pytest
 
 from devices.samples import Counters
-from ui.angle_readout import AngleReadout, angle_verdict
-from ui.banner import Banner
-from ui.corridor import Corridor, bin_mean, in_band_pct, pct_axis, stroke_x_pct
-from ui.corridor_plot import CorridorPlot
-from ui.device_panel import DevicePanel, RateMeter, describe_port
-from ui.feedback import Reveal
-from ui.settings import DeviceChoice
-from ui.strip_chart import MAX_SHADES, ColumnPeaks, StripChart
-from ui.stroke_rows import StrokeRow
-from ui.stroke_table import (
+from trainer.live.connection import DeviceChoice
+from trainer.live.feedback import Reveal
+from trainer.scoring.band import in_band_pct
+from ui.plots.angle_readout import AngleReadout, angle_verdict
+from ui.plots.corridor import Corridor, bin_mean, pct_axis, stroke_x_pct
+from ui.plots.corridor_plot import CorridorPlot
+from ui.plots.strip_chart import MAX_SHADES, ColumnPeaks, StripChart
+from ui.strokes.stroke_rows import StrokeRow
+from ui.strokes.stroke_table import (
     COL_RESULT,
     COL_SCORE,
     COL_WHY,
@@ -23,7 +22,9 @@ from ui.stroke_table import (
     StrokeTable,
     StrokeTableModel,
 )
-from ui.summary_panel import summary_texts
+from ui.strokes.summary_panel import summary_texts
+from ui.training.device_panel import DevicePanel, RateMeter, describe_port
+from ui.widgets.banner import Banner
 
 
 def _corridor() -> Corridor:
@@ -45,8 +46,8 @@ def test_outside_marks_above_below_and_after_the_expert_finished() -> None:
     x = np.array([50.0, 50.0, 50.0, 120.0])
     y = np.array([10.0, 13.0, 7.0, 0.0])
     assert c.outside(x, y).tolist() == [False, True, True, True]
-    assert in_band_pct(c, c.mu) == 100.0
-    assert in_band_pct(c, c.mu + 5.0) == 0.0
+    assert in_band_pct(c.mu, c.lo, c.hi) == 100.0
+    assert in_band_pct(c.mu + 5.0, c.lo, c.hi) == 0.0
 
 
 def test_binning_bounds_points_keeps_the_level_and_leaves_complete_bins_alone() -> None:
@@ -265,7 +266,7 @@ def test_stroke_list_obeys_reveals_and_never_relies_on_colour(qtbot) -> None:
 
 
 def test_stroke_list_keeps_the_newest_strokes_of_a_long_session(qtbot, monkeypatch) -> None:
-    import ui.stroke_table as stroke_table
+    import ui.strokes.stroke_table as stroke_table
 
     monkeypatch.setattr(stroke_table, "MAX_ROWS", 5)
     model = StrokeTableModel()
@@ -327,7 +328,7 @@ def test_device_panel_round_trips_a_choice_and_marks_itp_ports(qtbot) -> None:
 def test_a_bridge_whose_qt_side_is_gone_does_not_break_the_session() -> None:
     import shiboken6
 
-    from ui.bridge import SessionBridge
+    from ui.runtime.bridge import SessionBridge
 
     bridge = SessionBridge()
     shiboken6.delete(bridge)  # the application quit while the session was stopping
@@ -338,7 +339,7 @@ def test_a_bridge_whose_qt_side_is_gone_does_not_break_the_session() -> None:
 def test_expert_stroke_list_tick_boxes_stand_out_on_the_dark_theme(qtbot) -> None:
     from PySide6.QtGui import QColor, QPalette
 
-    from ui.expert_stroke_list import ExpertStrokeModel, ExpertStrokeTable
+    from ui.instructor.expert_stroke_list import ExpertStrokeModel, ExpertStrokeTable
     from ui.theme import DARK
 
     table = ExpertStrokeTable(ExpertStrokeModel(DARK))

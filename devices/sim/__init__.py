@@ -1,0 +1,6 @@
+"""Simulated tools: a person's strokes through an imperfect sensor, as ITP/1 bytes.
+
+Reached as the pyserial URL ``sim://`` (``protocol_sim``), or on a pseudo-terminal
+(``itp_emulator``), so the demo, the application, the tests and the benchmarks all go through the
+real link and parser.
+"""

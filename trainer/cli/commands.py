@@ -1,0 +1,242 @@
+"""What each ``iastm-trainer`` command does; ``trainer.cli.main`` only parses and prints.
+
+Each ``cmd_*`` takes the parsed arguments, prints its human-readable output, and returns the JSON
+object the contract describes (the CLI prints it with ``--json``) or ``None``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from devices.opening import open_source
+from devices.ports import list_ports
+from devices.samples import DeviceError
+from trainer.library.draft import ExerciseDraft, build_exercise
+from trainer.library.exercise import STROKE_TYPES, find_exercise, save_exercise, shipped_exercises
+from trainer.live.session import TrainingSession
+from trainer.offline.analysis import score_recording, strokes_of_recordings
+from trainer.offline.simulation import simulate_recording
+from trainer.recordings.reader import read_recording
+
+
+class UsageError(Exception):
+    """Arguments that make no sense together; the message names the argument."""
+
+
+def version() -> str:
+    try:
+        return metadata.version("iastm-trainer")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _print(text: str = "", json_mode: bool = False) -> None:
+    """Human output; with --json it goes to stderr so stdout stays one JSON object."""
+    print(text, file=sys.stderr if json_mode else sys.stdout)
+
+
+# -- exercises ------------------------------------------------------------------------------------
+def cmd_exercises(args: argparse.Namespace) -> dict[str, Any] | None:
+    items = [e.listing() for e in shipped_exercises()]
+    if args.json:
+        return {"exercises": items}
+    print(f"{'id':<14} {'name':<28} {'technique':<10} body region")
+    for e in items:
+        print(f"{e['id']:<14} {e['name']:<28} {e['technique']:<10} {e['body_region']}")
+    print(
+        "\nShipped envelopes are synthetic references: record your own expert strokes "
+        "(iastm-trainer envelope) to replace them."
+    )
+    return None
+
+
+# -- ports ----------------------------------------------------------------------------------------
+def cmd_ports(args: argparse.Namespace) -> dict[str, Any] | None:
+    ports = list_ports(probe=not args.no_probe)
+    if args.json:
+        return {"ports": [p.as_dict() for p in ports]}
+    if not ports:
+        print("No serial ports found. Plug the tool in, or use the simulator (--device sim).")
+        return None
+    for p in ports:
+        d = p.as_dict()
+        mark = "ITP/1" if d.get("itp") else "     "
+        extra = " ".join(
+            str(x) for x in (d.get("vid_pid"), d.get("serial_number"), d.get("description")) if x
+        )
+        print(f"{mark} {d['device']:<20} {extra}")
+    return None
+
+
+# -- record ---------------------------------------------------------------------------------------
+def cmd_record(args: argparse.Namespace) -> dict[str, Any] | None:
+    if args.protocol == "csv" and not args.columns:
+        args.columns = "force_n,angle_deg"
+    stroke = "sweep"
+    if args.exercise:
+        stroke = find_exercise(args.exercise).stroke_type
+    source = open_source(
+        args.device, protocol=args.protocol, baud=args.baud, columns=args.columns, stroke=stroke
+    )
+    session = TrainingSession(source, recording_path=args.out, segment=False)
+    session.start()  # a port that cannot be opened fails here, before any word of recording
+    _print(f"Recording {args.device} for {args.seconds:g} s into {args.out} ...", args.json)
+    deadline = time.monotonic() + args.seconds
+    try:
+        while time.monotonic() < deadline:
+            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+            if not session.running:
+                break
+    finally:
+        session.stop()
+    c = source.counters
+    writer = session.writer
+    if writer is None:
+        raise DeviceError(f"{args.device}: no samples arrived in {args.seconds:g} s")
+    result = {
+        "out": str(args.out),
+        "samples": writer.rows,
+        "corrupt_lines": c.corrupt_lines,
+        "lost_samples": c.lost_samples,
+        "disconnects": c.disconnects,
+        "duration_s": round(writer.last_t_s or 0.0, 6),
+        "resets": c.resets,
+        "overflow_samples": c.overflow_samples,
+        "device_messages": c.messages,
+    }
+    _print(
+        f"{result['samples']} samples, {result['duration_s']:.2f} s, "
+        f"{c.corrupt_lines} corrupt lines, {c.lost_samples} lost samples, "
+        f"{c.disconnects} disconnects",
+        args.json,
+    )
+    return result
+
+
+# -- simulate -------------------------------------------------------------------------------------
+def cmd_simulate(args: argparse.Namespace) -> dict[str, Any] | None:
+    stroke = find_exercise(args.exercise).stroke_type if args.exercise else "sweep"
+    if not 10.0 <= args.rate <= 2000.0:
+        raise UsageError(f"--rate {args.rate:g}: the simulator runs from 10 to 2000 Hz")
+    path, n = simulate_recording(
+        args.out,
+        stroke_type=stroke,
+        skill=args.skill,
+        strokes=args.strokes,
+        seed=args.seed,
+        rate_hz=args.rate,
+    )
+    print(f"Wrote {n} samples of {args.strokes} simulated {args.skill} {stroke} strokes to {path}")
+    return None
+
+
+# -- envelope -------------------------------------------------------------------------------------
+def cmd_envelope(args: argparse.Namespace) -> dict[str, Any] | None:
+    if args.stroke_type not in STROKE_TYPES:
+        raise UsageError(f"--stroke-type {args.stroke_type}: use one of {', '.join(STROKE_TYPES)}")
+    if not 0 <= args.pass_mark <= 100:
+        raise UsageError(f"--pass-mark {args.pass_mark:g}: must be from 0 to 100")
+    draft = ExerciseDraft(
+        id=args.exercise_id,
+        name=args.name,
+        stroke_type=args.stroke_type,
+        body_region=args.region,
+        instrument=args.instrument,
+        description=args.description,
+        recorded_by=args.by,
+        pass_mark=args.pass_mark,
+    )
+    recordings = [read_recording(p) for p in args.recordings]
+    strokes = strokes_of_recordings(recordings, draft.detection)
+    exercise, build = build_exercise(draft, strokes, tuple(str(p) for p in args.recordings))
+    save_exercise(exercise, args.out)
+    cal = build.calibration
+    _print(
+        f"Built '{exercise.id}' from {len(strokes)} expert strokes in {len(recordings)} "
+        f"recording(s) -> {args.out}",
+        args.json,
+    )
+    flagged = build.outlier_indices
+    if flagged:
+        _print(f"Outlier strokes to check: {', '.join(map(str, flagged))}", args.json)
+    _print(
+        f"Leave-one-out check: median {cal.median:.1f} (target 90), "
+        f"5th percentile {cal.p5:.1f} (target 75)",
+        args.json,
+    )
+    return {
+        "out": str(args.out),
+        "exercise": exercise.id,
+        "strokes": len(strokes),
+        "outliers": flagged,
+        "calibration": cal.as_json(),
+    }
+
+
+# -- score ----------------------------------------------------------------------------------------
+def cmd_score(args: argparse.Namespace) -> dict[str, Any] | None:
+    exercise = find_exercise(args.exercise)
+    recording = read_recording(args.recording)
+    report = score_recording(recording, exercise)
+    if args.json:
+        return report.as_json()
+    print(format_score_table(report))
+    return None
+
+
+def format_score_table(report: Any) -> str:
+    ex = report.exercise
+    lines = [
+        f"{ex.name} ({ex.id}): {len(report.scores)} strokes, pass mark {ex.pass_mark:g}",
+        f"{'#':>3} {'start s':>8} {'dur s':>6} {'peak N':>7} {'angle':>6} {'F in %':>6} "
+        f"{'A in %':>6} {'score':>6}  result  why",
+    ]
+    for s in report.scores:
+        why = s.explanation[0] if s.explanation else ""
+        lines.append(
+            f"{s.index:>3} {s.start_s:>8.2f} {s.duration_s:>6.2f} {s.peak_force_n:>7.1f} "
+            f"{_num(s.mean_angle_deg):>6} {s.force_in_band_pct:>6.0f} {s.angle_in_band_pct:>6.0f} "
+            f"{s.score:>6.1f}  {'pass' if s.passed else 'FAIL':<6}  {why}"
+        )
+    summary = report.summary.as_json()
+    lines.append(
+        f"Mean score {summary['mean_score']:.1f}: {'passed' if summary['passed'] else 'not passed'}"
+    )
+    if ex.provenance.is_synthetic:
+        lines.append("Scored against a synthetic reference envelope, not an instructor's own.")
+    return "\n".join(lines)
+
+
+def _num(x: float) -> str:
+    return "-" if x is None or not math.isfinite(x) else f"{x:.1f}"
+
+
+# -- demo -----------------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> dict[str, Any] | None:
+    exercise = find_exercise(args.exercise)
+    out_dir = Path(_demo_dir())
+    path = out_dir / f"demo-{args.skill}-{exercise.id}.csv"
+    simulate_recording(
+        path,
+        stroke_type=exercise.stroke_type,
+        skill=args.skill,
+        strokes=args.strokes,
+        seed=args.seed,
+        rate_hz=1000.0,
+    )
+    print(f"Simulated a {args.skill} trainee: {args.strokes} strokes -> {path}\n")
+    report = score_recording(read_recording(path), exercise)
+    print(format_score_table(report))
+    return None
+
+
+def _demo_dir() -> str:
+    from platformdirs import user_cache_dir
+
+    return user_cache_dir("iastm-trainer", appauthor=False)

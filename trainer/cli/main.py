@@ -1,0 +1,165 @@
+"""The command line: ``iastm-trainer <command>``, thin over the domain modules.
+
+The commands and their JSON outputs are a contract (``interfaces.md``): outside scripts rely on
+them, so keys are only ever added. A user mistake (a bad file, a missing port, an unknown exercise)
+gets one line on stderr that names it and exit status 2, never a traceback; anything else gets a
+one-line message and exit status 1.
+
+Never imports Qt: every command here runs on a machine with no display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from devices.samples import DeviceError
+from trainer.cli import commands
+from trainer.library.exercise import ExerciseError
+from trainer.recordings.format import RecordingError
+from trainer.scoring.envelope import EnvelopeError
+from trainer.signals.errors import ConditioningError
+
+#: Errors a user can cause; each message already names the file, line, port or argument.
+USER_ERRORS: tuple[type[Exception], ...] = (
+    DeviceError,
+    RecordingError,
+    ExerciseError,
+    EnvelopeError,
+    ConditioningError,
+    commands.UsageError,
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one line, as the contract asks."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="iastm-trainer",
+        description=(
+            "Practise IASTM strokes against an expert's force and angle envelope. "
+            "For education, not for clinical use. With no command, opens the application."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {commands.version()}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    p = sub.add_parser("exercises", help="list the exercises")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("ports", help="list serial ports, marking ITP/1 devices")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--no-probe", action="store_true", help="do not ask ports for an ITP/1 INFO")
+
+    p = sub.add_parser("record", help="record from a device into a recording file")
+    p.add_argument("--device", required=True, help="sim, sim:SKILL, a port name or a pyserial URL")
+    p.add_argument("--seconds", required=True, type=_positive_float, help="how long to record")
+    p.add_argument("--out", required=True, type=Path, help="the recording file (.csv)")
+    p.add_argument("--protocol", choices=("itp", "csv"), default="itp")
+    p.add_argument("--baud", type=int, default=115200)
+    p.add_argument(
+        "--columns",
+        default=None,
+        help="csv protocol: the column mapping, e.g. t_ms,force_n,angle_deg",
+    )
+    p.add_argument("--exercise", default=None, help="sim: the stroke type of this exercise")
+    p.add_argument("--json", action="store_true", help="print a JSON summary when done")
+
+    p = sub.add_parser("simulate", help="write a synthetic recording")
+    p.add_argument("--skill", required=True, choices=("expert", "competent", "novice"))
+    p.add_argument("--strokes", required=True, type=_positive_int)
+    p.add_argument("--seed", required=True, type=int)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--exercise", default=None, help="an exercise id or file (sets the stroke type)")
+    p.add_argument("--rate", type=_positive_float, default=1000.0, help="samples per second")
+
+    p = sub.add_parser("envelope", help="build an exercise from expert recordings")
+    p.add_argument("recordings", nargs="+", type=Path, metavar="EXPERT.csv")
+    p.add_argument("--id", required=True, dest="exercise_id")
+    p.add_argument("--name", required=True)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--stroke-type", default="sweep")
+    p.add_argument("--region", default="unspecified", help="body region")
+    p.add_argument("--instrument", default="unspecified")
+    p.add_argument("--description", default="")
+    p.add_argument("--by", default="", help="who recorded the expert strokes")
+    p.add_argument("--pass-mark", type=float, default=70.0)
+    p.add_argument("--json", action="store_true", help="print the build report as JSON")
+
+    p = sub.add_parser("score", help="segment a recording into strokes and score each")
+    p.add_argument("recording", type=Path, metavar="RECORDING.csv")
+    p.add_argument("--exercise", required=True, help="an exercise id or exercise file")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("demo", help="simulate a trainee on the simulator, score, print the table")
+    p.add_argument("--exercise", default="sweep")
+    p.add_argument("--skill", default="competent", choices=("expert", "competent", "novice"))
+    p.add_argument("--strokes", type=_positive_int, default=10)
+    p.add_argument("--seed", type=int, default=1)
+    return parser
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status (0 done, 2 bad input, 1 anything else)."""
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        build_parser().print_help()
+        return 2
+    handler = getattr(commands, f"cmd_{args.command}")
+    try:
+        result = handler(args)
+    except USER_ERRORS as exc:
+        print(f"iastm-trainer {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"iastm-trainer {args.command}: interrupted", file=sys.stderr)
+        return 1
+    except Exception as exc:  # one line, never a traceback, for what we did not foresee
+        print(f"iastm-trainer {args.command}: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    if getattr(args, "json", False) and result is not None:
+        print(json.dumps(result, indent=1, default=_json_default))
+    return 0
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(type(obj).__name__)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

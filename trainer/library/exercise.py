@@ -1,0 +1,257 @@
+"""The exercise: what a trainee practises and what their strokes are scored against.
+
+An exercise file is versioned, human-readable JSON, so that an instructor can read it, a diff shows
+what changed, and a file written today still loads in years. It holds the exercise's identity and
+teaching text, the detection thresholds, the scoring weights and pass mark, the expert envelope,
+and the provenance of that envelope (who recorded it, when, from how many strokes, or that it is a
+synthetic reference from published ranges). ``schema_version`` is checked on load: a newer file
+than this program understands is refused with a clear message instead of being misread.
+
+Never imports Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from exercises import library_dir
+from trainer.scoring.envelope import Envelope, EnvelopeError
+from trainer.scoring.weights import ScoringWeights
+from trainer.strokes.detection import DetectionSettings
+
+FORMAT_NAME = "iastm-trainer exercise"
+SCHEMA_VERSION = 1
+STROKE_TYPES = ("sweep", "scan", "j_stroke", "fan", "brush", "strum", "scoop")
+_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+def is_valid_exercise_id(text: str) -> bool:
+    """Lower-case letters, digits, '-', '_' and '.', starting with a letter or digit, at most 64."""
+    return bool(_ID_PATTERN.match(text))
+
+
+class ExerciseError(Exception):
+    """An exercise that cannot be found, read or trusted; the message names the file and field."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an envelope came from: an instructor's recordings or a synthetic reference."""
+
+    kind: str  # "expert" or "synthetic"
+    recorded_by: str = ""
+    recorded_on: str = ""
+    strokes: int = 0
+    source_files: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.kind == "synthetic"
+
+    def describe(self) -> str:
+        if self.is_synthetic:
+            return (
+                f"Synthetic reference from published ranges ({self.strokes} simulated expert "
+                "strokes). Replace it with your own expert recordings."
+            )
+        who = self.recorded_by or "an unnamed expert"
+        when = f" on {self.recorded_on}" if self.recorded_on else ""
+        return f"Recorded by {who}{when} from {self.strokes} strokes."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "recorded_by": self.recorded_by,
+            "recorded_on": self.recorded_on,
+            "strokes": self.strokes,
+            "source_files": list(self.source_files),
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Provenance:
+        kind = d.get("kind")
+        if kind not in ("expert", "synthetic"):
+            raise ValueError(f"provenance.kind must be 'expert' or 'synthetic', not {kind!r}")
+        return cls(
+            kind=kind,
+            recorded_by=str(d.get("recorded_by", "")),
+            recorded_on=str(d.get("recorded_on", "")),
+            strokes=int(d.get("strokes", 0)),
+            source_files=tuple(str(s) for s in d.get("source_files", [])),
+            note=str(d.get("note", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    stroke_type: str
+    body_region: str
+    instrument: str
+    description: str
+    envelope: Envelope
+    provenance: Provenance
+    detection: DetectionSettings = field(default_factory=DetectionSettings)
+    weights: ScoringWeights = field(default_factory=ScoringWeights)
+    pass_mark: float = 70.0
+    version: int = 1
+    calibration: dict[str, Any] = field(default_factory=dict)
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def technique(self) -> str:
+        return self.stroke_type.replace("_", "-")
+
+    def listing(self) -> dict[str, Any]:
+        """The short description ``iastm-trainer exercises --json`` prints."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "technique": self.technique,
+            "body_region": self.body_region,
+            "instrument": self.instrument,
+            "pass_mark": self.pass_mark,
+            "synthetic": self.provenance.is_synthetic,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_NAME,
+            "schema_version": SCHEMA_VERSION,
+            "id": self.id,
+            "version": self.version,
+            "name": self.name,
+            "stroke_type": self.stroke_type,
+            "body_region": self.body_region,
+            "instrument": self.instrument,
+            "description": self.description,
+            "provenance": self.provenance.to_dict(),
+            "detection": self.detection.to_dict(),
+            "scoring": {"weights": self.weights.to_dict(), "pass_mark": self.pass_mark},
+            "calibration": self.calibration,
+            "envelope": self.envelope.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Any, source: Path | None = None) -> Exercise:
+        where = str(source) if source else "exercise"
+        if not isinstance(d, dict):
+            raise ExerciseError(f"{where}: not an exercise (expected a JSON object)")
+        if d.get("format") != FORMAT_NAME:
+            raise ExerciseError(
+                f"{where}: not an exercise file (field 'format' is not '{FORMAT_NAME}')"
+            )
+        version = d.get("schema_version")
+        if not isinstance(version, int):
+            raise ExerciseError(f"{where}: field 'schema_version' is missing or not a number")
+        if version > SCHEMA_VERSION:
+            raise ExerciseError(
+                f"{where}: written by a newer iastm-trainer (schema {version}; this one reads up "
+                f"to {SCHEMA_VERSION}); update the program"
+            )
+        try:
+            ex_id = _text(d, "id")
+            if not is_valid_exercise_id(ex_id):
+                raise ValueError("field 'id' must be lower-case letters, digits, '-', '_' or '.'")
+            stroke_type = _text(d, "stroke_type")
+            if stroke_type not in STROKE_TYPES:
+                raise ValueError(
+                    f"field 'stroke_type' is {stroke_type!r}; expected one of "
+                    f"{', '.join(STROKE_TYPES)}"
+                )
+            scoring = d.get("scoring") or {}
+            pass_mark = float(scoring.get("pass_mark", 70.0))
+            if not 0.0 <= pass_mark <= 100.0:
+                raise ValueError("field 'scoring.pass_mark' must be between 0 and 100")
+            return cls(
+                id=ex_id,
+                name=_text(d, "name"),
+                stroke_type=stroke_type,
+                body_region=_text(d, "body_region"),
+                instrument=_text(d, "instrument"),
+                description=str(d.get("description", "")),
+                envelope=Envelope.from_dict(_section(d, "envelope")),
+                provenance=Provenance.from_dict(_section(d, "provenance")),
+                detection=DetectionSettings.from_dict(d.get("detection") or {}),
+                weights=ScoringWeights.from_dict(scoring.get("weights") or {}),
+                pass_mark=pass_mark,
+                version=int(d.get("version", 1)),
+                calibration=dict(d.get("calibration") or {}),
+                source=source,
+            )
+        except ExerciseError:
+            raise
+        except (EnvelopeError, ValueError, TypeError, KeyError) as exc:
+            raise ExerciseError(f"{where}: {exc}") from None
+
+
+def _text(d: dict[str, Any], key: str) -> str:
+    value = d.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"field '{key}' is missing or empty")
+    return value
+
+
+def _section(d: dict[str, Any], key: str) -> dict[str, Any]:
+    value = d.get(key)
+    if not isinstance(value, dict):
+        raise ValueError(f"field '{key}' is missing or not an object")
+    return value
+
+
+def save_exercise(exercise: Exercise, path: str | os.PathLike[str]) -> Path:
+    """Write an exercise file (whatever its name); written whole, then moved into place."""
+    p = Path(path)
+    tmp = p.with_name(p.name + ".tmp")
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(exercise.to_dict(), indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, p)
+    except OSError as exc:
+        raise ExerciseError(f"{p}: cannot write the exercise: {exc.strerror}") from None
+    return p
+
+
+def load_exercise_file(path: str | os.PathLike[str]) -> Exercise:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ExerciseError(f"{p}: no such exercise file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExerciseError(f"{p}: cannot read the exercise file: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ExerciseError(f"{p}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    return Exercise.from_dict(data, source=p)
+
+
+def shipped_exercises() -> list[Exercise]:
+    """The exercise library that ships with the program, in a stable order."""
+    return [load_exercise_file(f) for f in sorted(library_dir().glob("*.json"))]
+
+
+def find_exercise(id_or_file: str, extra_dirs: tuple[Path, ...] = ()) -> Exercise:
+    """An exercise by shipped or user id, or by the path of an exercise file."""
+    candidate = Path(id_or_file)
+    if candidate.suffix == ".json" or candidate.exists() or os.sep in id_or_file:
+        return load_exercise_file(candidate)
+    for folder in (*extra_dirs, library_dir()):
+        for f in sorted(Path(folder).glob("*.json")):
+            try:
+                ex = load_exercise_file(f)
+            except ExerciseError:
+                continue
+            if ex.id == id_or_file:
+                return ex
+    known = ", ".join(e.id for e in shipped_exercises())
+    raise ExerciseError(f"unknown exercise '{id_or_file}' (known: {known})")

@@ -1,0 +1,182 @@
+"""The streaming recording writer: one row per sample, written as the samples arrive.
+
+The writer flushes at least once a second (and on every event), so a crash or a kill loses at most
+the last second. Never imports Qt.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from devices.samples import SampleBlock
+from trainer.recordings.events import events_path
+from trainer.recordings.format import REQUIRED_COLUMNS, TIME_COLUMN, TITLE_LINE, RecordingError
+
+FLUSH_INTERVAL_S = 1.0
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+def _format_rows(t_rel: np.ndarray, values: np.ndarray) -> str:
+    """CSV rows for a block. Values that ``%g`` prints without an exponent (the usual case:
+    0, or between 1e-4 and 1e6 in size) go through one ``%`` operation for the whole block, which
+    is about a hundred times faster than formatting value by value; anything else takes the
+    careful per-value path. Both give the same text for the same number."""
+    a = np.abs(values)
+    plain = np.isfinite(values) & ((a == 0.0) | ((a >= 1e-4) & (a < 999_999.5)))
+    if plain.all():
+        row = "%.6f" + ",%.6g" * values.shape[1] + "\n"
+        flat = np.column_stack([t_rel, values]).ravel().tolist()
+        return (row * len(t_rel)) % tuple(flat)
+    buf = io.StringIO()
+    for t, vals in zip(t_rel.tolist(), values.tolist(), strict=True):
+        buf.write(f"{t:.6f},")
+        buf.write(",".join(_format_value(v) for v in vals))
+        buf.write("\n")
+    return buf.getvalue()
+
+
+def _format_value(x: float) -> str:
+    if not math.isfinite(x):
+        return "nan"
+    text = f"{x:.6g}"
+    return text if "e" not in text else f"{x:.9f}".rstrip("0").rstrip(".")
+
+
+class RecordingWriter:
+    """Streams samples to a recording file as they arrive.
+
+    The time axis starts at the first sample written (``time_s`` = 0), unless ``t0_s`` is given.
+    Channels must include ``force_n`` and ``angle_deg``; other channels keep their order.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        channels: Iterable[str],
+        metadata: dict[str, Any] | None = None,
+        t0_s: float | None = None,
+        flush_interval_s: float = FLUSH_INTERVAL_S,
+    ) -> None:
+        self.path = Path(path)
+        self.channels = tuple(channels)
+        missing = [c for c in REQUIRED_COLUMNS if c not in self.channels]
+        if missing:
+            raise RecordingError(
+                f"{self.path}: cannot record without the channel(s) {', '.join(missing)} "
+                f"(the device sends {', '.join(self.channels)})"
+            )
+        self.t0_s = t0_s
+        self.rows = 0
+        self.last_t_s: float | None = None
+        self._flush_interval_s = flush_interval_s
+        self._last_flush = time.monotonic()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._csv: TextIO = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+            self._events: TextIO = open(events_path(self.path), "w", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            raise RecordingError(
+                f"{self.path}: cannot write the recording: {exc.strerror}"
+            ) from exc
+        lines = [TITLE_LINE]
+        for key, value in (metadata or {}).items():
+            lines.append(f"# {key}: {_metadata_text(value)}")
+        lines.append(",".join((TIME_COLUMN, *self.channels)))
+        self._csv.write("\n".join(lines) + "\n")
+        self._flush()
+
+    def write(self, block: SampleBlock) -> None:
+        """Append a block; its channels may come in another order or with extras (kept out)."""
+        if not len(block):
+            return
+        if block.channels != self.channels:
+            try:
+                idx = [block.channels.index(c) for c in self.channels]
+            except ValueError:
+                raise RecordingError(
+                    f"{self.path}: the device changed its channels to {', '.join(block.channels)} "
+                    f"mid-recording; this recording holds {', '.join(self.channels)}"
+                ) from None
+            values = block.values[:, idx]
+        else:
+            values = block.values
+        if self.t0_s is None:
+            self.t0_s = float(block.t_s[0])
+        t_rel = block.t_s - self.t0_s
+        self._csv.write(_format_rows(t_rel, values))
+        self.rows += len(block)
+        self.last_t_s = float(t_rel[-1])
+        if time.monotonic() - self._last_flush >= self._flush_interval_s:
+            self._flush()
+
+    def log_event(self, kind: str, t_s: float | None = None, **fields: Any) -> None:
+        """Record something that happened, on the recording's time axis, and flush at once."""
+        record: dict[str, Any] = {"event": kind}
+        if t_s is not None and self.t0_s is not None:
+            record["t_s"] = round(t_s - self.t0_s, 6)
+        elif t_s is not None:
+            record["t_s"] = 0.0
+        record["wall_time"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        record.update(fields)
+        self._events.write(json.dumps(record, default=_json_default) + "\n")
+        self._flush()
+
+    def close(self, summary: dict[str, Any] | None = None) -> None:
+        """Flush and close; ``summary`` (counters and the like) goes to the event log last."""
+        if self._csv.closed:
+            return
+        if summary is not None:
+            self.log_event("summary", rows=self.rows, **summary)
+        self._flush()
+        self._csv.close()
+        self._events.close()
+
+    def _flush(self) -> None:
+        for f in (self._csv, self._events):
+            f.flush()
+            os.fsync(f.fileno())
+        self._last_flush = time.monotonic()
+
+    def __enter__(self) -> RecordingWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _metadata_text(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"), default=_json_default)
+    return str(value).replace("\n", " ")
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
+
+
+def write_recording(
+    path: str | os.PathLike[str],
+    t_s: np.ndarray,
+    values: np.ndarray,
+    channels: Iterable[str],
+    metadata: dict[str, Any] | None = None,
+) -> Path:
+    """Write a whole recording at once (simulated data, exports)."""
+    with RecordingWriter(path, channels, metadata, t0_s=float(t_s[0]) if len(t_s) else 0.0) as w:
+        w.write(SampleBlock(np.asarray(t_s, float), np.asarray(values, float), tuple(channels)))
+    return Path(path)

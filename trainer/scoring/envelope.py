@@ -1,0 +1,246 @@
+"""The expert envelope: what a good stroke looks like, learned from an instructor's own strokes.
+
+No published optimal force envelope exists for IASTM, so an envelope is always built from expert
+recordings of one instrument and one stroke type (``trainer.scoring.envelope_build``). This module
+is the envelope itself: the pointwise band of force and angle over 0..100 % of the stroke, the
+duration, time-to-peak, peak force, mean angle and smoothness statistics the score uses, and the
+prediction multiplier ``t(n-1, 0.975) sqrt(1 + 1/n)`` that turns the experts' spread into a band
+(the range a further stroke of the same expert falls in 95 % of the time).
+
+The envelope file is human-readable JSON: arrays are plain lists rounded to what the sensors can
+resolve. ``from_dict`` trusts nothing and names the field it rejects. Never imports Qt.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from trainer.strokes.normalise import DEFAULT_LOWPASS_HZ, POINTS
+
+#: Fewest expert strokes an envelope is built from (a standard deviation needs some company).
+MIN_STROKES = 3
+REGISTRATIONS = ("linear", "peak")
+DEFAULT_FORCE_FLOOR_FRAC = 0.05
+DEFAULT_ANGLE_FLOOR_DEG = 3.0
+
+_FORCE_DECIMALS = 3
+_ANGLE_DECIMALS = 2
+_SCALAR_DECIMALS = 4
+
+
+class EnvelopeError(Exception):
+    """An envelope that cannot be built or read; the message names the field or the shortfall."""
+
+
+def prediction_multiplier(n: int) -> float:
+    """``t(n-1, 0.975) sqrt(1 + 1/n)``: the half-width of a 95 % prediction band, in sigmas."""
+    if n < 2:
+        raise EnvelopeError(f"a prediction band needs at least 2 strokes; got {n}")
+    return float(stats.t.ppf(0.975, n - 1) * math.sqrt(1.0 + 1.0 / n))
+
+
+@dataclass(frozen=True, eq=False)
+class Envelope:
+    """Pointwise mean, SD and band of force and angle over 0..100 % of the stroke, and scalars.
+
+    Angle arrays are all NaN when the experts' device had no angle channel. ``lowpass_hz`` and
+    ``registration`` record how the expert strokes were prepared; trainees' strokes are always
+    normalised linearly with the same filter.
+    """
+
+    n_strokes: int
+    force_mu_n: np.ndarray
+    force_sigma_n: np.ndarray
+    force_lo_n: np.ndarray
+    force_hi_n: np.ndarray
+    angle_mu_deg: np.ndarray
+    angle_sigma_deg: np.ndarray
+    angle_lo_deg: np.ndarray
+    angle_hi_deg: np.ndarray
+    band_multiplier: float
+    duration_mean_s: float
+    duration_sd_s: float
+    time_to_peak_mean_frac: float
+    time_to_peak_sd_frac: float
+    peak_force_mean_n: float
+    peak_force_sd_n: float
+    mean_angle_mean_deg: float
+    mean_angle_sd_deg: float
+    sparc_mean: float
+    sparc_sd: float
+    force_floor_frac: float = DEFAULT_FORCE_FLOOR_FRAC
+    angle_floor_deg: float = DEFAULT_ANGLE_FLOOR_DEG
+    registration: str = "linear"
+    lowpass_hz: float = DEFAULT_LOWPASS_HZ
+
+    @property
+    def has_angle(self) -> bool:
+        return bool(np.all(np.isfinite(self.angle_mu_deg)))
+
+    @property
+    def force_floor_n(self) -> float:
+        """The smallest half-width of the force band, in newtons."""
+        return self.force_floor_frac * self.peak_force_mean_n
+
+    def to_dict(self) -> dict[str, Any]:
+        angle = self.has_angle
+        return {
+            "points": POINTS,
+            "n_strokes": self.n_strokes,
+            "registration": self.registration,
+            "lowpass_hz": _num(self.lowpass_hz, _SCALAR_DECIMALS),
+            "band_multiplier": _num(self.band_multiplier, _SCALAR_DECIMALS),
+            "force_floor_frac": _num(self.force_floor_frac, _SCALAR_DECIMALS),
+            "angle_floor_deg": _num(self.angle_floor_deg, _ANGLE_DECIMALS),
+            "duration_mean_s": _num(self.duration_mean_s, _SCALAR_DECIMALS),
+            "duration_sd_s": _num(self.duration_sd_s, _SCALAR_DECIMALS),
+            "time_to_peak_mean_frac": _num(self.time_to_peak_mean_frac, _SCALAR_DECIMALS),
+            "time_to_peak_sd_frac": _num(self.time_to_peak_sd_frac, _SCALAR_DECIMALS),
+            "peak_force_mean_n": _num(self.peak_force_mean_n, _FORCE_DECIMALS),
+            "peak_force_sd_n": _num(self.peak_force_sd_n, _FORCE_DECIMALS),
+            "mean_angle_mean_deg": _num(self.mean_angle_mean_deg, _ANGLE_DECIMALS),
+            "mean_angle_sd_deg": _num(self.mean_angle_sd_deg, _ANGLE_DECIMALS),
+            "sparc_mean": _num(self.sparc_mean, _SCALAR_DECIMALS),
+            "sparc_sd": _num(self.sparc_sd, _SCALAR_DECIMALS),
+            "force_mu_n": _list(self.force_mu_n, _FORCE_DECIMALS),
+            "force_sigma_n": _list(self.force_sigma_n, _FORCE_DECIMALS),
+            "force_lo_n": _list(self.force_lo_n, _FORCE_DECIMALS),
+            "force_hi_n": _list(self.force_hi_n, _FORCE_DECIMALS),
+            "angle_mu_deg": _list(self.angle_mu_deg, _ANGLE_DECIMALS) if angle else None,
+            "angle_sigma_deg": _list(self.angle_sigma_deg, _ANGLE_DECIMALS) if angle else None,
+            "angle_lo_deg": _list(self.angle_lo_deg, _ANGLE_DECIMALS) if angle else None,
+            "angle_hi_deg": _list(self.angle_hi_deg, _ANGLE_DECIMALS) if angle else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Envelope:
+        """An envelope from its dict form; ``EnvelopeError`` names the first bad field."""
+        if not isinstance(d, dict):
+            raise EnvelopeError("envelope: expected an object with the envelope's fields")
+        points = d.get("points", POINTS)
+        if points != POINTS:
+            raise EnvelopeError(f"envelope field 'points' must be {POINTS}, not {points!r}")
+        n = d.get("n_strokes")
+        if isinstance(n, bool) or not isinstance(n, int) or n < MIN_STROKES:
+            raise EnvelopeError(
+                f"envelope field 'n_strokes' must be a whole number of at least {MIN_STROKES}"
+            )
+        registration = d.get("registration", "linear")
+        if registration not in REGISTRATIONS:
+            raise EnvelopeError(
+                f"envelope field 'registration' must be one of {', '.join(REGISTRATIONS)}"
+            )
+        force = {
+            k: _array(d, k) for k in ("force_mu_n", "force_sigma_n", "force_lo_n", "force_hi_n")
+        }
+        angle_keys = ("angle_mu_deg", "angle_sigma_deg", "angle_lo_deg", "angle_hi_deg")
+        present = [d.get(k) is not None for k in angle_keys]
+        if any(present) and not all(present):
+            missing = angle_keys[present.index(False)]
+            raise EnvelopeError(
+                f"envelope field '{missing}' is missing; the four angle arrays go together "
+                "(all null for a device without angle)"
+            )
+        if all(present):
+            angle = {k: _array(d, k) for k in angle_keys}
+        else:
+            angle = {k: np.full(POINTS, np.nan) for k in angle_keys}
+        _check_band(force, "force_mu_n", "force_sigma_n", "force_lo_n", "force_hi_n")
+        if all(present):
+            _check_band(angle, "angle_mu_deg", "angle_sigma_deg", "angle_lo_deg", "angle_hi_deg")
+        env = cls(
+            n_strokes=n,
+            **force,
+            **angle,
+            band_multiplier=_scalar(d, "band_multiplier", minimum=0.0, strict=True),
+            duration_mean_s=_scalar(d, "duration_mean_s", minimum=0.0, strict=True),
+            duration_sd_s=_scalar(d, "duration_sd_s", minimum=0.0),
+            time_to_peak_mean_frac=_scalar(d, "time_to_peak_mean_frac", minimum=0.0, maximum=1.0),
+            time_to_peak_sd_frac=_scalar(d, "time_to_peak_sd_frac", minimum=0.0),
+            peak_force_mean_n=_scalar(d, "peak_force_mean_n"),
+            peak_force_sd_n=_scalar(d, "peak_force_sd_n", minimum=0.0),
+            mean_angle_mean_deg=_scalar(d, "mean_angle_mean_deg", nullable=True),
+            mean_angle_sd_deg=_scalar(d, "mean_angle_sd_deg", minimum=0.0, nullable=True),
+            sparc_mean=_scalar(d, "sparc_mean", maximum=0.0, nullable=True),
+            sparc_sd=_scalar(d, "sparc_sd", minimum=0.0, nullable=True),
+            force_floor_frac=_scalar(
+                d, "force_floor_frac", minimum=0.0, default=DEFAULT_FORCE_FLOOR_FRAC
+            ),
+            angle_floor_deg=_scalar(
+                d, "angle_floor_deg", minimum=0.0, default=DEFAULT_ANGLE_FLOOR_DEG
+            ),
+            registration=registration,
+            lowpass_hz=_scalar(
+                d, "lowpass_hz", minimum=0.0, strict=True, default=DEFAULT_LOWPASS_HZ
+            ),
+        )
+        return env
+
+
+def _num(value: float, decimals: int) -> float | None:
+    return round(float(value), decimals) if math.isfinite(value) else None
+
+
+def _list(values: np.ndarray, decimals: int) -> list[float]:
+    return [round(float(v), decimals) for v in values]
+
+
+def _array(d: dict[str, Any], key: str) -> np.ndarray:
+    value = d.get(key)
+    if not isinstance(value, list) or len(value) != POINTS:
+        raise EnvelopeError(f"envelope field '{key}' must be a list of {POINTS} numbers")
+    try:
+        arr = np.array([_finite(v) for v in value], dtype=float)
+    except (TypeError, ValueError):
+        raise EnvelopeError(f"envelope field '{key}' must hold only finite numbers") from None
+    return arr
+
+
+def _finite(v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise ValueError(v)
+    return float(v)
+
+
+def _scalar(
+    d: dict[str, Any],
+    key: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict: bool = False,
+    nullable: bool = False,
+    default: float | None = None,
+) -> float:
+    if key not in d:
+        if default is not None:
+            return default
+        raise EnvelopeError(f"envelope field '{key}' is missing")
+    value = d[key]
+    if value is None and nullable:
+        return float("nan")
+    try:
+        x = _finite(value)
+    except ValueError:
+        raise EnvelopeError(f"envelope field '{key}' must be a finite number") from None
+    if minimum is not None and (x < minimum or (strict and x == minimum)):
+        relation = "greater than" if strict else "at least"
+        raise EnvelopeError(f"envelope field '{key}' must be {relation} {minimum:g}")
+    if maximum is not None and x > maximum:
+        raise EnvelopeError(f"envelope field '{key}' must be at most {maximum:g}")
+    return x
+
+
+def _check_band(arrays: dict[str, np.ndarray], mu: str, sigma: str, lo: str, hi: str) -> None:
+    tol = 1e-6
+    if np.any(arrays[sigma] < 0):
+        raise EnvelopeError(f"envelope field '{sigma}' must not be negative")
+    if np.any(arrays[lo] > arrays[mu] + tol):
+        raise EnvelopeError(f"envelope field '{lo}' must not lie above '{mu}'")
+    if np.any(arrays[hi] < arrays[mu] - tol):
+        raise EnvelopeError(f"envelope field '{hi}' must not lie below '{mu}'")

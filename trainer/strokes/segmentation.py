@@ -1,0 +1,832 @@
+"""The stroke detector: sample blocks in, strokes out, live or offline with the same object.
+
+The pipeline follows the design notes (scoring.md, section 1):
+
+1. **Tare.** The first ``initial_tare_s`` of data (2 s) give the starting baseline and the idle
+   noise sigma; nothing is detected before. From then on a ``BaselineTracker`` follows drift while
+   the tool is idle and is frozen during a stroke.
+2. **Detection filter.** A causal Butterworth low-pass (20 Hz; below 0.4 x the rate on slow
+   devices) with carried state.
+3. **Hysteresis.** A stroke begins when the filtered force over the baseline stays above
+   ``F_on = max(f_on_floor_n, noise_sigma_factor * sigma)`` for ``on_ms``; it comes down when it
+   stays below ``f_off_ratio * F_on`` for ``off_ms``. Force that rises above ``F_on`` again within
+   ``refractory_ms`` of coming down continues the same stroke (two touches 50 ms apart are one
+   stroke, 300 ms apart are two).
+4. **Boundaries.** When a stroke is complete, its raw samples (baseline removed) are filtered
+   forwards and backwards (no delay) and the stroke is the contiguous run above
+   ``boundary_fraction`` (5 %) of its peak that contains the detected contact, found by walking
+   out from the detected contact after correcting it for the detection filter's group delay.
+   ``start_s``/``end_s`` are the interpolated 5 % crossings; ``t_s``, ``force_n`` and
+   ``angle_deg`` are the raw samples between them. Strokes shorter than ``min_stroke_ms`` are
+   dropped (and counted).
+
+Behaviour at the edges, all counted in ``StrokeSegmenter.counters``:
+
+- **A held-still load is a baseline, not a stroke.** If the filtered force stays within
+  ``rebaseline_band_n`` + 4 sigma for ``rebaseline_hold_ms`` (1 s), whether while idle but away
+  from the baseline or during a "stroke", that level becomes the new baseline and any open stroke
+  is discarded. IASTM strokes move; a load cell's zero stepping, or the tool left resting on the
+  surface, does not. Set ``rebaseline_hold_ms`` to 0 to turn this off.
+- **Trainees who never lift the tool** defeat threshold detection: contact never ends. When an open
+  stroke has lasted ``valley_split_ms`` (5 s), it is cut at the valleys of its zero-phase force
+  (``scipy.signal.find_peaks`` on the negated force, prominence ``valley_prominence_ratio`` of the
+  peak, at least ``valley_min_distance_ms`` apart); every complete piece is emitted and the piece
+  after the last valley stays open. This runs live and offline alike (``segment_offline`` is the
+  same detector), so a never-lifting trainee still gets feedback every few seconds.
+- **Too long.** A stroke that reaches ``max_stroke_ms`` (10 s) without a valley is not a stroke: it
+  is discarded when it ends. This bounds the history the detector keeps, so memory is the same
+  after eight hours as after one minute (about ``(max_stroke_ms + 4 s) * rate`` samples).
+- **Gaps** (``mark_gap``, a pause longer than ``gap_ms`` between samples, time going backwards, or
+  non-finite force): a stroke is never stitched across one. A stroke that had already come down is
+  emitted with the data before the gap; one still in contact is discarded (after its complete
+  valley pieces, if any); a stroke already in contact when data resumes is discarded as
+  incomplete. The filter restarts after the gap; the baseline carries on.
+- **End of data** (``flush``): the same as a gap. A stroke that has come back down is emitted even
+  if its tail is short; one still in contact is dropped and counted as ``open_at_end``.
+
+Exactly the same strokes come out whatever the sizes of the blocks fed (every decision is taken
+at a sample determined by the data, never by a block boundary, and all state is carried): the
+tests check this over random partitions.
+
+This module must never import Qt, do I/O, or score strokes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal
+
+from devices.samples import SampleBlock
+from trainer.signals.baseline import BaselineTrace, BaselineTracker
+from trainer.signals.errors import ConditioningError
+from trainer.signals.filters import LowPass
+from trainer.signals.tare import tare
+from trainer.strokes.detection import DetectionSettings, SegmentationError
+from trainer.strokes.stroke import Stroke
+
+#: Samples are processed in pieces of at most this many (bounds the history a piece can evict).
+_CHUNK = 16384
+#: Samples an onset or the end of a contact is looked for in at a time (a piece is just like a
+#: block that ends there; looking further costs time on every call).
+_LOOK_SPAN = 2048
+#: Idle stretches up to this long are looked at whole, longer ones only up to a possible onset.
+_IDLE_SPAN = 256
+#: Samples the end of a stroke is first looked for in (more follow if it has not settled).
+_ENDING_SPAN = 256
+#: How far before the detected onset a stroke's 5 % crossing may lie (slow, light rises).
+_LOOKBACK_S = 2.0
+#: The force must stay near zero this long after a stroke before its end is settled.
+_TAIL_HOLD_S = 0.03
+#: How often the held-still check runs.
+_STILL_STEP_S = 0.05
+#: Band of the held-still check, in idle-noise sigmas, on top of ``rebaseline_band_n``.
+_STILL_BAND_SIGMAS = 4.0
+#: During a stroke, a held-still stretch means a zero step only if it began this soon after the
+#: onset (a step rises at once; a stroke's slow plateau does not), or once the stroke is too long.
+_STEP_RISE_S = 0.25
+#: After an unsuccessful valley search, try again this much later.
+_VALLEY_RETRY_S = 1.0
+#: Fewest samples the start-up tare needs (it also gives the sample rate).
+_MIN_TARE_SAMPLES = 3
+
+_IDLE, _STROKE, _ENDING = "idle", "stroke", "ending"
+_T, _X, _A, _Y = 0, 1, 2, 3  # history columns: time, raw force, angle, filtered force
+
+
+class _History:
+    """The newest samples, addressed by their absolute index; any window is one numpy view.
+
+    Rows are written twice (at ``i`` and ``i + capacity``) so a window never wraps.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.total = 0
+        self._buf = np.zeros((2 * capacity, 4))
+
+    def append(self, rows: np.ndarray) -> None:
+        n = rows.shape[0]
+        if n > self.capacity:
+            self.total += n - self.capacity
+            rows = rows[-self.capacity :]
+            n = self.capacity
+        cap, head = self.capacity, self.total % self.capacity
+        first = min(n, cap - head)
+        self._buf[head : head + first] = rows[:first]
+        self._buf[head + cap : head + cap + first] = rows[:first]
+        if first < n:
+            self._buf[: n - first] = rows[first:]
+            self._buf[cap : cap + n - first] = rows[first:]
+        self.total += n
+
+    def window(self, lo: int, hi: int, col: int) -> np.ndarray:
+        """Samples ``lo..hi`` (inclusive, absolute) of one column, as a view."""
+        if lo < self.total - self.capacity or hi >= self.total or hi < lo:
+            raise IndexError(f"samples {lo}..{hi} are not held (have {self.total})")
+        pos = lo % self.capacity
+        return self._buf[pos : pos + hi - lo + 1, col]
+
+    def at(self, index: np.ndarray | int, col: int) -> np.ndarray:
+        return self._buf[np.asarray(index) % self.capacity, col]
+
+    @property
+    def oldest(self) -> int:
+        return max(0, self.total - self.capacity)
+
+
+@dataclass
+class _Open:
+    """The stroke being detected. Indices are absolute sample numbers."""
+
+    onset: int  # first sample of the on-run (filtered time)
+    core_lo: int  # where the contact began in raw time (onset minus the filter delay)
+    baseline_n: float
+    f_on_n: float
+    sigma_n: float
+    peak_n: float  # highest filtered force over baseline so far
+    next_check: int  # sample of the next length check (valley split / too long)
+    overlong: bool = False
+    off_start: int = -1  # first sample of the off-run, once it came down
+    tail_level_n: float = 0.0
+
+
+def _runs(mask: np.ndarray, carried: int) -> np.ndarray:
+    """Length of the run of consecutive True ending at each element (``carried`` before it)."""
+    n = mask.size
+    if not mask.any():
+        return np.zeros(n, dtype=np.int64)
+    if mask.all():
+        return np.arange(carried + 1, carried + n + 1)
+    idx = np.arange(n)
+    last_false = np.maximum.accumulate(np.where(mask, -1, idx))
+    run = idx - last_false
+    run[last_false < 0] += carried
+    return run
+
+
+def _first(mask: np.ndarray) -> int:
+    """Index of the first True, or -1 (one pass where ``any`` then ``argmax`` take two)."""
+    if mask.size == 0:
+        return -1
+    k = int(np.argmax(mask))
+    return k if mask[k] else -1
+
+
+class StrokeSegmenter:
+    """Cuts a force stream into strokes, block by block; ``flush()`` at the end of the data.
+
+    ``rate_hz`` may be given; otherwise it comes from the median sample interval of the start-up
+    tare. Properties for a live display: ``baseline_n``, ``threshold_n``, ``in_stroke``,
+    ``current_stroke_start_s``, ``noise_sigma_n``. ``counters`` says what was seen, dropped and
+    why; ``tare_warning`` holds a message when the tool was not still during the start-up tare
+    (detection still runs: the baseline recovers once the tool is put down).
+    """
+
+    def __init__(
+        self, settings: DetectionSettings | None = None, rate_hz: float | None = None
+    ) -> None:
+        self.settings = settings if settings is not None else DetectionSettings()
+        if rate_hz is not None and not (rate_hz > 0 and math.isfinite(rate_hz)):
+            raise SegmentationError(f"sample rate must be positive, not {rate_hz!r}")
+        self._given_rate = rate_hz
+        self.rate_hz: float | None = None
+        self.tare_warning: str | None = None
+        self.counters: dict[str, int] = dict.fromkeys(
+            (
+                "samples",
+                "strokes",
+                "dropped_short",
+                "dropped_incomplete",
+                "dropped_overlong",
+                "cut_by_gap",
+                "open_at_end",
+                "baseline_steps",
+                "valley_splits",
+                "gaps",
+                "nonfinite_samples",
+            ),
+            0,
+        )
+        self._warm: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._ready = False
+        self._last_t: float | None = None
+        self._since_gap = 0
+        self._out: list[Stroke] = []
+        self._index = 0
+        self._state = _IDLE
+        self._open: _Open | None = None
+        self._on_run = self._off_run = self._tail_run = 0
+        self._n = 0  # absolute index of the next sample
+        self._lo_limit = 0  # no stroke may start before this sample
+        self._lo_hard = True  # ... because data begins there (start, gap), not a stroke's end
+        self._seg_start = 0  # first sample since the start-up tare or the last gap
+
+    # -- public --------------------------------------------------------------------------------
+    def feed(self, block: SampleBlock) -> list[Stroke]:
+        """Take the next samples; return the strokes that ended in them (possibly none)."""
+        if len(block) == 0:
+            return []
+        try:
+            force = np.asarray(block.channel("force_n"), dtype=float)
+        except KeyError:
+            raise SegmentationError(
+                f"the stream has no 'force_n' channel (channels: {', '.join(block.channels)})"
+            ) from None
+        if "angle_deg" in block.channels:
+            angle = np.asarray(block.channel("angle_deg"), dtype=float)
+        else:
+            angle = np.full(force.shape, np.nan)
+        self._out = []
+        self._feed_arrays(np.asarray(block.t_s, dtype=float), force, angle)
+        return self._take_out()
+
+    def mark_gap(self, t_s: float | None = None) -> list[Stroke]:
+        """Data is missing after the samples fed so far (disconnect, lost samples, overflow).
+
+        ``t_s`` (the last good sample's time) is informational: the gap is always placed after the
+        last sample fed. Returns a stroke that had come down just before the gap, if any.
+        """
+        self._out = []
+        self._gap(at_end=False)
+        return self._take_out()
+
+    def flush(self) -> list[Stroke]:
+        """End of data: settle the stroke in progress (see the module notes)."""
+        self._out = []
+        self._gap(at_end=True)
+        return self._take_out()
+
+    @property
+    def ready(self) -> bool:
+        """True once the start-up tare is done and detection runs."""
+        return self._ready
+
+    @property
+    def baseline_n(self) -> float:
+        if not self._ready:
+            return math.nan
+        if self._open is not None:
+            return self._open.baseline_n
+        return self._tracker.baseline_n
+
+    @property
+    def noise_sigma_n(self) -> float:
+        """The running estimate of the idle noise of the filtered force."""
+        return self._tracker.sigma_n if self._ready else math.nan
+
+    @property
+    def threshold_n(self) -> float:
+        """The force over baseline that starts a stroke (F_on), now."""
+        if not self._ready:
+            return math.nan
+        if self._open is not None:
+            return self._open.f_on_n
+        s = self.settings
+        return max(s.f_on_floor_n, s.noise_sigma_factor * self._tracker.sigma_n)
+
+    @property
+    def in_stroke(self) -> bool:
+        """True while the tool is in contact (a stroke has begun and not yet come down)."""
+        return self._state == _STROKE
+
+    @property
+    def current_stroke_start_s(self) -> float | None:
+        """Roughly when the stroke in progress began (its final start is refined at its end)."""
+        if self._state != _STROKE or self._open is None:
+            return None
+        first = max(self._open.core_lo, self._lo_limit, self._hist.oldest)
+        return float(self._hist.at(min(first, self._n - 1), _T))
+
+    # -- input ---------------------------------------------------------------------------------
+    def _take_out(self) -> list[Stroke]:
+        out, self._out = self._out, []
+        return out
+
+    def _feed_arrays(self, t: np.ndarray, x: np.ndarray, a: np.ndarray) -> None:
+        gap_s = self.settings.gap_ms / 1000.0
+        # The usual case, checked cheaply: all finite, no gap before or inside the block.
+        if (
+            np.isfinite(x).all()
+            and np.isfinite(t).all()
+            and (self._last_t is None or 0 < t[0] - self._last_t <= gap_s)
+        ):
+            dt = t[1:] - t[:-1]
+            if dt.size == 0 or (dt.min() > 0 and dt.max() <= gap_s):
+                self._process_piece(t, x, a)
+                return
+        good = np.isfinite(x) & np.isfinite(t)
+        idx = np.flatnonzero(good)
+        n_bad = t.size - idx.size
+        self.counters["nonfinite_samples"] += n_bad
+        if idx.size == 0:
+            self._gap(at_end=False)
+            return
+        tg = t[idx]
+        prev = self._last_t if self._last_t is not None else tg[0]
+        dt = np.diff(tg, prepend=prev)
+        breaks = (dt > gap_s) | (dt <= 0)
+        if self._last_t is None:
+            breaks[0] = False
+        # A run of non-finite samples before a good one is a gap too.
+        skipped = np.diff(idx, prepend=-1) > 1
+        breaks |= skipped
+        starts = np.flatnonzero(breaks)
+        bounds = [0, *starts.tolist(), idx.size]
+        for k in range(len(bounds) - 1):
+            lo, hi = bounds[k], bounds[k + 1]
+            if k > 0 or breaks[0]:
+                self._gap(at_end=False)
+            if hi > lo:
+                sel = idx[lo:hi]
+                self._process_piece(tg[lo:hi], x[sel], a[sel])
+        if not good[-1]:
+            self._gap(at_end=False)
+
+    def _process_piece(self, t: np.ndarray, x: np.ndarray, a: np.ndarray) -> None:
+        """Consecutive finite samples with no gap inside."""
+        self.counters["samples"] += t.size
+        self._since_gap += t.size
+        self._last_t = float(t[-1])
+        if not self._ready:
+            self._warm.append((t, x, a))
+            if len(self._warm) > 1:
+                t, x, a = (np.concatenate(cols) for cols in zip(*self._warm, strict=True))
+            end = int(np.searchsorted(t, t[0] + self.settings.initial_tare_s))
+            end = max(end, _MIN_TARE_SAMPLES)
+            if end >= t.size:
+                self._warm = [(t.copy(), x.copy(), a.copy())]  # the caller may reuse its arrays
+                return
+            self._warm = []
+            self._setup(np.column_stack([t[:end], x[:end], a[:end]]))
+            t, x, a = t[end:], x[end:], a[end:]
+        for lo in range(0, t.size, _CHUNK):
+            self._process_chunk(t[lo : lo + _CHUNK], x[lo : lo + _CHUNK], a[lo : lo + _CHUNK])
+
+    def _setup(self, rows: np.ndarray) -> None:
+        """Start-up tare: the rate, the filter, the baseline and sigma, the history."""
+        s = self.settings
+        t, x = rows[:, 0], rows[:, 1]
+        rate = self._given_rate or 1.0 / float(np.median(np.diff(t)))
+        self.rate_hz = rate
+        self._lp = LowPass(s.lowpass_hz, rate, int(s.lowpass_order))
+        self._delay = round(self._lp.group_delay_s * rate)
+
+        def n_of(ms: float, least: int = 0) -> int:
+            return max(least, round(ms * rate / 1000.0))
+
+        self._on_n = n_of(s.on_ms, 1)
+        self._off_n = n_of(s.off_ms, 1)
+        self._refractory_n = n_of(s.refractory_ms)
+        self._tail_max_n = n_of(s.tail_max_ms)
+        self._tail_hold_n = n_of(_TAIL_HOLD_S * 1000, 1)
+        self._hold_n = n_of(s.rebaseline_hold_ms)
+        self._still_step_n = n_of(_STILL_STEP_S * 1000, 1)
+        self._step_rise_n = n_of(_STEP_RISE_S * 1000)
+        self._lookback_n = n_of(_LOOKBACK_S * 1000)
+        self._max_stroke_n = n_of(s.max_stroke_ms, 1)
+        self._split_n = n_of(s.valley_split_ms, 1)
+        self._retry_n = n_of(_VALLEY_RETRY_S * 1000, 1)
+        self._valley_dist_n = n_of(s.valley_min_distance_ms, 1)
+        self._window_n = (
+            self._lookback_n
+            + self._max_stroke_n
+            + max(self._tail_max_n, self._refractory_n + self._on_n)
+            + self._on_n
+            + self._off_n
+            + 2 * self._delay
+            + 16
+        )
+        y = self._lp.process(x)
+        self._tracker = BaselineTracker(
+            rate,
+            tau_s=s.baseline_tau_s,
+            sigma_tau_s=s.noise_tau_s,
+            gate_sigmas=s.baseline_gate_sigmas,
+            gate_floor_n=s.baseline_gate_n,
+        )
+        self._tracker.start(y)
+        try:  # on the filtered force: a noisy sensor is not a moving tool
+            tare(y, t, min_duration_s=0.0)
+            self.tare_warning = None
+        except ConditioningError as exc:
+            self.tare_warning = str(exc)
+        self._hist = _History(max(self._window_n, self._hold_n) + _CHUNK + 16)
+        self._hist.append(np.column_stack([rows[:, :3], y]))
+        self._n = rows.shape[0]
+        self._lo_limit = self._seg_start = self._n
+        self._lo_hard = True
+        self._ready = True
+
+    # -- gaps ----------------------------------------------------------------------------------
+    def _gap(self, *, at_end: bool) -> None:
+        if not self._ready:
+            self._warm = []
+            self._since_gap = 0
+            return
+        if self._since_gap == 0 and not at_end:
+            return
+        o = self._open
+        if self._state == _ENDING and o is not None:
+            self._finish(self._n - 1, o.off_start - self._delay)
+        elif self._state == _STROKE and o is not None:
+            if self.settings.valley_fallback and not o.overlong:
+                self._valley_split(self._n - 1)
+            self.counters["open_at_end" if at_end else "cut_by_gap"] += 1
+        if self._since_gap and not at_end:
+            self.counters["gaps"] += 1
+        self._open = None
+        self._state = _IDLE
+        self._on_run = self._off_run = self._tail_run = 0
+        self._lp.reset()
+        self._tracker.interrupt()
+        self._lo_limit = self._seg_start = self._n
+        self._lo_hard = True
+        self._since_gap = 0
+
+    # -- the state machine ---------------------------------------------------------------------
+    def _process_chunk(self, t: np.ndarray, x: np.ndarray, a: np.ndarray) -> None:
+        y = self._lp.process(x)
+        self._hist.append(np.column_stack([t, x, a, y]))
+        base = self._n
+        i = 0
+        while i < y.size:
+            if self._state == _IDLE:
+                i = self._idle(y, base, i)
+            elif self._state == _STROKE:
+                i = self._in_stroke(y, base, i)
+            else:
+                i = self._ending(y, base, i)
+        self._n = base + y.size
+
+    def _idle(self, y: np.ndarray, base: int, i: int) -> int:
+        s = self.settings
+        # The baseline is worked out only up to where a stroke may begin: a piece is just like a
+        # block that ends there.
+        seg = y[i : self._idle_end(y, i)]
+        trace = self._tracker.scan(seg)
+        sigma = trace.sigma_before_n
+        f_on = np.maximum(s.f_on_floor_n, s.noise_sigma_factor * sigma)
+        excess = seg - trace.baseline_before_n
+        run = _runs(excess > f_on, self._on_run)
+        c = _first(run >= self._on_n)
+        limit = c if c >= 0 else seg.size
+        if self._hold_n:
+            r, level = self._still(base + i, limit, excess, sigma, idle=trace)
+            if r >= 0:
+                self._tracker.commit(trace, r)
+                self._tracker.set_baseline(level)
+                self.counters["baseline_steps"] += 1
+                self._on_run = 0
+                return i + r + 1
+        if c < 0:
+            self._tracker.commit(trace, seg.size - 1)
+            self._on_run = int(run[-1])
+            return i + seg.size
+        self._tracker.commit(trace, c)
+        self._begin(
+            base + i + c, float(trace.baseline_before_n[c]), float(f_on[c]), float(sigma[c])
+        )
+        return i + c + 1
+
+    def _idle_end(self, y: np.ndarray, i: int) -> int:
+        """Where the idle piece from ``i`` should end: a little after the first sample at which
+        a stroke could begin, or the end of ``y``.
+
+        The baseline only ever moves towards the samples it learns from, so before sample ``j``
+        it is at least the lowest of the baseline now and the samples up to ``j``; a stroke
+        cannot begin where the force is not ``f_on_floor_n`` above that. Short stretches (the
+        live blocks) are taken whole: the bound would cost more than it saves.
+        """
+        if y.size - i <= _IDLE_SPAN:
+            return y.size
+        rest = y[i : i + _LOOK_SPAN]
+        lowest = np.minimum.accumulate(rest)
+        np.minimum(lowest, self._tracker.baseline_n, out=lowest)
+        lowest += self.settings.f_on_floor_n
+        j = _first(rest > lowest)
+        return i + rest.size if j < 0 else min(y.size, i + j + 2 * self._on_n)
+
+    def _begin(self, confirm: int, baseline_n: float, f_on_n: float, sigma_n: float) -> None:
+        s = self.settings
+        onset = confirm - self._on_n + 1
+        core_lo = onset - self._delay
+        peak = float(np.max(self._hist.window(max(onset, self._hist.oldest), confirm, _Y)))
+        first_check = self._split_n if s.valley_fallback else self._max_stroke_n
+        self._open = _Open(
+            onset=onset,
+            core_lo=core_lo,
+            baseline_n=baseline_n,
+            f_on_n=f_on_n,
+            sigma_n=sigma_n,
+            peak_n=peak - baseline_n,
+            next_check=core_lo + first_check,
+        )
+        self._state = _STROKE
+        self._off_run = 0
+
+    def _in_stroke(self, y: np.ndarray, base: int, i: int) -> int:
+        s = self.settings
+        o = self._open
+        assert o is not None
+        seg = y[i : i + _LOOK_SPAN]
+        excess = seg - o.baseline_n
+        run = _runs(excess < s.f_off_ratio * o.f_on_n, self._off_run)
+        e = _first(run >= self._off_n)
+        check = o.next_check - (base + i)
+        check = -1 if o.overlong or check >= seg.size else max(check, 0)
+        limit = min(v for v in (e, check, seg.size) if v >= 0)
+        if self._hold_n:
+            latest = None if o.overlong else o.onset + self._step_rise_n
+            r, level = self._still(base + i, limit, excess, o.sigma_n, starts=(o.onset, latest))
+            if r >= 0:
+                # A still load, not a stroke: it becomes the baseline; the "stroke" is discarded.
+                self._tracker.set_baseline(level)
+                self.counters["baseline_steps"] += 1
+                self._open = None
+                self._state = _IDLE
+                self._on_run = 0
+                self._lo_limit = base + i + r - self._hold_n + 1
+                self._lo_hard = False
+                return i + r + 1
+        upto = limit if limit < seg.size else seg.size - 1
+        o.peak_n = max(o.peak_n, float(np.max(excess[: upto + 1])))
+        if check >= 0 and (e < 0 or check < e):
+            self._off_run = int(run[check])
+            self._length_check(base + i + check)
+            return i + check + 1
+        if e < 0:
+            self._off_run = int(run[-1])
+            return i + seg.size
+        off_start = base + i + e - self._off_n + 1
+        o.off_start = off_start
+        o.tail_level_n = max(s.boundary_fraction * o.peak_n, 3.0 * o.sigma_n)
+        self._state = _ENDING
+        self._on_run = self._tail_run = 0
+        return i + e + 1
+
+    def _ending(self, y: np.ndarray, base: int, i: int) -> int:
+        o = self._open
+        assert o is not None
+        # The force usually settles within a few tens of milliseconds: look that far first.
+        seg = y[i : i + _ENDING_SPAN]
+        excess = seg - o.baseline_n
+        on_run = _runs(excess > o.f_on_n, self._on_run)
+        c = _first(on_run >= self._on_n)
+        tail_run = _runs(excess <= o.tail_level_n, self._tail_run)
+        merge_last = o.off_start + self._refractory_n - 1  # last on-run start that merges
+        earliest = max(o.off_start + self._off_n, merge_last + self._on_n - 1)
+        cap = o.off_start + max(self._tail_max_n, self._refractory_n + self._on_n)
+        # Settled: held near zero long enough, not before ``earliest``; or waited until ``cap``.
+        done = tail_run >= self._tail_hold_n
+        done[: max(0, earliest - (base + i))] = False
+        done[max(0, cap - (base + i)) :] = True
+        f = _first(done)
+        if c >= 0 and (f < 0 or c <= f):
+            run_start = base + i + c - self._on_n + 1
+            if run_start <= merge_last:
+                # Back up within the refractory time: the same stroke goes on.
+                o.peak_n = max(o.peak_n, float(np.max(excess[: c + 1])))
+                o.off_start = -1
+                self._state = _STROKE
+                self._off_run = 0
+                return i + c + 1
+            # A new stroke before the force settled: cut at the valley between the two.
+            valley_y = self._hist.window(o.off_start, run_start, _Y)
+            cut = o.off_start + int(np.argmin(valley_y)) - self._delay
+            self._finish(cut, o.off_start - self._delay)
+            self._lo_limit = max(self._lo_limit, cut + 1)
+            self._begin(base + i + c, o.baseline_n, o.f_on_n, o.sigma_n)
+            return i + c + 1
+        if f >= 0:
+            self._finish(base + i + f, o.off_start - self._delay)
+            self._open = None
+            self._state = _IDLE
+            self._on_run = 0
+            return i + f + 1
+        self._on_run = int(on_run[-1])
+        self._tail_run = int(tail_run[-1])
+        return i + seg.size
+
+    def _still(
+        self,
+        start: int,
+        limit: int,
+        excess: np.ndarray,
+        sigma: np.ndarray | float,
+        idle: BaselineTrace | None = None,
+        starts: tuple[int, int | None] = (0, None),
+    ) -> tuple[int, float]:
+        """First check sample (relative, < ``limit``) at which the force has been held still.
+
+        Still: the filtered force stayed within ``rebaseline_band_n`` + 4 ``sigma`` for
+        ``rebaseline_hold_ms``, in a window that starts between ``starts`` (absolute samples;
+        None: no limit). While idle (``idle`` is the baseline trace of the piece, ``sigma`` its
+        noise per sample) it must also sit away from the baseline by at least the tracker's gate
+        (else the tracker follows it anyway). Returns the sample and the held level.
+        """
+        s = self.settings
+        step, hold = self._still_step_n, self._hold_n
+        # Check samples are the multiples of ``step`` whose window lies in the allowed stretch.
+        lowest = max(start, max(self._seg_start, starts[0]) + hold - 1)
+        highest = start + limit - 1
+        if starts[1] is not None:
+            highest = min(highest, starts[1] + hold - 1)
+        first = -(-lowest // step) * step
+        if first > highest:
+            return -1, 0.0
+        rel = np.arange(first - start, highest - start + 1, step)
+        if idle is not None:
+            # While idle, far enough from the baseline first: this rules out nearly every sample.
+            sigma_at = np.asarray(sigma)[rel]
+            band_at = s.rebaseline_band_n + _STILL_BAND_SIGMAS * sigma_at
+            gate_at = s.baseline_gate_sigmas * sigma_at + s.baseline_gate_n
+            away = np.abs(excess[rel]) >= gate_at - band_at
+            if not away.any():
+                return -1, 0.0
+            rel, band_at = rel[away], band_at[away]
+        else:
+            band_at = np.full(rel.size, s.rebaseline_band_n + _STILL_BAND_SIGMAS * sigma)
+        # ... and the two ends of the window within the band.
+        ends = self._hist.at(start + rel - hold + 1, _Y)
+        cand = np.abs(self._hist.at(start + rel, _Y) - ends) <= band_at
+        for r, b in zip(rel[cand].tolist(), band_at[cand].tolist(), strict=True):
+            window = self._hist.window(start + r - hold + 1, start + r, _Y)
+            if float(np.ptp(window)) > b:
+                continue
+            level = math.fsum(window) / window.size
+            if idle is not None:
+                sigma_r = float(np.asarray(sigma)[r])
+                gate = s.baseline_gate_sigmas * sigma_r + s.baseline_gate_n
+                if abs(level - float(idle.baseline_before_n[r])) < gate:
+                    continue
+            return r, level
+        return -1, 0.0
+
+    # -- long strokes --------------------------------------------------------------------------
+    def _length_check(self, at: int) -> None:
+        o = self._open
+        assert o is not None
+        s = self.settings
+        if s.valley_fallback and self._valley_split(at):
+            o.next_check = o.core_lo + self._split_n
+            return
+        if at >= o.core_lo + self._max_stroke_n:
+            o.overlong = True
+            return
+        if s.valley_fallback:
+            o.next_check = min(at + self._retry_n, o.core_lo + self._max_stroke_n)
+        else:
+            o.next_check = o.core_lo + self._max_stroke_n
+
+    def _valley_split(self, at: int) -> bool:
+        """Emit the complete pieces of an open stroke, cut at force valleys; True if any."""
+        o = self._open
+        assert o is not None
+        s = self.settings
+        lo = self._window_lo(o.core_lo, at)
+        force = self._hist.window(lo, at, _X) - o.baseline_n
+        smooth = self._lp.zero_phase(force)
+        first = min(max(o.core_lo - lo, 0), smooth.size - 1)
+        part = smooth[first:]
+        peak = float(np.max(part))
+        if not peak > 0:
+            return False
+        valleys, _ = signal.find_peaks(
+            -part,
+            prominence=s.valley_prominence_ratio * peak,
+            distance=self._valley_dist_n,
+        )
+        if valleys.size == 0:
+            return False
+        self.counters["valley_splits"] += int(valleys.size)
+        core_lo = o.core_lo
+        for v in (lo + first + valleys).tolist():
+            piece_lo = max(self._window_lo(core_lo, v), lo)
+            self._emit(piece_lo, v, core_lo, v, o.baseline_n, smooth[piece_lo - lo : v - lo + 1])
+            self._lo_limit, self._lo_hard = v + 1, False
+            core_lo = v + 1
+        o.core_lo = core_lo
+        o.onset = max(o.onset, core_lo)
+        rest = self._hist.window(min(core_lo, at), at, _Y)
+        o.peak_n = float(np.max(rest)) - o.baseline_n
+        return True
+
+    # -- boundaries ----------------------------------------------------------------------------
+    def _window_lo(self, core_lo: int, hi: int) -> int:
+        return max(
+            self._lo_limit, core_lo - self._lookback_n, hi - self._window_n + 1, self._hist.oldest
+        )
+
+    def _finish(self, hi: int, core_hi: int) -> None:
+        """The open stroke is complete up to sample ``hi``: emit it (or count why not)."""
+        o = self._open
+        assert o is not None
+        if o.overlong:
+            self.counters["dropped_overlong"] += 1
+            self._lo_limit, self._lo_hard = hi + 1, False
+            return
+        lo = self._window_lo(o.core_lo, hi)
+        end = self._emit(lo, hi, o.core_lo, core_hi, o.baseline_n, None)
+        self._lo_limit, self._lo_hard = (end if end is not None else hi) + 1, False
+
+    def _emit(
+        self,
+        lo: int,
+        hi: int,
+        core_lo: int,
+        core_hi: int,
+        baseline_n: float,
+        smooth: np.ndarray | None,
+    ) -> int | None:
+        """Refine one stroke's boundaries in samples ``lo..hi``; emit it; return its last sample."""
+        s = self.settings
+        if hi <= lo:
+            self.counters["dropped_short"] += 1
+            return None
+        force = self._hist.window(lo, hi, _X) - baseline_n
+        if smooth is None:
+            smooth = self._lp.zero_phase(force)
+        n = smooth.size
+        cl = min(max(core_lo - lo, 0), n - 1)
+        ch = min(max(core_hi - lo, cl), n - 1)
+        peak = float(np.max(smooth[cl : ch + 1]))
+        if not peak > 0:
+            self.counters["dropped_short"] += 1
+            return None
+        threshold = s.boundary_fraction * peak
+        above = smooth > threshold
+        inside = np.flatnonzero(above[cl : ch + 1])
+        a, b = cl + int(inside[0]), cl + int(inside[-1])
+        before = np.flatnonzero(~above[:a])
+        first = int(before[-1]) + 1 if before.size else 0
+        after = np.flatnonzero(~above[b + 1 :])
+        last = b + int(after[0]) if after.size else n - 1
+        if first == 0 and self._lo_hard and lo == self._lo_limit:
+            self.counters["dropped_incomplete"] += 1  # already in contact when data began
+            return lo + last
+        t = self._hist.window(lo, hi, _T)
+        start_s = _crossing(t, smooth, first - 1, threshold) if first > 0 else float(t[0])
+        end_s = _crossing(t, smooth, last, threshold) if last < n - 1 else float(t[last])
+        if (end_s - start_s) * 1000.0 < s.min_stroke_ms:
+            self.counters["dropped_short"] += 1
+            return lo + last
+        if (end_s - start_s) * 1000.0 > s.max_stroke_ms:
+            self.counters["dropped_overlong"] += 1
+            return lo + last
+        self._index += 1
+        self.counters["strokes"] += 1
+        self._out.append(
+            Stroke(
+                index=self._index,
+                start_s=start_s,
+                end_s=end_s,
+                t_s=t[first : last + 1].copy(),
+                force_n=force[first : last + 1].copy(),
+                angle_deg=self._hist.window(lo + first, lo + last, _A).copy(),
+                baseline_n=baseline_n,
+            )
+        )
+        return lo + last
+
+
+def _crossing(t: np.ndarray, f: np.ndarray, k: int, level: float) -> float:
+    """Time at which ``f`` crosses ``level`` between samples ``k`` and ``k + 1``."""
+    f0, f1 = float(f[k]), float(f[k + 1])
+    frac = (level - f0) / (f1 - f0) if f1 != f0 else 0.5
+    return float(t[k] + frac * (t[k + 1] - t[k]))
+
+
+def segment(
+    t_s: np.ndarray,
+    values: np.ndarray,
+    channels: tuple[str, ...] | list[str],
+    settings: DetectionSettings | None = None,
+    rate_hz: float | None = None,
+) -> list[Stroke]:
+    """All strokes of a whole recording: one segmenter fed one block, then flushed."""
+    seg = StrokeSegmenter(settings, rate_hz)
+    block = SampleBlock(
+        np.asarray(t_s, dtype=float), np.asarray(values, dtype=float), tuple(channels)
+    )
+    return seg.feed(block) + seg.flush()
+
+
+def segment_offline(
+    t_s: np.ndarray,
+    force_n: np.ndarray,
+    angle_deg: np.ndarray | None = None,
+    settings: DetectionSettings | None = None,
+    rate_hz: float | None = None,
+) -> list[Stroke]:
+    """``segment`` for separate arrays (angle optional), e.g. columns of a recording.
+
+    Strokes that never come down (a trainee who does not lift the tool) are cut at force valleys
+    once they last ``valley_split_ms``; see the module notes. This is the same detector as live.
+    """
+    t = np.asarray(t_s, dtype=float)
+    force = np.asarray(force_n, dtype=float)
+    angle = np.full(force.shape, np.nan) if angle_deg is None else np.asarray(angle_deg, float)
+    return segment(t, np.column_stack([force, angle]), ("force_n", "angle_deg"), settings, rate_hz)

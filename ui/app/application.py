@@ -1,0 +1,104 @@
+"""Starting the desktop application: Qt set-up, theme, exercises, the window, the event loop.
+
+High-DPI scaling is left to the platform's exact factor (no rounding), the style is Fusion on every
+platform (so the palette, and with it the colour-blind-safe colours, look the same everywhere),
+and the theme follows the system unless the user chose one. Settings and recordings live in the
+per-user folders of ``trainer.paths``.
+
+Options come from the environment only (the command line belongs to the sub-commands):
+``IASTM_TRAINER_HOME`` puts settings and recordings under one folder, ``IASTM_TRAINER_SIM_SPEED``
+runs the simulated tool faster than real time (demonstrations), and Qt's own variables
+(``QT_QPA_PLATFORM``, ``QT_SCALE_FACTOR``) work as usual.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from trainer.library.exercise import Exercise, ExerciseError, shipped_exercises
+from trainer.paths import AppPaths
+from ui.app.main_window import MainWindow
+from ui.app.settings import AppSettings
+from ui.theme import apply_theme, theme_named
+
+SIM_SPEED_ENV = "IASTM_TRAINER_SIM_SPEED"
+
+
+def create_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication, configured once (reused if one exists, as under pytest-qt)."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication(list(argv or ["iastm-trainer"]))
+    app.setApplicationName("iastm-trainer")
+    app.setApplicationDisplayName("iastm-trainer")
+    app.setOrganizationName("iastm-trainer")
+    app.setStyle("Fusion")
+    return app
+
+
+def sim_speed_from_env() -> float:
+    try:
+        speed = float(os.environ.get(SIM_SPEED_ENV, "1"))
+    except ValueError:
+        return 1.0
+    return speed if 0.1 <= speed <= 50.0 else 1.0
+
+
+def load_exercises() -> tuple[list[Exercise], str | None]:
+    """The shipped exercises, or none and a message saying why (the window still opens)."""
+    try:
+        return shipped_exercises(), None
+    except ExerciseError as exc:
+        return [], str(exc)
+
+
+def build_window(
+    paths: AppPaths | None = None,
+    autostart: bool = True,
+    probe_ports: bool = True,
+    sim_speed: float | None = None,
+) -> MainWindow:
+    paths = paths or AppPaths.default()
+    app = create_application()
+    apply_theme(app, theme_named(AppSettings(paths.ensure()).theme()))
+    exercises, problem = load_exercises()
+    window = MainWindow(
+        exercises,
+        paths,
+        autostart=autostart,
+        probe_ports=probe_ports,
+        sim_speed=sim_speed_from_env() if sim_speed is None else sim_speed,
+    )
+    if problem:
+        window.view.banner.show_message("exercises", f"Exercises not loaded: {problem}", "warning")
+    return window
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    app = create_application(argv or sys.argv[:1])
+    try:
+        window = build_window()
+    except OSError as exc:
+        QMessageBox.critical(None, "iastm-trainer", f"Cannot start: {exc}")
+        return 1
+    # However the event loop ends, the session's recording is closed properly.
+    app.aboutToQuit.connect(window.controller.shutdown)
+    # Ctrl+C in the terminal closes the window the normal way (stopping the session first);
+    # a timer lets Python look at signals while Qt's event loop runs.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    heartbeat = QTimer()
+    heartbeat.start(250)
+    heartbeat.timeout.connect(lambda: None)
+    window.show()
+    return app.exec()

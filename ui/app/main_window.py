@@ -1,0 +1,394 @@
+"""The application window: the training screen plus what lasts between runs.
+
+It remembers the device, exercise, feedback schedule, theme and window layout; on start it looks
+for an ITP/1 tool off the GUI thread and opens the first one found, or the built-in simulator, so a
+machine with no hardware still does something useful; it offers to open a recording that a crash
+left unfinished; and on close it stops the session off the GUI thread and closes only when the
+recording has been closed properly. The instructor's own exercises are listed after the shipped
+ones; recordings are reviewed, and expert demonstrations recorded, in windows of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+
+from trainer.library.exercise import Exercise
+from trainer.library.user_exercises import (
+    load_user_exercises,
+    merge_exercises,
+    reserved_ids,
+    user_exercises_dir,
+)
+from trainer.live.connection import DeviceChoice, DeviceEvent, EventKind
+from trainer.paths import AppPaths
+from trainer.recordings.recovery import UnfinishedRecording, find_unfinished
+from trainer.signals.calibration import Calibration
+from trainer.signals.errors import ConditioningError
+from ui.app.settings import AppSettings
+from ui.instructor.expert_recording import ExpertRecordingWindow
+from ui.review.review_view import ReviewView
+from ui.runtime.background import run_in_background
+from ui.theme import Theme, apply_theme, theme_named
+from ui.training.device_panel import list_port_entries
+from ui.training.session_controller import Phase, SessionController
+from ui.training.training_view import TrainingView
+
+RECOVERY_KEY = "recovery"
+
+
+def choose_device(saved: DeviceChoice, ports: list[dict[str, Any]]) -> DeviceChoice:
+    """The device to open at start: the saved port if it answers, any ITP/1 tool, else the
+    simulator (keeping the saved skill)."""
+    itp_ports = [str(p.get("device")) for p in ports if p.get("itp")]
+    if saved.kind == "serial" and saved.port in itp_ports:
+        return saved
+    if itp_ports:
+        return DeviceChoice("serial", skill=saved.skill, port=itp_ports[0], baud=saved.baud)
+    if saved.kind == "csv" and saved.port in {str(p.get("device")) for p in ports}:
+        return saved
+    return DeviceChoice("sim", skill=saved.skill, speed=saved.speed)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        exercises: Sequence[Exercise],
+        paths: AppPaths,
+        autostart: bool = True,
+        probe_ports: bool = True,
+        sim_speed: float = 1.0,
+        sim_seed: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.paths = paths.ensure()
+        self.settings = AppSettings(paths)
+        self._theme_name = self.settings.theme()
+        self.theme: Theme = theme_named(self._theme_name)
+        self._closing = False
+        self._after_stop: list[Callable[[], None]] = []
+        self._waiting_for_expert = False
+        self.review: ReviewView | None = None
+        self.expert: ExpertRecordingWindow | None = None
+        # The instructor's own exercises join the shipped ones; shipped ids stay reserved.
+        self.user_exercises_dir = user_exercises_dir(paths)
+        self._reserved_ids = reserved_ids(exercises)
+        user, problems = load_user_exercises(self.user_exercises_dir)
+        listed, clashes = merge_exercises(exercises, user)
+        saved = self.settings.device()
+        if saved.kind == "sim":
+            saved = DeviceChoice("sim", skill=saved.skill, speed=sim_speed, seed=sim_seed)
+        self.controller = SessionController(paths.sessions_dir)
+        self.view = TrainingView(
+            listed,
+            self.controller,
+            device=saved,
+            schedule=self.settings.schedule(),
+            theme=self.theme,
+        )
+        # The last exercise used; on a first run the sweep, the stroke most courses start with.
+        self.view.picker.select_id(self.settings.exercise_id() or "sweep")
+        self.setCentralWidget(self.view)
+        self.setWindowTitle("iastm-trainer — IASTM stroke training (for education)")
+        self._build_menus()
+        self.view.schedule_changed.connect(self.settings.set_schedule)
+        self.view.exercise_changed.connect(lambda ex: self.settings.set_exercise_id(ex.id))
+        self.view.device_changed.connect(self.settings.set_device)
+        self.controller.stopped.connect(self._on_stopped)
+        self.controller.started.connect(self._on_started)
+        self.controller.start_failed.connect(self._hand_over_device)
+        self.controller.event.connect(self._restore_calibration)
+        self.view.calibration_applied.connect(self._remember_calibration)
+        self._restore_window()
+        self.apply_theme(self.theme)
+        self._autostart = autostart
+        self._sim_speed = sim_speed
+        self._sim_seed = sim_seed
+        if problems or clashes:
+            self.view.banner.show_message(
+                "user-exercises",
+                "Not all your exercises could be listed: " + "; ".join(problems + clashes),
+                "warning",
+            )
+        if probe_ports:
+            self.view.status.setText("Looking for a tool…")
+            run_in_background(
+                list_port_entries,
+                "startup-ports",
+                self._on_startup_ports,
+                self._on_startup_ports_failed,
+            )
+        elif autostart:
+            self.view.start_session()
+        self.offer_recovery()
+
+    # -- menus -----------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        open_recording = QAction("Open recording…", self)
+        open_recording.setShortcut("Ctrl+O")
+        open_recording.triggered.connect(self.open_recording)
+        file_menu.addAction(open_recording)
+        self.open_recording_action = open_recording
+        view_menu = self.menuBar().addMenu("&View")
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name, label in (("system", "System colours"), ("light", "Light"), ("dark", "Dark")):
+            action = QAction(label, self, checkable=True)
+            action.setChecked(name == self._theme_name)
+            action.triggered.connect(lambda _=False, n=name: self.set_theme(n))
+            group.addAction(action)
+            view_menu.addAction(action)
+            self.theme_actions[name] = action
+        view_menu.addSeparator()
+        toggle = QAction("Toggle light/dark", self)
+        toggle.setShortcut("Ctrl+L")
+        toggle.triggered.connect(self.toggle_theme)
+        view_menu.addAction(toggle)
+        instructor_menu = self.menuBar().addMenu("&Instructor")
+        record = QAction("Record expert demonstration…", self)
+        record.setShortcut("Ctrl+E")
+        record.triggered.connect(self.open_expert_recording)
+        instructor_menu.addAction(record)
+        self.record_expert_action = record
+        help_menu = self.menuBar().addMenu("&Help")
+        keys = QAction("Keyboard shortcuts", self)
+        keys.triggered.connect(self._show_keys)
+        help_menu.addAction(keys)
+        about = QAction("About iastm-trainer", self)
+        about.triggered.connect(self._show_about)
+        help_menu.addAction(about)
+
+    def _show_keys(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setText(
+            "Space  start / stop\nT  tare (tool still, off the skin)\nN  next exercise\n"
+            "F  show last stroke (self-controlled feedback)\nCtrl+L  light / dark\n"
+            "Ctrl+O  open a recording for review (Up / Down: previous / next stroke)\n"
+            "Ctrl+E  record an expert demonstration"
+        )
+        box.setModal(False)
+        box.show()
+
+    def _show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("About iastm-trainer")
+        box.setText(
+            "iastm-trainer scores IASTM strokes against an instructor's expert envelope.\n\n"
+            "For education, not for clinical use. Scores measure agreement with recorded expert "
+            "strokes, not clinical effect; skill practised on a simulator or a skin simulant may "
+            "not transfer to patients."
+        )
+        box.setModal(False)
+        box.show()
+
+    # -- theme -----------------------------------------------------------------------------------
+    def set_theme(self, name: str) -> None:
+        self._theme_name = name
+        self.settings.set_theme(name)
+        self.apply_theme(theme_named(name))
+        if name in self.theme_actions:
+            self.theme_actions[name].setChecked(True)
+
+    def toggle_theme(self) -> None:
+        self.set_theme("light" if self.theme.dark else "dark")
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        self.view.apply_theme(theme)
+        for window in (self.review, self.expert):
+            if window is not None:
+                window.apply_theme(theme)
+
+    # -- start-up --------------------------------------------------------------------------------
+    def _on_startup_ports_failed(self, _exc: BaseException) -> None:
+        self._on_startup_ports([])  # no port list: the simulator it is
+
+    def _on_startup_ports(self, ports: list[dict[str, Any]]) -> None:
+        if self._closing:
+            return
+        self.view.device_panel.set_ports(ports)
+        choice = choose_device(self.view.device_panel.choice(), ports)
+        if choice.kind == "sim":
+            choice = DeviceChoice(
+                "sim", skill=choice.skill, speed=self._sim_speed, seed=self._sim_seed
+            )
+        self.view.device_panel.set_choice(choice)
+        if self._autostart and self.controller.phase is Phase.IDLE:
+            self.view.start_session()
+        else:
+            self.view.status.setText("Press Space (or ▶ Start) to begin.")
+
+    # -- crash recovery --------------------------------------------------------------------------
+    def offer_recovery(self) -> list[UnfinishedRecording]:
+        """A non-modal offer to open the newest recording that a crash left unfinished."""
+        found = find_unfinished(self.paths.sessions_dir, set(self.settings.dismissed_recoveries()))
+        if not found:
+            return []
+        newest = found[0]
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        self.view.banner.show_message(
+            RECOVERY_KEY,
+            f"A recording was not finished properly: {newest.describe()}{more}.",
+            "info",
+            actions=[
+                ("Open for review", lambda: self.open_for_review(newest.path)),
+                ("Dismiss", lambda: self._dismiss_recovery(newest.path)),
+            ],
+        )
+        return found
+
+    def _dismiss_recovery(self, path: Path) -> None:
+        self.settings.dismiss_recovery(str(path))
+        self.view.banner.clear(RECOVERY_KEY)
+
+    def open_for_review(self, path: Path) -> ReviewView:
+        """Score a recording off the GUI thread and show it in the review window."""
+        self.settings.dismiss_recovery(str(path))
+        self.view.banner.clear(RECOVERY_KEY)
+        review = self.review_window()
+        review.load(path)
+        return review
+
+    # -- review and the instructor's windows ----------------------------------------------------
+    def review_window(self) -> ReviewView:
+        """The review window, shown and up to date with the exercises listed."""
+        if self.review is None:
+            self.review = ReviewView(
+                self.view.picker.exercises,
+                self.view.picker.current(),
+                self.theme,
+                extra_dirs=(self.user_exercises_dir,),
+                parent=self,  # a window of its own, gone with the application's
+            )
+        else:
+            self.review.set_exercises(self.view.picker.exercises, self.view.picker.current())
+        self.review.show()
+        self.review.raise_()
+        return self.review
+
+    def open_recording(self) -> None:
+        self.review_window().open_dialog()
+
+    def open_expert_recording(self) -> ExpertRecordingWindow:
+        if self.expert is None:
+            self.expert = ExpertRecordingWindow(
+                self.paths,
+                self._reserved_ids,
+                self._expert_device,
+                self.theme,
+                release_device=self._release_device,
+                parent=self,
+            )
+            self.expert.exercise_saved.connect(self._on_exercise_saved)
+        self.expert.show()
+        self.expert.raise_()
+        return self.expert
+
+    def _expert_device(self) -> DeviceChoice:
+        choice = self.view.device_panel.choice()
+        if choice.kind == "sim":
+            return DeviceChoice("sim", skill="expert", speed=self._sim_speed, seed=self._sim_seed)
+        return choice
+
+    def _release_device(self, then: Callable[[], None]) -> None:
+        """The tool serves one session at a time: stop training, then hand it over."""
+        if self.controller.phase is Phase.IDLE:
+            then()
+            return
+        self._after_stop.append(then)
+        if self.controller.phase is Phase.RUNNING:
+            self.view.stop_session()
+
+    def _on_exercise_saved(self, exercise: Exercise) -> None:
+        self.view.picker.add_exercise(exercise)
+        if self.review is not None:
+            self.review.set_exercises(self.view.picker.exercises, self.view.picker.current())
+
+    # -- calibration -----------------------------------------------------------------------------
+    def _remember_calibration(self, calibration: Calibration) -> None:
+        serial = calibration.device_serial
+        if serial:
+            self.settings.set_calibration(serial, calibration.to_dict())
+
+    def _restore_calibration(self, event: DeviceEvent) -> None:
+        """When a tool names its serial number, put back the calibration last made for it."""
+        session = self.controller.session
+        if event.kind is not EventKind.INFO or event.info is None or session is None:
+            return
+        if session.calibration is not None or not session.running:
+            return
+        saved = self.settings.calibration(event.info.serial)
+        if saved is None:
+            return
+        try:
+            calibration = Calibration.from_dict(saved)
+        except ConditioningError:
+            return
+        session.set_calibration(calibration)
+        when = calibration.created or "an earlier session"
+        self.view.device_panel.show_tare(f"calibration of {when} applied; tare (T) to zero")
+
+    # -- window state and closing ----------------------------------------------------------------
+    def _restore_window(self) -> None:
+        geometry = self.settings.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 1000)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.expert is not None and not self.expert.close():
+            # An expert demonstration is still being recorded: close once its file is closed.
+            if not self._waiting_for_expert:
+                self._waiting_for_expert = True
+                self.expert.recorder.stopped.connect(self._close_after_expert)
+            event.ignore()
+            return
+        if self.review is not None:
+            self.review.close()
+        self.settings.set_window(self.saveGeometry(), self.saveState())
+        self.settings.set_device(self.view.device_panel.choice())
+        current = self.view.picker.current()
+        if current is not None:
+            self.settings.set_exercise_id(current.id)
+        self.settings.set_schedule(self.view.policy.schedule)
+        self.settings.sync()
+        if self.controller.phase in (Phase.RUNNING, Phase.STOPPING, Phase.STARTING):
+            # Close once the recording is closed; stopping joins threads, so not on this thread.
+            self._closing = True
+            if self.controller.phase is Phase.RUNNING:
+                self.view.stop_session()
+            event.ignore()
+            return
+        event.accept()
+
+    def _on_started(self, _session: object) -> None:
+        # The window was closed, or the tool asked for, while the tool was being opened.
+        if self._closing or self._after_stop:
+            self.view.stop_session()
+
+    def _on_stopped(self, _summary: object) -> None:
+        if self._closing:
+            self.close()
+            return
+        self._hand_over_device()
+
+    def _hand_over_device(self, *_args: object) -> None:
+        waiting, self._after_stop = self._after_stop, []
+        for then in waiting:
+            then()
+
+    def _close_after_expert(self, _path: object) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""The instructor's screens: record an expert demonstration and turn it into an exercise."""

@@ -1,0 +1,1 @@
+"""Views of scored strokes shared by the training and review screens: rows, list, plots, summary."""

@@ -1,0 +1,97 @@
+"""The session summary: how many strokes, how good, how steady, how fast, how much in band.
+
+Consistency is shown as coefficients of variation of the trainee's own peak force, duration and
+mean angle: students agree poorly with one another but well with themselves, so their own spread
+is the figure that shows progress. Under a no-feedback block the panel says the figures are held
+back rather than showing them, since a running mean score is feedback too.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel
+
+from trainer.scoring.summary import SessionSummary
+from ui.theme import FIGURE_FONT_PT
+
+_FIELDS: tuple[tuple[str, str, str], ...] = (
+    # key, label, tooltip
+    ("strokes", "Strokes", "Strokes found in this session"),
+    ("mean_score", "Mean score", "Mean of the stroke scores, 0 to 100"),
+    ("pass_rate", "Passed", "Share of strokes at or above the pass mark"),
+    ("rate", "Stroke rate", "Strokes per minute"),
+    ("force_in_band", "Force in band", "Share of the stroke inside the force band"),
+    ("angle_in_band", "Angle in band", "Share of the stroke inside the angle band"),
+    ("cv_force", "Peak force CV", "Spread of your peak force (lower: steadier)"),
+    ("cv_duration", "Duration CV", "Spread of your stroke duration (lower: steadier)"),
+    ("cv_angle", "Angle CV", "Spread of your mean angle (lower: steadier)"),
+)
+
+
+def _pct(value: float | None, decimals: int = 0) -> str:
+    return "–" if value is None else f"{value:.{decimals}f} %"
+
+
+def summary_texts(summary: SessionSummary | None) -> dict[str, str]:
+    """The panel's figures as text ("–" for a figure that cannot be known yet)."""
+    if summary is None:
+        return {key: "–" for key, _, _ in _FIELDS}
+    mean = "–" if summary.mean_score is None else f"{summary.mean_score:.0f}"
+    if summary.mean_score is not None:
+        mean += " ✓" if summary.passed else " ✗"
+    return {
+        "strokes": str(summary.strokes),
+        "mean_score": mean,
+        "pass_rate": _pct(summary.pass_rate_pct),
+        "rate": "–"
+        if summary.stroke_rate_per_min is None
+        else f"{summary.stroke_rate_per_min:.0f} /min",
+        "force_in_band": _pct(summary.force_in_band_pct),
+        "angle_in_band": _pct(summary.angle_in_band_pct),
+        "cv_force": _pct(summary.peak_force_cv_pct),
+        "cv_duration": _pct(summary.duration_cv_pct),
+        "cv_angle": _pct(summary.mean_angle_cv_pct),
+    }
+
+
+class SummaryPanel(QGroupBox):
+    def __init__(self) -> None:
+        super().__init__("Session")
+        grid = QGridLayout(self)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(2)
+        big = QFont()
+        big.setPointSize(FIGURE_FONT_PT - 4)
+        big.setBold(True)
+        self._values: dict[str, QLabel] = {}
+        for i, (key, label, tip) in enumerate(_FIELDS):
+            name = QLabel(label)
+            name.setToolTip(tip)
+            value = QLabel("–")
+            value.setFont(big)
+            value.setToolTip(tip)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(name, i, 0)
+            grid.addWidget(value, i, 1)
+            self._values[key] = value
+        self._note = QLabel("")
+        self._note.setWordWrap(True)
+        grid.addWidget(self._note, len(_FIELDS), 0, 1, 2)
+        grid.setColumnStretch(1, 1)
+        self._note.hide()
+
+    def show_summary(self, summary: SessionSummary | None) -> None:
+        self._note.hide()
+        for key, text in summary_texts(summary).items():
+            self._values[key].setText(text)
+
+    def hold_back(self, strokes: int) -> None:
+        """A no-feedback block: count the strokes, hold back every figure that judges them."""
+        for key, label in self._values.items():
+            label.setText(str(strokes) if key == "strokes" else "held back")
+        self._note.setText("Results are shown when the block ends (Stop).")
+        self._note.show()
+
+    def value(self, key: str) -> str:
+        return self._values[key].text()

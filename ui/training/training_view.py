@@ -1,0 +1,631 @@
+"""The training screen: practise strokes against the expert corridor and see how each one went.
+
+What it shows, and from where:
+- the stroke plots (force and angle against the corridor, the stroke in progress growing on the
+  expert's time axis, the finished stroke kept until the next begins), the rolling ten-second strip
+  and the big angle read-out are drawn from a display timer that reads the session's ring buffer
+  and ``state()``: painting follows the display, never the sample rate;
+- strokes, device events and tare results arrive as queued signals from the session's thread;
+- what the trainee may see of each stroke is decided by the ``FeedbackPolicy`` alone.
+
+The screen never blocks on I/O: sessions open and stop through ``SessionController`` on worker
+threads. It owns no files; the session records.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer.library.exercise import Exercise
+from trainer.live.connection import DeviceChoice, DeviceEvent, EventKind
+from trainer.live.feedback import FeedbackPolicy, Reveal, Schedule
+from trainer.live.session import TrainingSession
+from ui.plots.angle_readout import AngleReadout
+from ui.plots.corridor import angle_corridor
+from ui.plots.strip_chart import StripChart
+from ui.strokes.stroke_panel import StrokePanel
+from ui.strokes.stroke_rows import StrokeRow, row_from
+from ui.strokes.stroke_table import StrokeListPanel, StrokeTable, StrokeTableModel
+from ui.strokes.summary_panel import SummaryPanel
+from ui.theme import LIGHT, STATUS_FONT_PT, Theme, figure_font
+from ui.training.calibration_wizard import CalibrationWizard
+from ui.training.control_bar import ControlBar
+from ui.training.device_panel import DevicePanel
+from ui.training.session_controller import Phase, SessionController
+from ui.widgets.banner import Banner
+from ui.widgets.exercise_picker import ExercisePicker
+
+#: About 60 frames a second. A sample waits for the next frame, so the interval bounds the
+#: sample-to-screen latency: at 30 Hz a sample could wait 33 ms before its frame even began.
+#: Each frame costs a few milliseconds (benchmarks/bench_ui.py), so 60 Hz still leaves the GUI
+#: thread idle most of the time.
+DISPLAY_INTERVAL_MS = 16
+DEVICE_STATUS_EVERY = 15  # refresh the device figures every 15th frame (about 4 Hz)
+ANGLE_AVERAGE_S = 0.08  # the read-out averages the newest 80 ms so the number does not flicker
+DISCONNECT_KEY = "disconnected"
+
+#: Why the plots are empty while a stroke goes on, per schedule without live feedback.
+_HIDDEN_LIVE = {
+    Schedule.TERMINAL: "Stroke in progress: your result comes after the stroke",
+    Schedule.BANDWIDTH: "Stroke in progress: a result only if it leaves the band",
+    Schedule.FADED: "No feedback on this stroke",
+    Schedule.SELF_CONTROLLED: "Stroke in progress: press F afterwards to see it",
+    Schedule.NONE: "Test block: no feedback until the block ends",
+}
+_LIVE_OFF_SHORT = {
+    Schedule.TERMINAL: "live view off (terminal feedback)",
+    Schedule.BANDWIDTH: "live view off (bandwidth feedback)",
+    Schedule.FADED: "live view off for this stroke",
+    Schedule.SELF_CONTROLLED: "live view off (self-controlled)",
+    Schedule.NONE: "live view off (test block)",
+}
+
+
+class TrainingView(QWidget):
+    """The whole training screen; ``controller`` runs the sessions it shows."""
+
+    schedule_changed = Signal(object)  # Schedule
+    exercise_changed = Signal(object)  # Exercise
+    device_changed = Signal(object)  # DeviceChoice
+    calibration_applied = Signal(object)  # trainer.signals.Calibration
+
+    def __init__(
+        self,
+        exercises: Sequence[Exercise],
+        controller: SessionController,
+        device: DeviceChoice | None = None,
+        schedule: Schedule = Schedule.CONCURRENT,
+        theme: Theme = LIGHT,
+    ) -> None:
+        super().__init__()
+        self.controller = controller
+        self._theme = theme
+        self.policy = FeedbackPolicy(schedule)
+        self._block_offset = 0  # session stroke index before the current block's first stroke
+        self._block_strokes = 0
+        self._live_stroke_start: float | None = None
+        self._last_data_t: float | None = None
+        self._disconnected_at_t: float | None = None
+        self._frame = 0
+        self._drawn: tuple[int, int] | None = None  # (display buffer, samples) last drawn
+        self._restart_after_stop = False
+        self._channels: tuple[str, ...] | None = None
+        self._wizard: CalibrationWizard | None = None
+
+        self._build(exercises, device, schedule)
+        self._wire()
+        self._timer = QTimer(self)
+        self._timer.setInterval(DISPLAY_INTERVAL_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._on_exercise(self.picker.current(), restart=False)
+        self._show_idle_status()
+        self._update_buttons()
+
+    # ================================================================================ building ==
+    def _build(
+        self, exercises: Sequence[Exercise], device: DeviceChoice | None, schedule: Schedule
+    ) -> None:
+        theme = self._theme
+        self.controls = ControlBar(schedule)
+        # The controls the rest of the screen and the tests refer to directly.
+        self.start_button = self.controls.start_button
+        self.tare_button = self.controls.tare_button
+        self.show_last_button = self.controls.show_last_button
+        self.schedule_combo = self.controls.schedule_combo
+
+        self.banner = Banner(theme)
+        self.status = QLabel("")
+        self.status.setFont(figure_font(STATUS_FONT_PT))
+        self.status.setWordWrap(True)
+        self.status.setMinimumHeight(40)
+        self.schedule_note = QLabel(schedule.explanation)
+        self.schedule_note.setWordWrap(True)
+
+        self.picker = ExercisePicker(exercises, theme)
+        self.device_panel = DevicePanel(device, theme)
+        self.stroke_panel = StrokePanel(theme)
+        self.angle_readout = AngleReadout(theme)
+        self.summary_panel = SummaryPanel()
+        self.strip = StripChart(theme)
+        self.table_model = StrokeTableModel(theme)
+        self.table = StrokeTable(self.table_model)
+
+        exercise_box = QWidget()
+        ex_layout = QVBoxLayout(exercise_box)
+        ex_layout.setContentsMargins(0, 0, 0, 0)
+        ex_title = QLabel("Exercise")
+        ex_title.setFont(figure_font(14))
+        ex_layout.addWidget(ex_title)
+        ex_layout.addWidget(self.picker)
+        sidebar = QWidget()
+        side = QVBoxLayout(sidebar)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(exercise_box)
+        side.addWidget(self.device_panel)
+        side.addStretch(1)
+        sidebar.setMinimumWidth(320)
+        sidebar.setMaximumWidth(440)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.angle_readout)
+        right_layout.addWidget(self.summary_panel)
+        right_layout.addStretch(1)
+        right.setMinimumWidth(330)
+
+        self.upper = QSplitter(Qt.Orientation.Horizontal)
+        self.upper.addWidget(self.stroke_panel)
+        self.upper.addWidget(right)
+        self.upper.setStretchFactor(0, 3)
+        self.upper.setStretchFactor(1, 1)
+        self.lower = QSplitter(Qt.Orientation.Horizontal)
+        self.lower.addWidget(self.strip)
+        self.lower.addWidget(StrokeListPanel(self.table))
+        self.lower.setStretchFactor(0, 2)
+        self.lower.setStretchFactor(1, 3)
+        self.lower.setSizes([470, 790])
+        self.centre = QSplitter(Qt.Orientation.Vertical)
+        self.centre.addWidget(self.upper)
+        self.centre.addWidget(self.lower)
+        self.centre.setStretchFactor(0, 3)
+        self.centre.setStretchFactor(1, 2)
+        self.centre.setSizes([560, 300])
+        self.outer = QSplitter(Qt.Orientation.Horizontal)
+        self.outer.addWidget(sidebar)
+        self.outer.addWidget(self.centre)
+        self.outer.setStretchFactor(0, 0)
+        self.outer.setStretchFactor(1, 1)
+        self.outer.setSizes([350, 1250])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.controls)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.status)
+        layout.addWidget(self.schedule_note)
+        layout.addWidget(self.outer, 1)
+        self.status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+        self.actions_by_key: dict[str, QAction] = {}
+        for key, text, slot in (
+            ("Space", "Start/stop", self.toggle_session),
+            ("T", "Tare", self.request_tare),
+            ("N", "Next exercise", self.picker.select_next),
+            ("F", "Show last stroke", self.show_last_stroke),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            self.actions_by_key[key] = action
+        self.picker.combo.setToolTip("Exercise to practise (N: next exercise)")
+
+    def _wire(self) -> None:
+        c = self.controller
+        c.started.connect(self._on_started)
+        c.start_failed.connect(self._on_start_failed)
+        c.stopped.connect(self._on_stopped)
+        c.stroke.connect(self._on_stroke)
+        c.event.connect(self._on_event)
+        c.tare.connect(self._on_tare)
+        c.error.connect(self._on_error)
+        self.start_button.clicked.connect(self.toggle_session)
+        self.tare_button.clicked.connect(self.request_tare)
+        self.device_panel.tare_requested.connect(self.request_tare)
+        self.device_panel.calibrate_requested.connect(self.open_calibration)
+        self.show_last_button.clicked.connect(self.show_last_stroke)
+        self.controls.schedule_changed.connect(self._on_schedule)
+        self.picker.exercise_changed.connect(self._on_exercise)
+        self.device_panel.choice_changed.connect(self.device_changed)
+        self.table.stroke_selected.connect(self._on_row_selected)
+        self.banner.closed.connect(lambda _key: None)
+
+    def apply_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        for w in (
+            self.stroke_panel,
+            self.angle_readout,
+            self.strip,
+            self.table_model,
+            self.banner,
+            self.picker,
+            self.device_panel,
+        ):
+            w.apply_theme(theme)
+        self.controls.apply_theme(theme)
+
+    # =============================================================================== sessions ==
+    @property
+    def session(self) -> TrainingSession | None:
+        return self.controller.session if self.controller.running else None
+
+    def toggle_session(self) -> None:
+        if self.controller.phase is Phase.RUNNING:
+            self.stop_session()
+        elif self.controller.phase is Phase.IDLE:
+            self.start_session()
+
+    def start_session(self) -> bool:
+        exercise = self.picker.current()
+        choice = self.device_panel.choice()
+        if choice.kind != "sim" and not choice.port:
+            self.banner.show_message("device", "Choose a port for the tool first.", "warning")
+            return False
+        ok = self.controller.start(
+            choice, exercise, metadata={"feedback_schedule": self.policy.schedule.value}
+        )
+        if ok:
+            self._reset_screen()
+            self.status.setText(f"Connecting to {choice.describe()}…")
+            self._update_buttons()
+        return ok
+
+    def stop_session(self) -> bool:
+        ok = self.controller.stop()
+        if ok:
+            self._timer.stop()
+            self.status.setText("Stopping: saving the recording…")
+            self._update_buttons()
+        return ok
+
+    def _reset_screen(self) -> None:
+        self.policy = FeedbackPolicy(self.controls.schedule())
+        self._block_offset = 0
+        self._block_strokes = 0
+        self._live_stroke_start = None
+        self._last_data_t = None
+        self._disconnected_at_t = None
+        self._channels = None
+        self._drawn = None
+        self.table_model.clear()
+        self.strip.reset()
+        self.stroke_panel.clear("")
+        self.angle_readout.set_angle(None)
+        self.summary_panel.show_summary(None)
+        self.banner.clear(DISCONNECT_KEY)
+        self._apply_live_masks()
+
+    def _on_started(self, session: TrainingSession) -> None:
+        self.device_panel.rate_meter.reset()
+        self.device_panel.show_status("Connected" if session.source.connected else "Connecting…")
+        self.device_panel.show_tare("not tared (press T with the tool still)")
+        self.banner.clear("device")
+        self._timer.start()
+        self._show_running_status()
+        self._update_buttons()
+
+    def _on_start_failed(self, message: str) -> None:
+        self.banner.show_message("device", f"Could not open the tool: {message}", "warning")
+        self.device_panel.show_status("Not connected")
+        self._show_idle_status()
+        self._update_buttons()
+
+    def _on_stopped(self, summary: object) -> None:
+        self._timer.stop()
+        if self._wizard is not None:
+            self._wizard.reject()
+        self.banner.clear(DISCONNECT_KEY)
+        self.device_panel.show_status("Stopped (manual disconnect)")
+        revealed = self.policy.end_block()
+        for n in revealed:
+            self.table_model.set_reveal(n + self._block_offset, Reveal.FULL)
+        self.strip.set_masked(None)
+        self.angle_readout.set_angle(None)
+        self.summary_panel.show_summary(summary)  # type: ignore[arg-type]
+        rows = self.table_model.rows()
+        if revealed and rows:
+            self.stroke_panel.show_row(rows[-1])
+        if rows and getattr(summary, "mean_score", None) is not None:
+            self.status.setText(
+                f"Session ended: {len(rows)} strokes, mean score {summary.mean_score:.0f}."  # type: ignore[union-attr]
+            )
+        else:
+            self.status.setText(f"Session ended: {len(rows)} strokes.")
+        self._update_buttons()
+        if self._restart_after_stop:
+            self._restart_after_stop = False
+            self.start_session()
+
+    # ============================================================================ the display ==
+    def refresh(self) -> None:
+        """One display frame: read the newest samples and state, draw what the schedule allows."""
+        session = self.session
+        if session is None or session.display is None:
+            return
+        channels = session.channels
+        if not channels or "force_n" not in channels:
+            return
+        self._frame += 1
+        # Nothing new (a tool that went quiet or away): keep what is drawn, repaint nothing.
+        drawn = (id(session.display), session.display.total_appended)
+        fresh = drawn != self._drawn
+        self._drawn = drawn
+        state = session.state()
+        fi = channels.index("force_n")
+        ai = channels.index("angle_deg") if "angle_deg" in channels else None
+        live = self.policy.live_for(self._block_strokes + 1)
+        now = state.last_t_s
+        if now is not None:
+            self._note_data(now)
+        if now is not None and live and fresh:
+            t, v = session.display.since(max(0.0, now - self.strip.window_s - 0.5))
+            angle = v[:, ai] if ai is not None else np.full(len(t), np.nan)
+            self.strip.show_data(t, v[:, fi], angle)
+            self.strip.set_stroke_in_progress(state.stroke_start_s if state.in_stroke else None)
+            if ai is not None:
+                t, v = session.display.since(now - ANGLE_AVERAGE_S)
+                if len(t):
+                    self.angle_readout.set_angle(float(np.mean(v[:, ai])))
+        self._apply_live_masks(live)
+        if state.in_stroke and state.stroke_start_s is not None:
+            start = state.stroke_start_s
+            number = self._block_strokes + 1
+            if self._live_stroke_start != start:
+                self._live_stroke_start = start
+                if not live:
+                    self.stroke_panel.clear(
+                        _HIDDEN_LIVE.get(self.policy.schedule, ""),
+                        caption=f"Stroke {number}: in progress",
+                    )
+            if live and fresh:
+                t, v = session.display.since(start)
+                force = v[:, fi] - state.baseline_n
+                angle = v[:, ai] if ai is not None else None
+                self.stroke_panel.show_live(t, force, angle, start, number + self._block_offset)
+        if self._frame % DEVICE_STATUS_EVERY == 0:
+            self.device_panel.show_counters(state.counters)
+            self.device_panel.show_info(session.source.info)
+            if state.taring:
+                self.device_panel.show_tare("taring: hold the tool still…")
+
+    def _apply_live_masks(self, live: bool | None = None) -> None:
+        if live is None:
+            live = self.policy.live_for(self._block_strokes + 1)
+        text = None if live else _LIVE_OFF_SHORT.get(self.policy.schedule)
+        self.strip.set_masked(text)
+        if text:
+            self.angle_readout.set_masked(text)
+
+    def _note_data(self, now_s: float) -> None:
+        """Data arriving after an unplug: the tool is back, the banner goes on its own."""
+        if self._disconnected_at_t is not None and now_s > self._disconnected_at_t:
+            self._disconnected_at_t = None
+            self.banner.clear(DISCONNECT_KEY)
+            self.device_panel.show_status("Connected")
+        self._last_data_t = now_s
+
+    # ============================================================================== reports ==
+    def _on_stroke(self, stroke: object, score: object) -> None:
+        row = row_from(stroke, score)  # type: ignore[arg-type]
+        self._block_strokes = row.number - self._block_offset
+        n = self._block_strokes
+        reveal = self.policy.on_stroke(n, row.outcome())
+        self.table_model.add(row, reveal)
+        self.strip.add_stroke(row.start_s, row.end_s)
+        self._live_stroke_start = None
+        self._show_reveal(row, reveal)
+        self._update_summary()
+        self._update_buttons()
+
+    def _show_reveal(self, row: StrokeRow, reveal: Reveal) -> None:
+        schedule = self.policy.schedule
+        if reveal is Reveal.FULL:
+            self.stroke_panel.show_row(row)
+            self.status.setText(_result_line(row))
+        elif reveal is Reveal.IN_BAND:
+            self.stroke_panel.clear("✓ Inside the band", caption=f"Stroke {row.number}")
+            self.status.setText(f"Stroke {row.number}: ✓ inside the band.")
+        else:
+            why = {
+                Schedule.SELF_CONTROLLED: "Press F to see it.",
+                Schedule.NONE: "Results come when the block ends.",
+                Schedule.FADED: "No feedback on this one.",
+            }.get(schedule, "")
+            self.stroke_panel.clear(why, caption=f"Stroke {row.number}: recorded")
+            self.status.setText(f"Stroke {row.number} recorded. {why}".strip())
+        self.schedule_note.setText(self.policy.status_text(self._block_strokes))
+
+    def _update_summary(self) -> None:
+        session = self.controller.session
+        if self.policy.holds_back_summary:
+            self.summary_panel.hold_back(self.table_model.strokes_added)
+        elif session is not None:
+            self.summary_panel.show_summary(session.summary())
+
+    def _on_event(self, event: DeviceEvent) -> None:
+        session = self.controller.session
+        t0 = _session_t0(session)
+        rel = None if event.t_s is None or t0 is None else event.t_s - t0
+        kind = event.kind
+        if kind is EventKind.DISCONNECTED and self.controller.phase is Phase.RUNNING:
+            self._disconnected_at_t = rel if rel is not None else (self._last_data_t or 0.0)
+            self.banner.show_message(
+                DISCONNECT_KEY, "Tool disconnected — reconnecting…", "warning", closable=False
+            )
+            self.device_panel.show_status("Disconnected: reconnecting…")
+            if rel is not None:
+                self.strip.open_gap(rel)
+        elif kind is EventKind.CONNECTED:
+            if self._disconnected_at_t is None:
+                self.device_panel.show_status("Connected")
+            else:
+                self.device_panel.show_status("Reconnected: waiting for data…")
+        elif kind is EventKind.GAP and rel is not None:
+            self.strip.add_gap(rel, rel + event.duration_s, "gap")
+        elif kind is EventKind.LOST and rel is not None:
+            self.strip.add_gap(rel, rel, f"lost {event.count}")
+        elif kind is EventKind.OVERFLOW and rel is not None:
+            self.strip.add_gap(rel, rel + event.duration_s, "overflow")
+        elif kind is EventKind.RESET and rel is not None:
+            self.strip.add_gap(rel, rel, "device reset")
+        elif kind is EventKind.MESSAGE:
+            self.banner.show_message("device-message", f"The tool says: {event.text}", "info")
+        elif kind is EventKind.INFO:
+            self.device_panel.show_info(event.info)
+
+    def _on_tare(self, result: object, error: str | None) -> None:
+        if error is not None:
+            self.device_panel.show_tare("not tared")
+            self.banner.show_message("tare", f"Tare failed: {error}", "warning")
+            return
+        offset = getattr(result, "offset_n", None)
+        text = "zeroed" if offset is None else f"zeroed (offset {offset:+.2f} N)"
+        self.device_panel.show_tare(text)
+        self.banner.clear("tare")
+
+    def _on_error(self, message: str) -> None:
+        self.banner.show_message("error", f"Problem: {message}", "warning")
+
+    # ============================================================================= commands ==
+    def request_tare(self) -> bool:
+        ok = self.controller.request_tare(2.0)
+        if ok:
+            self.device_panel.show_tare("taring: hold the tool still…")
+        return ok
+
+    def open_calibration(self) -> CalibrationWizard | None:
+        """The guided calibration (non-modal); it needs the live tool."""
+        session = self.session
+        if session is None:
+            self.banner.show_message(
+                "calibration", "Start a session first: calibration reads the live tool.", "info"
+            )
+            return None
+        if self._wizard is not None:
+            self._wizard.raise_()
+            return self._wizard
+        wizard = CalibrationWizard(session, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        wizard.applied.connect(self._on_calibration_applied)
+        wizard.finished.connect(lambda _r: setattr(self, "_wizard", None))
+        self._wizard = wizard
+        wizard.show()
+        return wizard
+
+    def _on_calibration_applied(self, calibration: object) -> None:
+        self.device_panel.show_tare("recalibrated: tare again (T) with the tool unloaded")
+        self.calibration_applied.emit(calibration)
+
+    def show_last_stroke(self) -> bool:
+        """Self-controlled feedback: reveal the last stroke on the trainee's request."""
+        n = self.policy.request_last()
+        if n is None:
+            return False
+        number = n + self._block_offset
+        self.table_model.set_reveal(number, Reveal.FULL)
+        rows = [r for r in self.table_model.rows() if r.number == number]
+        if rows:
+            self.stroke_panel.show_row(rows[0])
+            self.status.setText(_result_line(rows[0]))
+        return True
+
+    def set_schedule(self, schedule: Schedule) -> None:
+        self.controls.set_schedule(schedule)
+
+    def _on_schedule(self, schedule: Schedule) -> None:
+        if schedule is self.policy.schedule:
+            return
+        # A new schedule is a new block: what the old one held back is revealed as its end says.
+        for n in self.policy.end_block():
+            self.table_model.set_reveal(n + self._block_offset, Reveal.FULL)
+        self._block_offset += self._block_strokes
+        self._block_strokes = 0
+        self.policy = FeedbackPolicy(schedule)
+        self.schedule_note.setText(schedule.explanation)
+        self._apply_live_masks()
+        self._update_summary()
+        self._update_buttons()
+        self.schedule_changed.emit(schedule)
+
+    def _on_exercise(self, exercise: Exercise | None, restart: bool = True) -> None:
+        self.stroke_panel.set_exercise(exercise)
+        band = None
+        if exercise is not None:
+            corridor = angle_corridor(exercise.envelope)
+            band = corridor.typical_band() if corridor is not None else None
+        self.angle_readout.set_band(band)
+        if exercise is not None:
+            self.exercise_changed.emit(exercise)
+        if restart and self.controller.phase is Phase.RUNNING:
+            # Strokes are scored against the exercise the session began with: start a new one.
+            self._restart_after_stop = True
+            self.stop_session()
+
+    def _on_row_selected(self, row: StrokeRow) -> None:
+        if self.table_model.reveal_of(row.number) is Reveal.FULL:
+            self.stroke_panel.show_row(
+                row,
+                caption=f"Stroke {row.number} (picked from the list): "
+                f"{row.duration_s:.2f} s, score {row.score:.0f}"
+                if row.score is not None
+                else None,
+            )
+
+    # ============================================================================== status ==
+    def _show_idle_status(self) -> None:
+        self.status.setText("Press Space (or ▶ Start) to begin.")
+
+    def _show_running_status(self) -> None:
+        self.status.setText("Stroke when ready.")
+        self.schedule_note.setText(self.policy.status_text(self._block_strokes))
+
+    def _update_buttons(self) -> None:
+        phase = self.controller.phase
+        self.controls.show_state(
+            running=phase is Phase.RUNNING,
+            busy=phase in (Phase.STARTING, Phase.STOPPING),
+            schedule=self.policy.schedule,
+            can_request=self.policy.accepts_requests and self.table_model.rowCount() > 0,
+        )
+        self.device_panel.tare_button.setEnabled(phase is Phase.RUNNING)
+        self.device_panel.source_combo.setEnabled(phase is Phase.IDLE)
+        self.device_panel.skill_combo.setEnabled(phase is Phase.IDLE)
+
+    # ========================================================================== visibility ==
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.controller.phase is Phase.RUNNING and not self._timer.isActive():
+            self._timer.start()
+
+    def hideEvent(self, event) -> None:
+        # A hidden or minimised window draws nothing; the session records on regardless.
+        self._timer.stop()
+        super().hideEvent(event)
+
+    @property
+    def display_timer(self) -> QTimer:
+        return self._timer
+
+
+def _result_line(row: StrokeRow) -> str:
+    if row.score is None:
+        return f"Stroke {row.number}: {row.duration_s:.2f} s, peak {row.peak_force_n:.1f} N."
+    text = f"Stroke {row.number}: {row.score:.0f}  {row.verdict}"
+    if row.one_line:
+        text += f" — {row.one_line}"
+    return text
+
+
+def _session_t0(session: TrainingSession | None) -> float | None:
+    """The device time of the session's first sample: events come on the device's time axis."""
+    if session is None:
+        return None
+    t0 = getattr(session, "t0_s", None)
+    if t0 is None:
+        t0 = session.t0_s
+    return None if t0 is None or not math.isfinite(t0) else float(t0)
