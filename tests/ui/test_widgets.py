@@ -8,7 +8,7 @@ import pytest
 from devices.samples import Counters
 from trainer.live.connection import DeviceChoice
 from trainer.live.feedback import Reveal
-from trainer.scoring.band import in_band_pct
+from trainer.scoring.band import inside_band
 from ui.plots.angle_readout import AngleReadout, angle_verdict
 from ui.plots.corridor import Corridor, bin_mean, pct_axis, stroke_x_pct
 from ui.plots.corridor_plot import CorridorPlot
@@ -34,6 +34,17 @@ def _corridor() -> Corridor:
 
 
 # -- corridor arithmetic ---------------------------------------------------------------------------
+def test_the_plot_marks_out_of_band_exactly_where_the_score_counts_out() -> None:
+    c = _corridor()
+    rng = np.random.default_rng(5)
+    y = c.mu + rng.normal(0.0, 2.0, c.mu.size)
+    y[[0, 50, 100]] = c.hi[[0, 50, 100]]  # on the edge is inside, for both
+    y[10] = np.nan  # a dropped sample is not in the band: the score does not count it in
+    outside = c.outside(c.x_pct, y)
+    assert outside.any() and not outside.all()
+    assert (outside == ~inside_band(y, c.lo, c.hi)).all()
+
+
 def test_a_stroke_in_progress_is_placed_on_the_experts_time_axis() -> None:
     t = np.array([10.0, 10.5, 11.0, 11.5])
     assert stroke_x_pct(t, 10.0, 1.0).tolist() == [0.0, 50.0, 100.0, 150.0]
@@ -46,8 +57,6 @@ def test_outside_marks_above_below_and_after_the_expert_finished() -> None:
     x = np.array([50.0, 50.0, 50.0, 120.0])
     y = np.array([10.0, 13.0, 7.0, 0.0])
     assert c.outside(x, y).tolist() == [False, True, True, True]
-    assert in_band_pct(c.mu, c.lo, c.hi) == 100.0
-    assert in_band_pct(c.mu + 5.0, c.lo, c.hi) == 0.0
 
 
 def test_binning_bounds_points_keeps_the_level_and_leaves_complete_bins_alone() -> None:

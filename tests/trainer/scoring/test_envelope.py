@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from tests import synthetic
 from trainer.scoring.envelope import Envelope, EnvelopeError, prediction_multiplier
 from trainer.scoring.envelope_build import build_envelope
 from trainer.scoring.outliers import modified_band_depth
@@ -17,32 +18,8 @@ from trainer.strokes.stroke import Stroke
 RATE_HZ = 1000.0
 
 
-def make_stroke(
-    index: int = 1,
-    *,
-    peak_n: float = 20.0,
-    duration_s: float = 1.0,
-    angle_deg: float = 45.0,
-    peak_frac: float = 0.5,
-    offset_n: float = 0.0,
-    t0_s: float = 0.0,
-    extra=None,
-    noise_n: float = 0.0,
-    rng: np.random.Generator | None = None,
-) -> Stroke:
-    """A sin^2-like stroke starting and ending at 5 % of its peak, peaking at ``peak_frac``."""
-    n = round(duration_s * RATE_HZ) + 1
-    t = t0_s + np.linspace(0.0, duration_s, n)
-    u = (t - t0_s) / duration_s
-    a = math.asin(math.sqrt(0.05)) / math.pi
-    w = np.where(u <= peak_frac, 0.5 * u / peak_frac, 0.5 + 0.5 * (u - peak_frac) / (1 - peak_frac))
-    force = peak_n * np.sin(np.pi * (a + (1 - 2 * a) * w)) ** 2 + offset_n
-    if extra is not None:
-        force = force + extra(u)
-    if noise_n and rng is not None:
-        force = force + rng.normal(0.0, noise_n, n)
-    angle = angle_deg + 2.0 * np.sin(np.pi * u)
-    return Stroke(index, float(t[0]), float(t[-1]), t, force, angle)
+def make_stroke(index: int = 1, **shape) -> Stroke:
+    return synthetic.make_stroke(index, rate_hz=RATE_HZ, **shape)
 
 
 def realistic_experts(n: int, seed: int) -> list[Stroke]:

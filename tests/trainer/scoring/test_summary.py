@@ -9,20 +9,11 @@ import math
 import numpy as np
 import pytest
 
+from tests.synthetic import make_stroke
 from trainer.scoring.envelope_build import build_envelope
 from trainer.scoring.scorer import Scorer, StrokeScore
 from trainer.scoring.summary import cv_pct, summarise
 from trainer.strokes.stroke import Stroke
-
-
-def make_stroke(index: int, t0_s: float, peak_n: float = 20.0, duration_s: float = 1.0) -> Stroke:
-    n = round(duration_s * 500) + 1
-    t = t0_s + np.linspace(0.0, duration_s, n)
-    u = (t - t0_s) / duration_s
-    a = math.asin(math.sqrt(0.05)) / math.pi
-    force = peak_n * np.sin(np.pi * (a + (1 - 2 * a) * u)) ** 2
-    return Stroke(index, float(t[0]), float(t[-1]), t, force, 45.0 + 2.0 * np.sin(np.pi * u))
-
 
 ENVELOPE = build_envelope(
     [make_stroke(i + 1, 2.0 * i, peak_n=p) for i, p in enumerate([18.0, 19.0, 20.0, 21.0, 22.0])]

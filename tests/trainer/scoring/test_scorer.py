@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 
 import numpy as np
@@ -11,36 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.synthetic import make_stroke
 from trainer.scoring import iso18571
 from trainer.scoring.envelope import Envelope
 from trainer.scoring.envelope_build import build_envelope
 from trainer.scoring.scorer import Scorer, StrokeScore, ramp
 from trainer.scoring.weights import ScoringError, ScoringWeights
-from trainer.strokes.stroke import Stroke
-
-RATE_HZ = 500.0
-
-
-def make_stroke(
-    index: int = 1,
-    *,
-    peak_n: float = 20.0,
-    duration_s: float = 1.0,
-    angle_deg: float = 45.0,
-    offset_n: float = 0.0,
-    t0_s: float = 0.0,
-    extra=None,
-    angle: bool = True,
-) -> Stroke:
-    n = round(duration_s * RATE_HZ) + 1
-    t = t0_s + np.linspace(0.0, duration_s, n)
-    u = (t - t0_s) / duration_s
-    a = math.asin(math.sqrt(0.05)) / math.pi
-    force = peak_n * np.sin(np.pi * (a + (1 - 2 * a) * u)) ** 2 + offset_n
-    if extra is not None:
-        force = force + extra(u)
-    angles = angle_deg + 2.0 * np.sin(np.pi * u) if angle else np.full(n, np.nan)
-    return Stroke(index, float(t[0]), float(t[-1]), t, force, angles)
 
 
 def symmetric_experts(angle: bool = True) -> Envelope:
