@@ -5,7 +5,7 @@ processing time (median, 99th percentile, worst) and the CPU time spent against 
 time the data represents. ``run(callback)`` drives any per-block consumer, so further stages
 (scoring, recording) can be timed by passing a callback that does more.
 
-The signal is synthetic but shaped like real IASTM work (domain.md): strokes of 3 to 14 N peak,
+The signal is synthetic but shaped like real IASTM work (docs/domain.md): strokes of 3 to 14 N peak,
 0.6 to 2 s long, 0.25 to 1 Hz, with 0.05 N sensor noise, slow zero drift and a 30 to 60 degree
 tool angle.
 """

@@ -1,6 +1,6 @@
 """The command line: ``iastm-trainer <command>``, thin over the domain modules.
 
-The commands and their JSON outputs are a contract (``interfaces.md``): outside scripts rely on
+The commands and their JSON outputs are a contract (``docs/interfaces.md``): outside scripts rely on
 them, so keys are only ever added. A user mistake (a bad file, a missing port, an unknown exercise)
 gets one line on stderr that names it and exit status 2, never a traceback; anything else gets a
 one-line message and exit status 1.

@@ -18,7 +18,7 @@ from trainer.live.feedback import StrokeOutcome
 from trainer.scoring.scorer import StrokeScore
 from trainer.strokes.stroke import Stroke
 
-#: The sub-scores of ``scoring.md`` in the order the stroke list shows them, with short headers.
+#: The sub-scores (``docs/scoring.md``) in the order the stroke list shows them, with short headers.
 SUB_SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("force", "Force"),
     ("angle", "Angle"),

@@ -116,7 +116,7 @@ def test_fixed_decimals_as_firmware_prints_them():
 
 
 def test_the_protocol_documents_example_crc_is_not_accepted():
-    # protocol.md shows ``*8A3C``; the CRC of that payload is 1E80, so the literal line is damaged.
+    # An earlier copy of docs/protocol-itp1.md showed ``*8A3C``; the CRC is 1E80: a damaged line.
     parser, items = feed(b"4711,123456789,12.503,41.20*8A3C\n4711,123456789,12.503,41.20*1E80\n")
     assert parser.counters.corrupt_lines == 1
     assert samples(items)[1].tolist() == [[12.503, 41.2]]

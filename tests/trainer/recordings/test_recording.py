@@ -1,4 +1,4 @@
-"""The recording CSV of interfaces.md: written as it streams, read strictly, faults named."""
+"""The recording CSV of docs/interfaces.md: written as it streams, read strictly, faults named."""
 
 from __future__ import annotations
 
