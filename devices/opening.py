@@ -12,9 +12,8 @@ from urllib.parse import urlencode
 from devices.link import SerialSource
 from devices.samples import DeviceError
 from devices.sim.simulator import register as register_simulator
+from devices.sim.stroke_models import SKILLS
 from devices.source import Source
-
-SKILLS = ("expert", "competent", "novice")
 
 
 def simulator_url(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import collections
 import threading
-import time
 from abc import ABC, abstractmethod
 
 from devices.samples import Counters, DeviceEvent, DeviceInfo, EventKind, Item, SampleBlock
@@ -152,7 +151,3 @@ class Source(ABC):
                     text=f"{dropped} samples discarded: the program fell behind the device",
                 )
             )
-
-    @staticmethod
-    def now_s() -> float:
-        return time.monotonic()

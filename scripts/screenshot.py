@@ -24,11 +24,14 @@ DEFAULT_OUT = ROOT / "docs" / "screenshot-training.png"
 
 
 def main(argv: list[str] | None = None) -> int:
+    sys.path.insert(0, str(ROOT))
+    from trainer.live.connection import SKILLS
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--theme", choices=("light", "dark"), default="light")
     parser.add_argument("--exercise", default="sweep", help="id of a shipped exercise")
-    parser.add_argument("--skill", choices=("expert", "competent", "novice"), default="competent")
+    parser.add_argument("--skill", choices=tuple(SKILLS), default="competent")
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--strokes", type=int, default=5, help="strokes scored before the picture")
@@ -39,7 +42,6 @@ def main(argv: list[str] | None = None) -> int:
 
     home = tempfile.mkdtemp(prefix="iastm-screenshot-")
     os.environ["IASTM_TRAINER_HOME"] = home
-    sys.path.insert(0, str(ROOT))
 
     from PySide6.QtCore import QTimer
 

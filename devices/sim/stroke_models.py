@@ -2,13 +2,13 @@
 
 The simulated tool needs strokes that look like a person's, so that the segmenter, the envelope
 builder and the scores are exercised on realistic shapes rather than on ideal pulses. A
-``StrokeModel`` holds what the domain notes give for a stroke type (peak force, duration, stroke
+``StrokeModel`` holds what ``docs/domain.md`` gives for a stroke type (peak force, duration, stroke
 rate, tool angle) and the shape of its force and angle over the stroke; a ``SkillModel`` holds how a
 person of a given skill departs from it (stroke-to-stroke variability, a systematic bias,
 jerkiness, tremor, timing errors). ``draw_stroke`` turns both and a random generator into one
 concrete stroke, whose force and angle can then be evaluated at any times.
 
-Where the domain notes give no figure (durations, stroke lengths, the size of a novice's bias),
+Where ``docs/domain.md`` gives no figure (durations, stroke lengths, the size of a novice's bias),
 the numbers here are plausible defaults, not norms: every field can be replaced with
 ``dataclasses.replace``.
 
@@ -113,7 +113,7 @@ class StrokeModel:
 
     ``angle_deg`` is the mean tool angle during contact; the angle moves by about
     ``angle_change_deg`` over the stroke along ``angle_shape``. ``stroke_rate_hz`` is strokes per
-    second (start to start). ``angle_range_deg`` is the domain notes' angle for the type;
+    second (start to start). ``angle_range_deg`` is ``docs/domain.md``'s angle for the type;
     ``duration_range_s`` a plausibility bound (no published figure exists) that tests use to
     catch a model changed into something no hand does. ``friction`` turns normal force into
     shear for a tool with a shear channel.
@@ -196,7 +196,7 @@ def _stroke(row: tuple) -> StrokeModel:
 
 
 #: The shipped stroke types. Forces follow the measured clinician range (peak 6.7 N, 2.6 to 14 N);
-#: angles the stroke table of the domain notes; rates the 0.25 to 1 Hz of treatment studies.
+#: angles the stroke table of docs/domain.md; rates the 0.25 to 1 Hz of treatment studies.
 STROKE_TYPES: dict[str, StrokeModel] = {row[0]: _stroke(row) for row in _STROKE_TABLE}
 
 #: Skill levels. Experts vary about 10 % in peak force stroke to stroke (within-clinician CV is

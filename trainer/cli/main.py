@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from devices.samples import DeviceError
+from devices.sim.stroke_models import SKILLS
 from trainer.cli import commands
 from trainer.library.exercise import ExerciseError
 from trainer.recordings.format import RecordingError
@@ -77,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON summary when done")
 
     p = sub.add_parser("simulate", help="write a synthetic recording")
-    p.add_argument("--skill", required=True, choices=("expert", "competent", "novice"))
+    p.add_argument("--skill", required=True, choices=tuple(SKILLS))
     p.add_argument("--strokes", required=True, type=_positive_int)
     p.add_argument("--seed", required=True, type=int)
     p.add_argument("--out", required=True, type=Path)
@@ -104,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="simulate a trainee on the simulator, score, print the table")
     p.add_argument("--exercise", default="sweep")
-    p.add_argument("--skill", default="competent", choices=("expert", "competent", "novice"))
+    p.add_argument("--skill", default="competent", choices=tuple(SKILLS))
     p.add_argument("--strokes", type=_positive_int, default=10)
     p.add_argument("--seed", type=int, default=1)
     return parser

@@ -15,9 +15,10 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from devices.opening import SKILLS, open_source
+from devices.opening import open_source
 from devices.ports import PortInfo, list_ports
 from devices.samples import Counters, DeviceError, DeviceEvent, DeviceInfo, EventKind, SampleBlock
+from devices.sim.stroke_models import SKILLS
 from devices.source import Source
 
 if TYPE_CHECKING:

@@ -231,10 +231,6 @@ class FeedbackPolicy:
         return last
 
     @property
-    def block_ended(self) -> bool:
-        return self._block_ended
-
-    @property
     def holds_back_summary(self) -> bool:
         """Whether the running summary (mean score, time in band) would give feedback away."""
         return self.schedule is Schedule.NONE and not self._block_ended

@@ -2,7 +2,8 @@
 
 A good file is read by pandas' C parser (fast); any fault sends it to the strict path, which names
 the file and line and never guesses, so pandas' leniency (quoted numbers, ``NA``, short rows) never
-lets a bad file through. Never imports Qt.
+lets a bad file through. Both paths read the metadata and header with the one parser
+(``_parse_head``), so they cannot come to disagree on what a good header is. Never imports Qt.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 import mmap
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -56,49 +58,93 @@ def _read_good_file(p: Path) -> Recording | None:
             if os.fstat(f.fileno()).st_size == 0:
                 return None
             with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                head = _head(mm)
-                if head is None:
-                    return None
-                metadata, header, data_start = head
-                f.seek(data_start)
-                columns = _parse_rows(f, len(header))
-    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
+                _check_utf8(mm)
+                head = _parse_head(p, mm)
+                if head.rows_at is None:
+                    return None  # no row after the header: the careful reader says what is wrong
+                f.seek(head.rows_at)
+                columns = _parse_rows(f, len(head.header))
+    except (OSError, ValueError, RecordingError):  # UnicodeDecodeError is a ValueError
         return None
     if columns is None or columns[0].size == 0:
         return None
     t_s, values = columns
-    required = [k for k, name in enumerate(header[1:]) if name in REQUIRED_COLUMNS]
+    required = [k for k, name in enumerate(head.header[1:]) if name in REQUIRED_COLUMNS]
     if not (
         np.isfinite(t_s).all()
         and all(np.isfinite(values[:, k]).all() for k in required)
         and bool((t_s[1:] > t_s[:-1]).all())
     ):
         return None
-    return Recording(p, t_s, values, tuple(header[1:]), metadata, read_events(p))
+    return Recording(p, t_s, values, tuple(head.header[1:]), head.metadata, read_events(p))
 
 
-def _head(mm: mmap.mmap) -> tuple[dict[str, str], list[str], int] | None:
-    """Metadata, a good header and the byte the rows start at, if the whole file is UTF-8."""
+def _check_utf8(mm: mmap.mmap) -> None:
+    """Raise ``UnicodeDecodeError`` unless the whole mapped file is UTF-8 (a piece at a time)."""
     if np.frombuffer(mm, dtype=np.uint8).max() >= 0x80:  # not ASCII: is it UTF-8?
         decoder = codecs.getincrementaldecoder("utf-8")()
         for at in range(0, len(mm), _DECODE_PIECE):
             decoder.decode(mm[at : at + _DECODE_PIECE])
         decoder.decode(b"", final=True)
+
+
+@dataclass(frozen=True)
+class _Head:
+    """What comes before the rows: metadata, the header, its line and where the rows start."""
+
+    metadata: dict[str, str]
+    header: list[str]
+    #: The header's line in the file, counted from 1.
+    line_no: int
+    #: Index (in the text or the mapped bytes) of the line after the header; None when the header
+    #: is the last line.
+    rows_at: int | None
+
+
+def _parse_head(p: Path, text: str | mmap.mmap) -> _Head:
+    """The metadata comments and the checked header of recording ``p``; ``RecordingError`` names
+    the fault and the header's line.
+
+    ``#`` lines of the form ``key: value`` are metadata, blank lines are skipped and the first
+    other line is the header. ``text`` is the decoded text (the careful reader) or the mapped
+    bytes, each line decoded on its own (the fast reader, once the file is known to be UTF-8).
+    """
     metadata: dict[str, str] = {}
     pos = 0
+    line_no = 0
     while True:
-        end = mm.find(b"\n", pos)
-        if end < 0:
-            return None  # no row after the header: the careful reader says what is wrong
-        stripped = mm[pos:end].decode("utf-8").strip()
-        pos = end + 1
+        if isinstance(text, str):
+            end = text.find("\n", pos)
+            line = text[pos:] if end < 0 else text[pos:end]
+        else:
+            end = text.find(b"\n", pos)
+            line = (text[pos:] if end < 0 else text[pos:end]).decode("utf-8")
+        line_no += 1
+        stripped = line.strip()
         if stripped.startswith("#"):
             key, sep, value = stripped[1:].partition(":")
             if sep:
                 metadata[key.strip()] = value.strip()
         elif stripped:
-            header = [h.strip() for h in stripped.split(",")]
-            return (metadata, header, pos) if _header_ok(header) else None
+            break
+        if end < 0:
+            raise RecordingError(f"{p}: no header row (expected '{TIME_COLUMN},force_n,angle_deg')")
+        pos = end + 1
+    header = [h.strip() for h in stripped.split(",")]
+    if header[0] != TIME_COLUMN:
+        raise RecordingError(
+            f"{p}, line {line_no}: the first column must be '{TIME_COLUMN}', found '{header[0]}'"
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise RecordingError(
+            f"{p}, line {line_no}: missing required column(s) {', '.join(missing)}"
+        )
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes or "" in header:
+        what = f"duplicate column(s) {', '.join(dupes)}" if dupes else "an empty column name"
+        raise RecordingError(f"{p}, line {line_no}: {what}")
+    return _Head(metadata, header, line_no, None if end < 0 else end + 1)
 
 
 def _parse_rows(f: BinaryIO, ncols: int) -> tuple[np.ndarray, np.ndarray] | None:
@@ -136,15 +182,6 @@ def _parse_rows(f: BinaryIO, ncols: int) -> tuple[np.ndarray, np.ndarray] | None
     return columns[0], np.column_stack(columns[1:])
 
 
-def _header_ok(header: list[str]) -> bool:
-    return (
-        header[0] == TIME_COLUMN
-        and all(c in header for c in REQUIRED_COLUMNS)
-        and "" not in header
-        and len(set(header)) == len(header)
-    )
-
-
 def _read_and_check(p: Path) -> Recording:
     """The careful reader: the whole text, line by line where needed to name a fault."""
     try:
@@ -158,40 +195,9 @@ def _read_and_check(p: Path) -> Recording:
     except OSError as exc:
         raise RecordingError(f"{p}: cannot read: {exc.strerror}") from None
 
-    metadata: dict[str, str] = {}
-    pos = 0
-    line_no = 0
-    while True:
-        end = text.find("\n", pos)
-        line = text[pos:] if end < 0 else text[pos:end]
-        line_no += 1
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            key, sep, value = stripped[1:].partition(":")
-            if sep:
-                metadata[key.strip()] = value.strip()
-        elif stripped:
-            break
-        if end < 0:
-            raise RecordingError(f"{p}: no header row (expected '{TIME_COLUMN},force_n,angle_deg')")
-        pos = end + 1
-    header_line_no = line_no
-    header = [h.strip() for h in line.strip().split(",")]
-    if header[0] != TIME_COLUMN:
-        raise RecordingError(
-            f"{p}, line {header_line_no}: the first column must be '{TIME_COLUMN}', "
-            f"found '{header[0]}'"
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise RecordingError(
-            f"{p}, line {header_line_no}: missing required column(s) {', '.join(missing)}"
-        )
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes or "" in header:
-        what = f"duplicate column(s) {', '.join(dupes)}" if dupes else "an empty column name"
-        raise RecordingError(f"{p}, line {header_line_no}: {what}")
-    body = "" if end < 0 else text[end + 1 :]
+    head = _parse_head(p, text)
+    header, header_line_no = head.header, head.line_no
+    body = "" if head.rows_at is None else text[head.rows_at :]
     data = _parse_body(p, body, len(header), header_line_no)
     t_s = np.ascontiguousarray(data[:, 0])
     values = np.ascontiguousarray(data[:, 1:])
@@ -216,7 +222,7 @@ def _read_and_check(p: Path) -> Recording:
                         f"{p}, line {_row_line(body, header_line_no, int(bad[0]))}: "
                         f"{name} is empty or not a number"
                     )
-    return Recording(p, t_s, values, tuple(header[1:]), metadata, read_events(p))
+    return Recording(p, t_s, values, tuple(header[1:]), head.metadata, read_events(p))
 
 
 def _parse_body(p: Path, body: str, ncols: int, header_line_no: int) -> np.ndarray:

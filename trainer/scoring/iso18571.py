@@ -114,15 +114,6 @@ def rate_many(reference: np.ndarray, signals: np.ndarray) -> list[IsoRating]:
     return out
 
 
-def corridor_score(ref: np.ndarray, sig: np.ndarray) -> float:
-    return _corridor_scores(np.asarray(ref, float), np.asarray(sig, float)[None, :])[0]
-
-
-def phase_shift(ref: np.ndarray, sig: np.ndarray) -> int:
-    """The shift (samples; positive: signal lags) of largest correlation, smallest on ties."""
-    return int(_phase_shifts(np.asarray(ref, float), np.asarray(sig, float)[None, :])[0])
-
-
 def phase_score(shift_samples: int, n: int) -> float:
     limit = EPS_P_MAX * n
     shift = abs(shift_samples)
@@ -137,12 +128,6 @@ def magnitude_score(ref: np.ndarray, sig: np.ndarray) -> float:
     """E_M of two curves already phase-aligned (the same length)."""
     ref, sig = np.asarray(ref, float), np.asarray(sig, float)
     return _magnitude_scores(ref[None, :], sig[None, :], np.array([ref.size]))[0]
-
-
-def slope_score(ref: np.ndarray, sig: np.ndarray) -> float:
-    """E_S of two curves already phase-aligned (the same length)."""
-    ref, sig = np.asarray(ref, float), np.asarray(sig, float)
-    return _slope_scores(ref[None, :], sig[None, :], np.array([ref.size]))[0]
 
 
 def _error_score(e: float, e_max: float, k: int) -> float:

@@ -10,7 +10,7 @@ accuracy) so that small errors cost little and large ones a lot, k = 1 for the o
 - angle accuracy: the same for the angle; max(sigma, 3 deg) -> max(3 sigma, 10 deg).
 - tempo: the mean of two ramps, abs(ln(duration / expert duration)) from the experts' own
   spread to max(ln 1.5, 3 x that spread), and the shift of the time to peak from the experts' SD
-  to max(20 % of the stroke, 3 SD). ``scoring.md`` puts the inner tolerance at 0; we take the
+  to max(20 % of the stroke, 3 SD). An inner tolerance of 0 would be simpler; we take the
   experts' own variability instead, as the corridor scores do with sigma, because otherwise an
   expert scores about 70 on tempo against their own envelope and the leave-one-out calibration
   (median 90 or more) cannot be met by real, variable experts.
@@ -384,33 +384,6 @@ def _weighted_total(sub: dict[str, float | None], weights: ScoringWeights) -> fl
     return sum(w[k] * v for k, v in known.items()) / total_w
 
 
-def explain(
-    env: Envelope,
-    norm: NormalisedStroke,
-    sub: dict[str, float | None],
-    weights: ScoringWeights,
-    force_in_band_pct: float,
-    angle_in_band_pct: float | None,
-    consistency_ratio: float | None,
-) -> list[str]:
-    """Up to three short sentences, the costliest first; one good-news sentence if none.
-
-    Each candidate's cost is its share of the stroke (for a band excursion) or its lost marks
-    (for tempo, smoothness, consistency), times the weight of the sub-score it belongs to.
-    """
-    bands = _Bands(env, norm.force_n[None, :], norm.angle_deg[None, :])
-    return _explain(
-        env,
-        norm,
-        sub,
-        weights,
-        force_in_band_pct,
-        angle_in_band_pct,
-        consistency_ratio,
-        bands.row(0, env.has_angle and norm.has_angle),
-    )
-
-
 def _explain(
     env: Envelope,
     norm: NormalisedStroke,
@@ -421,7 +394,12 @@ def _explain(
     consistency_ratio: float | None,
     masks: tuple[np.ndarray, ...],
 ) -> list[str]:
-    """``explain`` with the stroke's out-of-band masks already worked out (see ``_Bands``)."""
+    """Up to three short sentences, the costliest first; one good-news sentence if none.
+
+    Each candidate's cost is its share of the stroke (for a band excursion) or its lost marks
+    (for tempo, smoothness, consistency), times the weight of the sub-score it belongs to.
+    ``masks`` are the stroke's out-of-band masks, already worked out (see ``_Bands``).
+    """
     w = weights.as_mapping()
     candidates: list[tuple[float, str]] = []
 

@@ -1,6 +1,6 @@
 """The stroke detector: sample blocks in, strokes out, live or offline with the same object.
 
-The pipeline follows the design notes (scoring.md, section 1):
+The pipeline (``docs/scoring.md``, section 1):
 
 1. **Tare.** The first ``initial_tare_s`` of data (2 s) give the starting baseline and the idle
    noise sigma; nothing is detected before. From then on a ``BaselineTracker`` follows drift while
@@ -31,8 +31,10 @@ Behaviour at the edges, all counted in ``StrokeSegmenter.counters``:
   stroke has lasted ``valley_split_ms`` (5 s), it is cut at the valleys of its zero-phase force
   (``scipy.signal.find_peaks`` on the negated force, prominence ``valley_prominence_ratio`` of the
   peak, at least ``valley_min_distance_ms`` apart); every complete piece is emitted and the piece
-  after the last valley stays open. This runs live and offline alike (``segment_offline`` is the
-  same detector), so a never-lifting trainee still gets feedback every few seconds.
+  after the last valley stays open. This runs live and offline alike (offline segmentation is
+  this same ``StrokeSegmenter`` fed the whole recording as one block, as
+  ``trainer.offline.analysis.segment_recording`` does), so a never-lifting trainee still gets
+  feedback every few seconds.
 - **Too long.** A stroke that reaches ``max_stroke_ms`` (10 s) without a valley is not a stroke: it
   is discarded when it ends. This bounds the history the detector keeps, so memory is the same
   after eight hours as after one minute (about ``(max_stroke_ms + 4 s) * rate`` samples).
@@ -797,36 +799,3 @@ def _crossing(t: np.ndarray, f: np.ndarray, k: int, level: float) -> float:
     f0, f1 = float(f[k]), float(f[k + 1])
     frac = (level - f0) / (f1 - f0) if f1 != f0 else 0.5
     return float(t[k] + frac * (t[k + 1] - t[k]))
-
-
-def segment(
-    t_s: np.ndarray,
-    values: np.ndarray,
-    channels: tuple[str, ...] | list[str],
-    settings: DetectionSettings | None = None,
-    rate_hz: float | None = None,
-) -> list[Stroke]:
-    """All strokes of a whole recording: one segmenter fed one block, then flushed."""
-    seg = StrokeSegmenter(settings, rate_hz)
-    block = SampleBlock(
-        np.asarray(t_s, dtype=float), np.asarray(values, dtype=float), tuple(channels)
-    )
-    return seg.feed(block) + seg.flush()
-
-
-def segment_offline(
-    t_s: np.ndarray,
-    force_n: np.ndarray,
-    angle_deg: np.ndarray | None = None,
-    settings: DetectionSettings | None = None,
-    rate_hz: float | None = None,
-) -> list[Stroke]:
-    """``segment`` for separate arrays (angle optional), e.g. columns of a recording.
-
-    Strokes that never come down (a trainee who does not lift the tool) are cut at force valleys
-    once they last ``valley_split_ms``; see the module notes. This is the same detector as live.
-    """
-    t = np.asarray(t_s, dtype=float)
-    force = np.asarray(force_n, dtype=float)
-    angle = np.full(force.shape, np.nan) if angle_deg is None else np.asarray(angle_deg, float)
-    return segment(t, np.column_stack([force, angle]), ("force_n", "angle_deg"), settings, rate_hz)

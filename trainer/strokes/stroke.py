@@ -40,9 +40,3 @@ class Stroke:
     def mean_angle_deg(self) -> float:
         finite = self.angle_deg[np.isfinite(self.angle_deg)]
         return float(np.mean(finite)) if finite.size else float("nan")
-
-    @property
-    def time_to_peak_s(self) -> float:
-        if not self.force_n.size:
-            return 0.0
-        return float(self.t_s[int(np.argmax(self.force_n))] - self.start_s)

@@ -249,10 +249,6 @@ class RecordingStrip(pg.GraphicsLayoutWidget):
         (x0, x1), _ = self._force_plot.viewRange()
         return float(x0), float(x1)
 
-    def curve_points(self) -> int:
-        x, _ = self._force_curve.getData()
-        return 0 if x is None else len(x)
-
     # -- drawing ---------------------------------------------------------------------------------
     def _bars(
         self,

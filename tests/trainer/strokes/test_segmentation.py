@@ -1,4 +1,4 @@
-"""The stroke detector against the known-answer cases of the design notes (scoring.md section 6).
+"""The stroke detector against the known-answer cases of docs/scoring.md (section 5).
 
 Signals are built here directly as sample blocks (analytic pulses, seeded noise), so every expected
 boundary is known exactly. Unless stated, 1 kHz.
@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devices.samples import SampleBlock
+from tests.trainer.strokes.whole_recording import segment, segment_offline
 from trainer.strokes.detection import DetectionSettings, SegmentationError
-from trainer.strokes.segmentation import StrokeSegmenter, segment, segment_offline
+from trainer.strokes.segmentation import StrokeSegmenter
 from trainer.strokes.stroke import Stroke
 
 CHANNELS = ("force_n", "angle_deg")
