@@ -1,7 +1,7 @@
 """The fast paths of offline scoring give exactly what the plain ones give.
 
-Scoring a recording takes shortcuts: scipy's compiled filter loops called directly, idle stretches
-cut short where no stroke can begin yet, all strokes' spectra from one FFT call. Each shortcut is
+Scoring a recording takes shortcuts: idle stretches cut short where no stroke can begin yet, all
+strokes' spectra from one FFT call, the stroke grid built without ``np.linspace``. Each shortcut is
 checked here against the plain way on simulated recordings of several stroke types, skills and
 rates: the same strokes to the last bit, the same scores and explanations.
 """
@@ -13,9 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import signal
 
-import trainer.signals.filters as conditioning
 import trainer.strokes.segmentation as segmentation
 from trainer.library.exercise import find_exercise
 from trainer.offline.analysis import segment_recording
@@ -61,8 +59,7 @@ def test_shortcuts_change_no_stroke_and_no_score(
     fast_strokes, fast_scores = _strokes_and_scores(path, exercise_id)
     assert len(fast_strokes) >= 8
 
-    # The plain way: scipy's public filter functions, idle stretches scanned whole.
-    monkeypatch.setattr(conditioning, "_KERNELS", None)
+    # The plain way: idle stretches scanned whole.
     monkeypatch.setattr(segmentation, "_IDLE_SPAN", 1 << 40)
     plain_strokes, plain_scores = _strokes_and_scores(path, exercise_id)
 
@@ -113,24 +110,6 @@ def test_sparc_of_many_profiles_is_sparc_of_each() -> None:
             assert math.isnan(got[k])
         else:
             assert got[k] == _sparc_one_row(profiles[k], rates[k])
-
-
-@pytest.mark.parametrize("n", [2, 7, 40, 3000])
-def test_the_compiled_filter_loops_are_scipys_public_functions(n: int) -> None:
-    assert conditioning._KERNELS is not None, "scipy's compiled filter loops were not found"
-    rng = np.random.default_rng(n)
-    x = rng.normal(0.0, 1.0, n)
-    b, a, zi = np.array([0.003]), np.array([1.0, -0.997]), np.array([0.2])
-    y, zf = conditioning.lfilter_carried(b, a, x, zi)
-    y_ref, zf_ref = signal.lfilter(b, a, x, zi=zi)
-    np.testing.assert_array_equal(y, y_ref)
-    np.testing.assert_array_equal(zf, zf_ref)
-    sos = signal.butter(2, 20.0, fs=1000.0, output="sos")
-    rows = rng.normal(0.0, 1.0, (3, n))
-    zi_unit = signal.sosfilt_zi(sos)
-    expected, _ = signal.sosfilt(sos, rows, zi=zi_unit[:, None, :] * rows[None, :, :1])
-    conditioning.sosfilt_rows_inplace(sos, rows, zi_unit)
-    np.testing.assert_array_equal(rows, expected)
 
 
 def test_the_stroke_grid_is_numpys_linspace() -> None:

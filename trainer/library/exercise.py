@@ -20,6 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from exercises import library_dir
+from trainer.fields import (
+    FieldError,
+    choice,
+    integer,
+    number,
+    section,
+    shown,
+    text,
+    text_list,
+)
 from trainer.scoring.envelope import Envelope, EnvelopeError
 from trainer.scoring.weights import ScoringWeights
 from trainer.strokes.detection import DetectionSettings
@@ -27,6 +37,7 @@ from trainer.strokes.detection import DetectionSettings
 FORMAT_NAME = "iastm-trainer exercise"
 SCHEMA_VERSION = 1
 STROKE_TYPES = ("sweep", "scan", "j_stroke", "fan", "brush", "strum", "scoop")
+PROVENANCE_KINDS = ("expert", "synthetic")
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
@@ -76,16 +87,16 @@ class Provenance:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Provenance:
-        kind = d.get("kind")
-        if kind not in ("expert", "synthetic"):
-            raise ValueError(f"provenance.kind must be 'expert' or 'synthetic', not {kind!r}")
+        """The ``provenance`` section of an exercise file; a ``FieldError`` (a ``ValueError``)
+        names the first bad field, which ``Exercise.from_dict`` reports with the file."""
+        p = "provenance"
         return cls(
-            kind=kind,
-            recorded_by=str(d.get("recorded_by", "")),
-            recorded_on=str(d.get("recorded_on", "")),
-            strokes=int(d.get("strokes", 0)),
-            source_files=tuple(str(s) for s in d.get("source_files", [])),
-            note=str(d.get("note", "")),
+            kind=choice(d, "kind", PROVENANCE_KINDS, within=p),
+            recorded_by=text(d, "recorded_by", within=p, default=""),
+            recorded_on=text(d, "recorded_on", within=p, default=""),
+            strokes=integer(d, "strokes", within=p, default=0),
+            source_files=text_list(d, "source_files", within=p, default=()),
+            note=text(d, "note", within=p, default=""),
         )
 
 
@@ -142,6 +153,7 @@ class Exercise:
 
     @classmethod
     def from_dict(cls, d: Any, source: Path | None = None) -> Exercise:
+        """An exercise from its file's contents; ``ExerciseError`` names the file and the field."""
         where = str(source) if source else "exercise"
         if not isinstance(d, dict):
             raise ExerciseError(f"{where}: not an exercise (expected a JSON object)")
@@ -149,62 +161,46 @@ class Exercise:
             raise ExerciseError(
                 f"{where}: not an exercise file (field 'format' is not '{FORMAT_NAME}')"
             )
-        version = d.get("schema_version")
-        if not isinstance(version, int):
-            raise ExerciseError(f"{where}: field 'schema_version' is missing or not a number")
-        if version > SCHEMA_VERSION:
-            raise ExerciseError(
-                f"{where}: written by a newer iastm-trainer (schema {version}; this one reads up "
-                f"to {SCHEMA_VERSION}); update the program"
-            )
         try:
-            ex_id = _text(d, "id")
-            if not is_valid_exercise_id(ex_id):
-                raise ValueError("field 'id' must be lower-case letters, digits, '-', '_' or '.'")
-            stroke_type = _text(d, "stroke_type")
-            if stroke_type not in STROKE_TYPES:
-                raise ValueError(
-                    f"field 'stroke_type' is {stroke_type!r}; expected one of "
-                    f"{', '.join(STROKE_TYPES)}"
+            version = integer(d, "schema_version")
+            if version > SCHEMA_VERSION:
+                raise ExerciseError(
+                    f"{where}: written by a newer iastm-trainer (schema {version}; this one reads "
+                    f"up to {SCHEMA_VERSION}); update the program"
                 )
-            scoring = d.get("scoring") or {}
-            pass_mark = float(scoring.get("pass_mark", 70.0))
-            if not 0.0 <= pass_mark <= 100.0:
-                raise ValueError("field 'scoring.pass_mark' must be between 0 and 100")
+            ex_id = text(d, "id", blank=False)
+            if not is_valid_exercise_id(ex_id):
+                raise FieldError(
+                    "id", f"must be lower-case letters, digits, '-', '_' or '.', not {shown(ex_id)}"
+                )
+            stroke_type = choice(d, "stroke_type", STROKE_TYPES)
+            scoring = section(d, "scoring", optional=True)
+            pass_mark = number(
+                scoring, "pass_mark", within="scoring", default=70.0, minimum=0.0, maximum=100.0
+            )
             return cls(
                 id=ex_id,
-                name=_text(d, "name"),
+                name=text(d, "name", blank=False),
                 stroke_type=stroke_type,
-                body_region=_text(d, "body_region"),
-                instrument=_text(d, "instrument"),
-                description=str(d.get("description", "")),
-                envelope=Envelope.from_dict(_section(d, "envelope")),
-                provenance=Provenance.from_dict(_section(d, "provenance")),
-                detection=DetectionSettings.from_dict(d.get("detection") or {}),
-                weights=ScoringWeights.from_dict(scoring.get("weights") or {}),
+                body_region=text(d, "body_region", blank=False),
+                instrument=text(d, "instrument", blank=False),
+                description=text(d, "description", default=""),
+                envelope=Envelope.from_dict(section(d, "envelope")),
+                provenance=Provenance.from_dict(section(d, "provenance")),
+                detection=DetectionSettings.from_dict(section(d, "detection", optional=True)),
+                weights=ScoringWeights.from_dict(
+                    section(scoring, "weights", within="scoring", optional=True)
+                ),
                 pass_mark=pass_mark,
-                version=int(d.get("version", 1)),
-                calibration=dict(d.get("calibration") or {}),
+                version=integer(d, "version", default=1),
+                calibration=dict(section(d, "calibration", optional=True)),
                 source=source,
             )
         except ExerciseError:
             raise
         except (EnvelopeError, ValueError, TypeError, KeyError) as exc:
+            # A FieldError of this file, or the error of the section it came from, which names it.
             raise ExerciseError(f"{where}: {exc}") from None
-
-
-def _text(d: dict[str, Any], key: str) -> str:
-    value = d.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"field '{key}' is missing or empty")
-    return value
-
-
-def _section(d: dict[str, Any], key: str) -> dict[str, Any]:
-    value = d.get(key)
-    if not isinstance(value, dict):
-        raise ValueError(f"field '{key}' is missing or not an object")
-    return value
 
 
 def save_exercise(exercise: Exercise, path: str | os.PathLike[str]) -> Path:

@@ -8,7 +8,8 @@ prediction multiplier ``t(n-1, 0.975) sqrt(1 + 1/n)`` that turns the experts' sp
 (the range a further stroke of the same expert falls in 95 % of the time).
 
 The envelope file is human-readable JSON: arrays are plain lists rounded to what the sensors can
-resolve. ``from_dict`` trusts nothing and names the field it rejects. Never imports Qt.
+resolve. ``from_dict`` trusts nothing and names the field it rejects (``trainer.fields``).
+Never imports Qt.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from trainer.fields import FieldError, choice, integer, number, number_array, reported_as, shown
 from trainer.strokes.normalise import DEFAULT_LOWPASS_HZ, POINTS
 
 #: Fewest expert strokes an envelope is built from (a standard deviation needs some company).
@@ -122,64 +124,61 @@ class Envelope:
         """An envelope from its dict form; ``EnvelopeError`` names the first bad field."""
         if not isinstance(d, dict):
             raise EnvelopeError("envelope: expected an object with the envelope's fields")
-        points = d.get("points", POINTS)
-        if points != POINTS:
-            raise EnvelopeError(f"envelope field 'points' must be {POINTS}, not {points!r}")
-        n = d.get("n_strokes")
-        if isinstance(n, bool) or not isinstance(n, int) or n < MIN_STROKES:
-            raise EnvelopeError(
-                f"envelope field 'n_strokes' must be a whole number of at least {MIN_STROKES}"
+        with reported_as(EnvelopeError, "envelope"):
+            points = d.get("points", POINTS)
+            if points != POINTS:
+                raise FieldError("points", f"must be {POINTS}, not {shown(points)}")
+            n = integer(d, "n_strokes", minimum=MIN_STROKES)
+            registration = choice(d, "registration", REGISTRATIONS, default="linear")
+            force_keys = ("force_mu_n", "force_sigma_n", "force_lo_n", "force_hi_n")
+            force = {k: number_array(d, k, POINTS) for k in force_keys}
+            angle_keys = ("angle_mu_deg", "angle_sigma_deg", "angle_lo_deg", "angle_hi_deg")
+            present = [d.get(k) is not None for k in angle_keys]
+            if any(present) and not all(present):
+                raise FieldError(
+                    angle_keys[present.index(False)],
+                    "is missing or null while the other angle arrays are given; the four go "
+                    "together (all null for a device without angle)",
+                )
+            if all(present):
+                angle = {k: number_array(d, k, POINTS) for k in angle_keys}
+            else:
+                angle = {k: np.full(POINTS, np.nan) for k in angle_keys}
+            _check_band(force, *force_keys)
+            if all(present):
+                _check_band(angle, *angle_keys)
+            return cls(
+                n_strokes=n,
+                **force,
+                **angle,
+                band_multiplier=number(d, "band_multiplier", minimum=0.0, exclusive_minimum=True),
+                duration_mean_s=number(d, "duration_mean_s", minimum=0.0, exclusive_minimum=True),
+                duration_sd_s=number(d, "duration_sd_s", minimum=0.0),
+                time_to_peak_mean_frac=number(
+                    d, "time_to_peak_mean_frac", minimum=0.0, maximum=1.0
+                ),
+                time_to_peak_sd_frac=number(d, "time_to_peak_sd_frac", minimum=0.0),
+                peak_force_mean_n=number(d, "peak_force_mean_n"),
+                peak_force_sd_n=number(d, "peak_force_sd_n", minimum=0.0),
+                mean_angle_mean_deg=number(d, "mean_angle_mean_deg", nullable=True),
+                mean_angle_sd_deg=number(d, "mean_angle_sd_deg", minimum=0.0, nullable=True),
+                sparc_mean=number(d, "sparc_mean", maximum=0.0, nullable=True),
+                sparc_sd=number(d, "sparc_sd", minimum=0.0, nullable=True),
+                force_floor_frac=number(
+                    d, "force_floor_frac", minimum=0.0, default=DEFAULT_FORCE_FLOOR_FRAC
+                ),
+                angle_floor_deg=number(
+                    d, "angle_floor_deg", minimum=0.0, default=DEFAULT_ANGLE_FLOOR_DEG
+                ),
+                registration=registration,
+                lowpass_hz=number(
+                    d,
+                    "lowpass_hz",
+                    minimum=0.0,
+                    exclusive_minimum=True,
+                    default=DEFAULT_LOWPASS_HZ,
+                ),
             )
-        registration = d.get("registration", "linear")
-        if registration not in REGISTRATIONS:
-            raise EnvelopeError(
-                f"envelope field 'registration' must be one of {', '.join(REGISTRATIONS)}"
-            )
-        force = {
-            k: _array(d, k) for k in ("force_mu_n", "force_sigma_n", "force_lo_n", "force_hi_n")
-        }
-        angle_keys = ("angle_mu_deg", "angle_sigma_deg", "angle_lo_deg", "angle_hi_deg")
-        present = [d.get(k) is not None for k in angle_keys]
-        if any(present) and not all(present):
-            missing = angle_keys[present.index(False)]
-            raise EnvelopeError(
-                f"envelope field '{missing}' is missing; the four angle arrays go together "
-                "(all null for a device without angle)"
-            )
-        if all(present):
-            angle = {k: _array(d, k) for k in angle_keys}
-        else:
-            angle = {k: np.full(POINTS, np.nan) for k in angle_keys}
-        _check_band(force, "force_mu_n", "force_sigma_n", "force_lo_n", "force_hi_n")
-        if all(present):
-            _check_band(angle, "angle_mu_deg", "angle_sigma_deg", "angle_lo_deg", "angle_hi_deg")
-        env = cls(
-            n_strokes=n,
-            **force,
-            **angle,
-            band_multiplier=_scalar(d, "band_multiplier", minimum=0.0, strict=True),
-            duration_mean_s=_scalar(d, "duration_mean_s", minimum=0.0, strict=True),
-            duration_sd_s=_scalar(d, "duration_sd_s", minimum=0.0),
-            time_to_peak_mean_frac=_scalar(d, "time_to_peak_mean_frac", minimum=0.0, maximum=1.0),
-            time_to_peak_sd_frac=_scalar(d, "time_to_peak_sd_frac", minimum=0.0),
-            peak_force_mean_n=_scalar(d, "peak_force_mean_n"),
-            peak_force_sd_n=_scalar(d, "peak_force_sd_n", minimum=0.0),
-            mean_angle_mean_deg=_scalar(d, "mean_angle_mean_deg", nullable=True),
-            mean_angle_sd_deg=_scalar(d, "mean_angle_sd_deg", minimum=0.0, nullable=True),
-            sparc_mean=_scalar(d, "sparc_mean", maximum=0.0, nullable=True),
-            sparc_sd=_scalar(d, "sparc_sd", minimum=0.0, nullable=True),
-            force_floor_frac=_scalar(
-                d, "force_floor_frac", minimum=0.0, default=DEFAULT_FORCE_FLOOR_FRAC
-            ),
-            angle_floor_deg=_scalar(
-                d, "angle_floor_deg", minimum=0.0, default=DEFAULT_ANGLE_FLOOR_DEG
-            ),
-            registration=registration,
-            lowpass_hz=_scalar(
-                d, "lowpass_hz", minimum=0.0, strict=True, default=DEFAULT_LOWPASS_HZ
-            ),
-        )
-        return env
 
 
 def _num(value: float, decimals: int) -> float | None:
@@ -190,57 +189,11 @@ def _list(values: np.ndarray, decimals: int) -> list[float]:
     return [round(float(v), decimals) for v in values]
 
 
-def _array(d: dict[str, Any], key: str) -> np.ndarray:
-    value = d.get(key)
-    if not isinstance(value, list) or len(value) != POINTS:
-        raise EnvelopeError(f"envelope field '{key}' must be a list of {POINTS} numbers")
-    try:
-        arr = np.array([_finite(v) for v in value], dtype=float)
-    except (TypeError, ValueError):
-        raise EnvelopeError(f"envelope field '{key}' must hold only finite numbers") from None
-    return arr
-
-
-def _finite(v: Any) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise ValueError(v)
-    return float(v)
-
-
-def _scalar(
-    d: dict[str, Any],
-    key: str,
-    *,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    strict: bool = False,
-    nullable: bool = False,
-    default: float | None = None,
-) -> float:
-    if key not in d:
-        if default is not None:
-            return default
-        raise EnvelopeError(f"envelope field '{key}' is missing")
-    value = d[key]
-    if value is None and nullable:
-        return float("nan")
-    try:
-        x = _finite(value)
-    except ValueError:
-        raise EnvelopeError(f"envelope field '{key}' must be a finite number") from None
-    if minimum is not None and (x < minimum or (strict and x == minimum)):
-        relation = "greater than" if strict else "at least"
-        raise EnvelopeError(f"envelope field '{key}' must be {relation} {minimum:g}")
-    if maximum is not None and x > maximum:
-        raise EnvelopeError(f"envelope field '{key}' must be at most {maximum:g}")
-    return x
-
-
 def _check_band(arrays: dict[str, np.ndarray], mu: str, sigma: str, lo: str, hi: str) -> None:
     tol = 1e-6
     if np.any(arrays[sigma] < 0):
-        raise EnvelopeError(f"envelope field '{sigma}' must not be negative")
+        raise FieldError(sigma, "must not be negative")
     if np.any(arrays[lo] > arrays[mu] + tol):
-        raise EnvelopeError(f"envelope field '{lo}' must not lie above '{mu}'")
+        raise FieldError(lo, f"must not lie above '{mu}'")
     if np.any(arrays[hi] < arrays[mu] - tol):
-        raise EnvelopeError(f"envelope field '{hi}' must not lie below '{mu}'")
+        raise FieldError(hi, f"must not lie below '{mu}'")

@@ -6,9 +6,10 @@ without importing one another. ``from_dict`` trusts nothing and names the field 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 from typing import Any
+
+from trainer.fields import as_number, as_section, known_only, path_of, reported_as
 
 SUB_SCORES = ("force", "angle", "tempo", "smoothness", "consistency")
 
@@ -29,14 +30,11 @@ class ScoringWeights:
     consistency: float = 0.15
 
     def __post_init__(self) -> None:
-        values = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                raise ScoringError(f"field 'weights.{f.name}' must be a number")
-            if v < 0:
-                raise ScoringError(f"field 'weights.{f.name}' must not be negative")
-            values[f.name] = float(v)
+        with reported_as(ScoringError):
+            values = {
+                f.name: as_number(getattr(self, f.name), path_of(f.name, "weights"), minimum=0.0)
+                for f in fields(self)
+            }
         total = sum(values.values())
         if not total > 0:
             raise ScoringError("the scoring weights must not all be zero")
@@ -52,11 +50,6 @@ class ScoringWeights:
     @classmethod
     def from_dict(cls, d: Any) -> ScoringWeights:
         """Weights from a dict; missing names take their default share before normalising."""
-        if not isinstance(d, dict):
-            raise ScoringError("field 'weights' must be an object")
-        unknown = sorted(set(d) - set(SUB_SCORES))
-        if unknown:
-            raise ScoringError(
-                f"field 'weights.{unknown[0]}' is not a sub-score (known: {', '.join(SUB_SCORES)})"
-            )
+        with reported_as(ScoringError):
+            known_only(as_section(d, "weights"), SUB_SCORES, within="weights")
         return cls(**d)

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from devices.samples import SampleBlock
-from trainer.signals.errors import ConditioningError, _number, _number_list, _string
+from trainer.fields import FieldError, number, number_list, reported_as, text
+from trainer.signals.errors import ConditioningError
 
 #: Standard gravity, m/s².
 STANDARD_GRAVITY = 9.80665
@@ -75,31 +76,34 @@ class Calibration:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Calibration:
+        """A stored calibration; ``ConditioningError`` names the first bad field."""
         if not isinstance(d, dict):
             raise ConditioningError("calibration: expected an object")
-        raw = _number_list(d, "raw_points")
-        ref = _number_list(d, "reference_points")
-        res = _number_list(d, "residuals")
-        if len(raw) != len(ref):
-            raise ConditioningError(
-                "calibration: fields 'raw_points' and 'reference_points' differ in length"
+        with reported_as(ConditioningError, "calibration"):
+            raw = number_list(d, "raw_points", default=[])
+            ref = number_list(d, "reference_points", default=[])
+            res = number_list(d, "residuals", default=[])
+            if len(raw) != len(ref):
+                raise FieldError(
+                    "reference_points",
+                    f"has {len(ref)} item(s) but 'raw_points' has {len(raw)}; they go in pairs",
+                )
+            gain = number(d, "gain")
+            if gain == 0.0:
+                raise FieldError("gain", "must not be zero")
+            return cls(
+                gain=gain,
+                offset=number(d, "offset"),
+                channel=text(d, "channel", default="force_n"),
+                unit=text(d, "unit", default="N"),
+                raw_points=tuple(raw),
+                reference_points=tuple(ref),
+                residuals=tuple(res),
+                r_squared=number(d, "r_squared", default=1.0),
+                g=number(d, "g", default=STANDARD_GRAVITY, minimum=1e-9),
+                device_serial=text(d, "device_serial", default=""),
+                created=text(d, "created", default=""),
             )
-        gain = _number(d, "gain", "calibration")
-        if gain == 0.0:
-            raise ConditioningError("calibration: field 'gain' must not be zero")
-        return cls(
-            gain=gain,
-            offset=_number(d, "offset", "calibration"),
-            channel=_string(d, "channel", "force_n"),
-            unit=_string(d, "unit", "N"),
-            raw_points=tuple(raw),
-            reference_points=tuple(ref),
-            residuals=tuple(res),
-            r_squared=_number(d, "r_squared", "calibration", default=1.0),
-            g=_number(d, "g", "calibration", default=STANDARD_GRAVITY, minimum=1e-9),
-            device_serial=_string(d, "device_serial", ""),
-            created=_string(d, "created", ""),
-        )
 
 
 def fit_calibration(

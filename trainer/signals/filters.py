@@ -3,12 +3,17 @@
 Each filter carries its own state, so that a stream cut into blocks of any size gives exactly the
 same output as the whole recording processed at once; the segmenter relies on that. The detection
 low-pass never goes above 0.4 x the sample rate. Never does I/O or imports Qt.
+
+Only scipy's public ``lfilter`` and ``sosfilt`` are called. Their private compiled loops
+(``scipy.signal._sigtools``, ``_sosfilt``) give the same numbers without the argument checks, but
+on the live path (1 kHz in 10 ms blocks, about 290 small calls a second) that saves only 0.11-0.13 %
+of a core (``benchmarks/bench_filters.py``, docs/benchmarks.md), too little to depend on internals
+that may change in any scipy release.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 from scipy import signal
@@ -18,66 +23,17 @@ from scipy import signal
 MAX_CUTOFF_FRACTION = 0.4
 
 
-# -- filter kernels --------------------------------------------------------------------------------
+# -- seeded sosfilt --------------------------------------------------------------------------------
 
 
-def _compiled_kernels() -> tuple[Any, Any] | None:
-    """scipy's compiled loops behind ``lfilter`` and ``sosfilt``, if they give the same numbers.
+def _sosfilt_seeded(sos: np.ndarray, rows: np.ndarray, zi_unit: np.ndarray) -> np.ndarray:
+    """``sosfilt`` along each row of a 2-D array, each row's state seeded from its first sample.
 
-    The public functions spend 3-20 µs a call checking and reshaping their arguments (array-API
-    dispatch, ``moveaxis``, copies) around a loop that takes 1-2 µs on the few hundred samples the
-    detector hands them, thousands of times a minute. The loops are private to scipy, so they are
-    used only if they are found and reproduce the public functions bit for bit on a test signal;
-    otherwise the public functions are called and only speed differs.
+    ``zi_unit`` is ``sosfilt_zi(sos)``: every row starts as if its first sample had always been
+    there, as ``sosfiltfilt`` starts each pass.
     """
-    try:
-        from scipy.signal._sigtools import _linear_filter
-        from scipy.signal._sosfilt import _sosfilt
-    except ImportError:
-        return None
-    try:
-        x = np.sin(np.arange(64) * 0.37) + 0.01 * np.arange(64)
-        b, a, zi = np.array([0.2]), np.array([1.0, -0.8]), np.array([0.3])
-        y, zf = _linear_filter(b, a, x, -1, zi)
-        y_ref, zf_ref = signal.lfilter(b, a, x, zi=zi)
-        sos = signal.butter(2, 0.1, output="sos")
-        rows = np.vstack([x, x[::-1]])
-        zi2 = signal.sosfilt_zi(sos)[None, :, :] * rows[:, None, :1]
-        y2 = rows.copy()
-        _sosfilt(sos, y2, zi2.copy())
-        y2_ref, _ = signal.sosfilt(sos, rows, zi=np.moveaxis(zi2, 0, 1))
-    except Exception:  # any change in the private loops: use the public functions
-        return None
-    same = np.array_equal(y, y_ref) and np.array_equal(zf, zf_ref) and np.array_equal(y2, y2_ref)
-    return (_linear_filter, _sosfilt) if same else None
-
-
-_KERNELS = _compiled_kernels()
-
-
-def lfilter_carried(
-    b: np.ndarray, a: np.ndarray, x: np.ndarray, zi: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``scipy.signal.lfilter(b, a, x, zi=zi)`` for float64 1-D arrays, at a fraction of the cost.
-
-    ``b``, ``a`` and ``zi`` must be float64 arrays (``zi`` of length ``max(len(a), len(b)) - 1``)
-    and ``x`` a float64 1-D array; the numbers are those of ``lfilter``.
-    """
-    if _KERNELS is not None:
-        return _KERNELS[0](b, a, x, -1, zi)
-    return signal.lfilter(b, a, x, zi=zi)
-
-
-def sosfilt_rows_inplace(sos: np.ndarray, rows: np.ndarray, zi_unit: np.ndarray) -> None:
-    """Filter each row of a C-contiguous float64 array in place, as ``sosfilt`` along the rows.
-
-    Each row's state starts at ``zi_unit`` (``sosfilt_zi(sos)``) times its first sample, as
-    ``sosfilt(sos, rows, zi=zi_unit[:, None, :] * rows[None, :, :1])`` would; same numbers.
-    """
-    if _KERNELS is not None:
-        _KERNELS[1](sos, rows, zi_unit[None, :, :] * rows[:, None, :1])
-        return
-    rows[:], _ = signal.sosfilt(sos, rows, zi=zi_unit[:, None, :] * rows[None, :, :1])
+    y, _ = signal.sosfilt(sos, rows, zi=zi_unit[:, None, :] * rows[None, :, :1])
+    return y
 
 
 # -- the detection low-pass ------------------------------------------------------------------------
@@ -87,11 +43,11 @@ class LowPass:
     """Causal Butterworth low-pass with carried state: blocks of any size, one continuous output.
 
     The filter is designed as second-order sections (``butter(..., output="sos")``). Each section
-    runs through ``lfilter`` with its own carried state rather than through ``sosfilt``: the
-    arithmetic is the same per-section direct form II transposed, but the call costs about 4 µs
-    instead of 19 µs, which matters at 100 blocks a second for hours. The state is seeded from the
-    first sample (as if the signal had always been there), so a tool that starts loaded does not
-    produce a start-up ramp.
+    runs through ``lfilter`` with its own carried state rather than through ``sosfilt``: the same
+    per-section direct form II transposed (its sums taken in another order, so equal only to
+    rounding), but a call on a 10 ms block costs about 6 µs instead of 43 µs, which matters at 100
+    blocks a second for hours. The state is seeded from the first sample (as if the signal had
+    always been there), so a tool that starts loaded does not produce a start-up ramp.
     """
 
     def __init__(self, cutoff_hz: float, rate_hz: float, order: int = 2) -> None:
@@ -120,7 +76,7 @@ class LowPass:
         if self._zi is None:
             self._zi = [row * x[0] for row in self._zi_unit]
         for k, (b, a) in enumerate(self._sections):
-            x, self._zi[k] = lfilter_carried(b, a, x, self._zi[k])
+            x, self._zi[k] = signal.lfilter(b, a, x, zi=self._zi[k])
         return x
 
     @property
@@ -148,9 +104,8 @@ class LowPass:
         ext[0, p : p + x.size] = x
         np.subtract(2.0 * float(x[0]), x[p:0:-1], out=ext[0, :p])
         np.subtract(2.0 * float(x[-1]), x[-2 : -(p + 2) : -1], out=ext[0, p + x.size :])
-        sosfilt_rows_inplace(self.sos, ext, self._zi_unit)
-        backward = ext[:, ::-1].copy()
-        sosfilt_rows_inplace(self.sos, backward, self._zi_unit)
+        forward = _sosfilt_seeded(self.sos, ext, self._zi_unit)
+        backward = _sosfilt_seeded(self.sos, forward[:, ::-1], self._zi_unit)
         return backward[0, p : p + x.size][::-1].copy()
 
 
@@ -174,12 +129,11 @@ def sosfiltfilt_rows(
             np.subtract(2.0 * float(x[0]), x[p:0:-1], out=ext[r, :p])
             np.subtract(2.0 * float(x[-1]), x[-2 : -(p + 2) : -1], out=ext[r, p + n : p + n + p])
         ends.append(n + 2 * p)
-    sosfilt_rows_inplace(sos, ext, zi)
-    forward = ext
+    forward = _sosfilt_seeded(sos, ext, zi)
     backward = np.zeros_like(forward)
     for r, e in enumerate(ends):
         backward[r, :e] = forward[r, e - 1 :: -1]
-    sosfilt_rows_inplace(sos, backward, zi)
+    backward = _sosfilt_seeded(sos, backward, zi)
     return [
         backward[r, p : e - p][::-1].copy()
         for r, (e, p) in enumerate(zip(ends, padlens, strict=True))

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from trainer.signals.errors import ConditioningError, _number
+from trainer.fields import number, reported_as
+from trainer.signals.errors import ConditioningError
 
 # -- tare ------------------------------------------------------------------------------------------
 
@@ -37,12 +38,14 @@ class TareResult:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TareResult:
-        return cls(
-            offset_n=_number(d, "offset_n", "tare"),
-            sd_n=_number(d, "sd_n", "tare", minimum=0.0),
-            duration_s=_number(d, "duration_s", "tare", minimum=0.0),
-            drift_n_per_s=_number(d, "drift_n_per_s", "tare", default=0.0),
-        )
+        """A stored tare; ``ConditioningError`` names the first bad field."""
+        with reported_as(ConditioningError, "tare"):
+            return cls(
+                offset_n=number(d, "offset_n"),
+                sd_n=number(d, "sd_n", minimum=0.0),
+                duration_s=number(d, "duration_s", minimum=0.0),
+                drift_n_per_s=number(d, "drift_n_per_s", default=0.0),
+            )
 
 
 def tare(

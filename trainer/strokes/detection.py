@@ -2,7 +2,7 @@
 
 Kept apart from the detector so that the exercise file format, the CLI and the application can read
 and check settings without the detector's machinery. ``DetectionSettings.from_dict`` trusts
-nothing and names the field it rejects. Never imports Qt.
+nothing and names the field it rejects (``detection.on_ms``). Never imports Qt.
 """
 
 from __future__ import annotations
@@ -10,6 +10,16 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+
+from trainer.fields import (
+    FieldError,
+    as_bool,
+    as_number,
+    as_section,
+    known_only,
+    path_of,
+    reported_as,
+)
 
 
 class SegmentationError(ValueError):
@@ -20,7 +30,7 @@ class SegmentationError(ValueError):
 class DetectionSettings:
     """Every threshold of stroke detection; stored in exercise files under ``detection``.
 
-    Defaults are those of the design notes. Light techniques (brushing) lower ``f_on_floor_n`` to
+    Defaults are those of ``docs/scoring.md``. Light techniques (brushing) lower ``f_on_floor_n`` to
     about 1 N. Times are in milliseconds unless the name says otherwise.
     """
 
@@ -50,34 +60,31 @@ class DetectionSettings:
     gap_ms: float = 250.0  # a longer pause between samples is a gap in the data
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.type in ("bool", bool):
-                if not isinstance(value, bool):
-                    raise SegmentationError(
-                        f"detection setting '{f.name}' must be true or false, not {value!r}"
-                    )
-                continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise SegmentationError(
-                    f"detection setting '{f.name}' must be a number, not {value!r}"
+        with reported_as(SegmentationError):
+            for f in dataclasses.fields(self):
+                value = getattr(self, f.name)
+                path = path_of(f.name, "detection")
+                if f.type in ("bool", bool):
+                    as_bool(value, path)
+                    continue
+                low, high, low_open = _LIMITS.get(f.name, (0.0, math.inf, False))
+                as_number(
+                    value,
+                    path,
+                    minimum=low,
+                    maximum=None if high == math.inf else high,
+                    exclusive_minimum=low_open,
                 )
-            if not math.isfinite(value):
-                raise SegmentationError(f"detection setting '{f.name}' must be finite")
-            low, high, low_open = _LIMITS.get(f.name, (0.0, math.inf, False))
-            if value < low or (low_open and value == low) or value > high:
-                bound = f"greater than {low:g}" if low_open else f"at least {low:g}"
-                if high != math.inf:
-                    bound += f" and at most {high:g}"
-                raise SegmentationError(
-                    f"detection setting '{f.name}' must be {bound}, not {value!r}"
+            if self.lowpass_order != int(self.lowpass_order):
+                raise FieldError(
+                    "detection.lowpass_order", f"must be a whole number, not {self.lowpass_order!r}"
                 )
-        if self.lowpass_order != int(self.lowpass_order):
-            raise SegmentationError("detection setting 'lowpass_order' must be a whole number")
-        if self.max_stroke_ms < self.min_stroke_ms:
-            raise SegmentationError(
-                "detection setting 'max_stroke_ms' must be at least 'min_stroke_ms'"
-            )
+            if self.max_stroke_ms < self.min_stroke_ms:
+                raise FieldError(
+                    "detection.max_stroke_ms",
+                    f"must be at least 'min_stroke_ms' ({self.min_stroke_ms:g}), "
+                    f"not {self.max_stroke_ms!r}",
+                )
 
     def to_dict(self) -> dict[str, float | bool]:
         return dataclasses.asdict(self)
@@ -85,12 +92,9 @@ class DetectionSettings:
     @classmethod
     def from_dict(cls, d: dict[str, object]) -> DetectionSettings:
         """Settings from an exercise file; missing fields take their defaults, unknown ones fail."""
-        if not isinstance(d, dict):
-            raise SegmentationError("detection settings must be an object")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise SegmentationError(f"unknown detection setting '{unknown[0]}'")
+        with reported_as(SegmentationError):
+            as_section(d, "detection")
+            known_only(d, (f.name for f in dataclasses.fields(cls)), within="detection")
         return cls(**d)  # type: ignore[arg-type]
 
 

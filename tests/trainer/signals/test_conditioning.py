@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy import signal
 
+import trainer
 from devices.samples import SampleBlock
 from trainer.signals.baseline import BaselineTracker
 from trainer.signals.calibration import STANDARD_GRAVITY, Calibration, fit_calibration
@@ -187,6 +190,24 @@ def test_zero_phase_is_scipys_sosfiltfilt(n: int) -> None:
     np.testing.assert_array_equal(
         lp.zero_phase(x), signal.sosfiltfilt(lp.sos, x, padlen=min(9, n - 1))
     )
+
+
+def test_the_trainer_imports_nothing_private_of_scipy() -> None:
+    """scipy's private modules change without notice; only its public functions are called."""
+    private = []
+    for path in sorted(Path(trainer.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "scipy" and any(part.startswith("_") for part in parts[1:]):
+                    private.append(f"{path.name}: {name}")
+    assert private == []
 
 
 def test_reset_restarts_from_the_next_sample():
