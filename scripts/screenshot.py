@@ -37,7 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strokes", type=int, default=5, help="strokes scored before the picture")
     parser.add_argument("--size", default="1600x1000", help="window size, WIDTHxHEIGHT")
     parser.add_argument("--timeout", type=float, default=90.0, help="give up after this many s")
+    parser.add_argument(
+        "--at",
+        default="45-75",
+        help="take the picture when the stroke in progress is this far through, LOW-HIGH %% of "
+        "the expert's time (a series of pictures shows one stroke growing)",
+    )
     args = parser.parse_args(argv)
+    at_lo, at_hi = (float(v) for v in args.at.split("-"))
     width, height = (int(v) for v in args.size.lower().split("x"))
 
     home = tempfile.mkdtemp(prefix="iastm-screenshot-")
@@ -86,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def poll() -> None:
         pct = mid_stroke_pct()
-        if view.table_model.rowCount() >= args.strokes and pct is not None and 45 <= pct <= 75:
+        ready = view.table_model.rowCount() >= args.strokes
+        if ready and pct is not None and at_lo <= pct <= at_hi:
             args.out.parent.mkdir(parents=True, exist_ok=True)
             if not window.grab().save(str(args.out)):
                 print(f"could not write {args.out}", file=sys.stderr)

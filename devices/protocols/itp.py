@@ -12,9 +12,12 @@ Time axis (seconds, float64, strictly increasing over everything one parser emit
   across its 2**32 wraps.
 - A device reset starts a new time base just after the last sample (the last time plus the nominal
   interval: ``1/rate_hz`` of the info line, else the median recent interval, else 1 ms). A reset is
-  (a) an info line followed by a sample whose ``seq`` does not continue and whose clock did not go
-  forward, (b) a clock that leaps forward by more than 60 s, or (c) a clock that goes back by more
-  than 1 s without an info line. (c) is not in the protocol text; it keeps a device whose info line
+  (a) an info line followed by a sample whose ``seq`` does not continue, whatever its clock does,
+  unless the clock went forward by what the ``seq`` jump takes at the recent interval (samples lost
+  next to an info line; a reset shortly before the clock's 2**32 wrap restarts the clock near 0,
+  which looks like a short step forward through the wrap, but its ``seq`` jump does not fit),
+  (b) a clock that leaps forward by more than 60 s, or (c) a clock that goes back by more than 1 s
+  without an info line. (c) is not in the protocol text; it keeps a device whose info line
   was itself damaged from having every later sample rejected until its clock catches up.
 - A sample whose clock does not go forward (by up to 1 s back, or not at all), or whose ``seq``
   repeats the previous one, is a repeated or out-of-order line: it is counted corrupt and dropped.
@@ -628,7 +631,11 @@ class ItpParser:
         d_seq = (seq - self._last_seq) % SEQ_MOD
         d_clock = (clock - self._last_clock) % CLOCK_MOD
         backward = d_clock == 0 or d_clock >= _CLOCK_HALF
-        if self._info_pending and d_seq != 1 and backward:
+        if (
+            self._info_pending
+            and d_seq != 1
+            and (backward or (d_seq != 0 and not self._steps_agree(d_seq, d_clock)))
+        ):
             why = "restarted after an info line"
         elif backward and CLOCK_MOD - d_clock > BACK_RESET_US and d_clock != 0:
             why = f"clock went back {(CLOCK_MOD - d_clock) * 1e-6:.3f} s"
@@ -652,6 +659,20 @@ class ItpParser:
         )
         self._new_base(clock, start_s)
         return 0, 0
+
+    def _steps_agree(self, d_seq: int, d_clock_us: int) -> bool:
+        """Whether a forward clock step is what a ``seq`` jump of ``d_seq`` takes at the recent
+        sample interval (within 5 % and one interval): lost samples, not a device that restarted.
+
+        Only asked after an info line. A device that resets within 60 s before its clock wraps
+        restarts its clock near 0, which looks like a short forward step through the wrap; its
+        ``seq`` restarts too, and that jump almost never matches the clock's step."""
+        if self._recent_dt_us.size:
+            interval_us = float(np.median(self._recent_dt_us))
+        else:
+            interval_us = self.nominal_interval_s() * 1e6
+        expected_us = d_seq * interval_us
+        return abs(d_clock_us - expected_us) <= 0.05 * expected_us + interval_us
 
     def _new_base(self, clock: int, start_s: float) -> None:
         self._u = self._base_u = clock

@@ -66,6 +66,10 @@ _INNER_RATE_HZ = 1000.0
 _TRUTH_STEP_S = 0.0005
 #: How far the tool tilts up while it is lifted and carried back between strokes.
 _LIFT_TILT_DEG = 10.0
+#: A live session's simulated person rests this long after power-up before the first stroke, as a
+#: trainee waits for the tare: the host's start-up tare needs 2 s still, and a tare asked for
+#: just after connecting (the T key) another 2 s from whenever it is pressed.
+LIVE_REST_S = 6.0
 #: Ground truth kept while streaming: the latest strokes only.
 _STREAM_TRUTH_KEPT = 100
 _SEQ_MOD = 1 << 16
@@ -254,7 +258,13 @@ def _check_rate(rate_hz: float) -> float:
 class _Stream:
     """One run of the device from power-up: its clock, counters, tare and the person's timeline."""
 
-    def __init__(self, sim: StrokeSimulator, max_strokes: int | None, truth_kept: int | None):
+    def __init__(
+        self,
+        sim: StrokeSimulator,
+        max_strokes: int | None,
+        truth_kept: int | None,
+        lead_in_s: float,
+    ):
         seeds = np.random.SeedSequence(sim.seed).spawn(3)
         person_rng, noise_rng, session_rng = (np.random.default_rng(s) for s in seeds)
         self.sim = sim
@@ -266,7 +276,7 @@ class _Stream:
             sim.skill_model,
             person_rng,
             self.tremor,
-            sim.lead_in_s,
+            lead_in_s,
             max_strokes,
             truth_kept,
         )
@@ -414,7 +424,9 @@ class StrokeSimulator:
     your own. ``tare_offset_n`` is the load cell's offset at power-up (drawn from the seed, 0.5 to
     3 N, when ``None``); ``drift_n_per_s`` its slow drift; ``noise_n`` and ``angle_noise_deg`` the
     sensors' Gaussian noise (SD per sample). ``lead_in_s`` is the idle time before the first stroke
-    (the host's tare needs about 2 s unloaded); ``tail_s`` the idle time that ends
+    of ``generate_strokes`` (the host's tare needs about 2 s unloaded); ``rest_s`` the same for a
+    live session (streaming, and ``generate``, which is its offline twin), long enough that a tare
+    asked for right after connecting finds the tool still; ``tail_s`` the idle time that ends
     ``generate_strokes``. ``clock_start_us`` is the device clock at the first sample.
 
     Offline, ``generate``/``generate_strokes`` each simulate a fresh session from power-up and set
@@ -434,6 +446,7 @@ class StrokeSimulator:
         angle_noise_deg: float = 0.2,
         lead_in_s: float = 2.0,
         tail_s: float = 2.0,
+        rest_s: float = LIVE_REST_S,
         clock_start_us: int = 1_500_000,
         force_range_n: float = 200.0,
     ) -> None:
@@ -461,12 +474,16 @@ class StrokeSimulator:
         self.noise_n = float(noise_n)
         self.angle_noise_deg = float(angle_noise_deg)
         self.lead_in_s = float(lead_in_s)
+        self.rest_s = float(rest_s)
+        for name, value in (("lead_in_s", self.lead_in_s), ("rest_s", self.rest_s)):
+            if not (value >= 0.0 and math.isfinite(value)):
+                raise DeviceError(f"simulator {name} {value!r} must be 0 or more")
         self.tail_s = float(tail_s)
         self.clock_start_us = int(clock_start_us) % _T_US_MOD
         self.force_range_n = float(force_range_n)
         self.truth: list[tuple[float, float]] = []
         self.strokes: list[StrokeTruth] = []
-        self._stream = _Stream(self, None, _STREAM_TRUTH_KEPT)
+        self._stream = _Stream(self, None, _STREAM_TRUTH_KEPT, self.rest_s)
 
     @staticmethod
     def _pick(value, registry: dict, kind: type, what: str):
@@ -504,7 +521,7 @@ class StrokeSimulator:
 
         ``truth``/``strokes`` are set to the strokes that end within the data.
         """
-        stream = _Stream(self, None, None)
+        stream = _Stream(self, None, None, self.rest_s)
         n = round(float(seconds) * self.rate_hz)
         t, values, _ = stream.take(n / self.rate_hz)
         self._keep_truth(stream, float(t[-1]) if t.size else 0.0)
@@ -514,7 +531,7 @@ class StrokeSimulator:
         """A fresh session: ``lead_in_s`` idle, ``n`` strokes with their lifts, ``tail_s`` idle."""
         if n < 0:
             raise ValueError("the number of strokes cannot be negative")
-        stream = _Stream(self, n, None)
+        stream = _Stream(self, n, None, self.lead_in_s)
         stream.timeline.plan_all()
         last = stream.timeline.truths[-1].contact_end_s if n else self.lead_in_s
         t, values, _ = stream.take(last + self.tail_s)
@@ -531,7 +548,9 @@ class StrokeSimulator:
         over = np.zeros(len(values), dtype=bool)
         if "force_n" in self.channels:  # a fresh session has no tare: clipped means overloaded
             over = np.abs(values[:, self.channels.index("force_n")]) >= self.force_range_n
-        return _Stream(self, 0, 0).encode(np.asarray(t_s, dtype=np.float64), values, over)
+        return _Stream(self, 0, 0, self.lead_in_s).encode(
+            np.asarray(t_s, dtype=np.float64), values, over
+        )
 
     # -- streaming ---------------------------------------------------------------------------------
     @property
@@ -596,7 +615,7 @@ class StrokeSimulator:
 
     def restart(self) -> None:
         """Power the device off and on: a fresh session, clock and counters from zero."""
-        self._stream = _Stream(self, None, _STREAM_TRUTH_KEPT)
+        self._stream = _Stream(self, None, _STREAM_TRUTH_KEPT, self.rest_s)
 
 
 def register() -> None:
@@ -610,6 +629,7 @@ def register() -> None:
 __all__ = [
     "DEVICE_NAME",
     "FIRMWARE",
+    "LIVE_REST_S",
     "MAX_RATE_HZ",
     "MIN_RATE_HZ",
     "SUPPORTED_CHANNELS",

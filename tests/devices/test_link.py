@@ -209,6 +209,25 @@ def test_a_device_reset_starts_a_new_time_base_without_counting_loss(emulators, 
     assert t[300] == pytest.approx(t_before + 0.001)
 
 
+def test_a_reset_30_s_before_the_clock_wraps_is_a_reset_not_a_wrap(emulators, sources):
+    # The device's clock restarts at 0, which reads as a 29.7 s step forward through the wrap.
+    emu = emulators(rate_hz=1000.0, streaming=False, start_t_us=2**32 - 30_000_000)
+    source = sources(emu.path)
+    got = connect(source)
+    stream(emu, got, 300)
+    t_before = got.t_s()[-1]
+    emu.reset()
+    stream(emu, got, 300)
+
+    assert source.counters.samples == 600
+    assert source.counters.resets == 1
+    assert source.counters.lost_samples == 0
+    assert not got.events(EventKind.LOST)
+    t = got.t_s()
+    np.testing.assert_allclose(np.diff(t), 0.001, atol=1e-9)  # no gap that never happened
+    assert t[300] == pytest.approx(t_before + 0.001)
+
+
 def test_high_rate_four_channels_arrive_complete(emulators, sources):
     channels = ("force_n", "angle_deg", "shear_n", "speed_mm_s")
     emu = emulators(rate_hz=10_000.0, channels=channels, streaming=False)

@@ -201,20 +201,41 @@ def format_score_table(report: Any) -> str:
         why = s.explanation[0] if s.explanation else ""
         lines.append(
             f"{s.index:>3} {s.start_s:>8.2f} {s.duration_s:>6.2f} {s.peak_force_n:>7.1f} "
-            f"{_num(s.mean_angle_deg):>6} {s.force_in_band_pct:>6.0f} {s.angle_in_band_pct:>6.0f} "
+            f"{_num(s.mean_angle_deg):>6} {s.force_in_band_pct:>6.0f} "
+            f"{_num(s.angle_in_band_pct, 0):>6} "
             f"{s.score:>6.1f}  {'pass' if s.passed else 'FAIL':<6}  {why}"
         )
     summary = report.summary.as_json()
-    lines.append(
-        f"Mean score {summary['mean_score']:.1f}: {'passed' if summary['passed'] else 'not passed'}"
-    )
+    if summary["mean_score"] is not None:
+        lines.append(
+            f"Mean score {summary['mean_score']:.1f}: "
+            f"{'passed' if summary['passed'] else 'not passed'}"
+        )
+    lines.append(_consistency_line(summary))
+    lines.extend(f"Note: {note}" for note in report.notes)
     if ex.provenance.is_synthetic:
         lines.append("Scored against a synthetic reference envelope, not an instructor's own.")
     return "\n".join(lines)
 
 
-def _num(x: float) -> str:
-    return "-" if x is None or not math.isfinite(x) else f"{x:.1f}"
+def _num(x: float | None, decimals: int = 1) -> str:
+    return "-" if x is None or not math.isfinite(x) else f"{x:.{decimals}f}"
+
+
+def _consistency_line(summary: dict[str, Any]) -> str:
+    """The block's consistency (a figure of all the strokes, not of any one) in one line."""
+    cvs = (
+        f"CV of peak force {_num(summary['peak_force_cv_pct'])} %, duration "
+        f"{_num(summary['duration_cv_pct'])} %, mean angle {_num(summary['mean_angle_cv_pct'])} %"
+    )
+    if summary["consistency"] is None:
+        return f"Consistency: - (needs 3 strokes); {cvs}"
+    verdict = "reached" if summary["consistency_passed"] else "not reached"
+    return (
+        f"Consistency {summary['consistency']:.0f} ({verdict}; mark "
+        f"{summary['consistency_pass_mark']:g}), spread {_num(summary['force_sd_ratio'], 2)} x "
+        f"the experts'; {cvs}"
+    )
 
 
 # -- demo -----------------------------------------------------------------------------------------

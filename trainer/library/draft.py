@@ -13,7 +13,7 @@ from pathlib import Path
 
 from trainer.library.exercise import Exercise, Provenance
 from trainer.scoring.envelope_build import EnvelopeBuild, build_envelope
-from trainer.scoring.weights import ScoringWeights
+from trainer.scoring.weights import BlockCriteria, ScoringWeights
 from trainer.strokes.detection import DetectionSettings
 from trainer.strokes.stroke import Stroke
 
@@ -32,6 +32,7 @@ class ExerciseDraft:
     pass_mark: float = 70.0
     detection: DetectionSettings = field(default_factory=DetectionSettings)
     weights: ScoringWeights = field(default_factory=ScoringWeights)
+    block: BlockCriteria = field(default_factory=BlockCriteria)
     synthetic: bool = False
     note: str = ""
 
@@ -65,6 +66,7 @@ def build_exercise(
         detection=draft.detection,
         weights=draft.weights,
         pass_mark=draft.pass_mark,
+        block=draft.block,
         calibration=build.calibration.as_json(),
     )
     return exercise, build

@@ -5,7 +5,14 @@ what changed, and a file written today still loads in years. It holds the exerci
 teaching text, the detection thresholds, the scoring weights and pass mark, the expert envelope,
 and the provenance of that envelope (who recorded it, when, from how many strokes, or that it is a
 synthetic reference from published ranges). ``schema_version`` is checked on load: a newer file
-than this program understands is refused with a clear message instead of being misread.
+than this program understands is refused with a clear message instead of being misread, and an
+older one is read as it was meant.
+
+Schema 2 took consistency out of a stroke's score (a stroke's score is its own; consistency is a
+block figure): ``scoring.weights`` has no ``consistency`` and ``scoring.block`` holds the block
+criteria. A schema 1 file's consistency weight moves there as ``block.consistency_weight`` (its
+share of the five weights) and the four stroke weights keep their proportions; a schema 1 file
+with the old default weights (35/25/15/10/15) gets the new defaults (40/30/18/12, and 0.15).
 
 Never imports Qt.
 """
@@ -22,6 +29,8 @@ from typing import Any
 from exercises import library_dir
 from trainer.fields import (
     FieldError,
+    as_number,
+    as_section,
     choice,
     integer,
     number,
@@ -31,11 +40,20 @@ from trainer.fields import (
     text_list,
 )
 from trainer.scoring.envelope import Envelope, EnvelopeError
-from trainer.scoring.weights import ScoringWeights
+from trainer.scoring.weights import BlockCriteria, ScoringError, ScoringWeights
 from trainer.strokes.detection import DetectionSettings
 
 FORMAT_NAME = "iastm-trainer exercise"
-SCHEMA_VERSION = 1
+#: 2: consistency left the stroke weights for ``scoring.block`` (see the module's notes).
+SCHEMA_VERSION = 2
+#: Schema 1's weights, consistency among them, and its defaults for a name left out.
+_V1_DEFAULT_WEIGHTS = {
+    "force": 0.35,
+    "angle": 0.25,
+    "tempo": 0.15,
+    "smoothness": 0.10,
+    "consistency": 0.15,
+}
 STROKE_TYPES = ("sweep", "scan", "j_stroke", "fan", "brush", "strum", "scoop")
 PROVENANCE_KINDS = ("expert", "synthetic")
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -114,6 +132,7 @@ class Exercise:
     weights: ScoringWeights = field(default_factory=ScoringWeights)
     pass_mark: float = 70.0
     version: int = 1
+    block: BlockCriteria = field(default_factory=BlockCriteria)
     calibration: dict[str, Any] = field(default_factory=dict)
     source: Path | None = field(default=None, compare=False)
 
@@ -146,7 +165,11 @@ class Exercise:
             "description": self.description,
             "provenance": self.provenance.to_dict(),
             "detection": self.detection.to_dict(),
-            "scoring": {"weights": self.weights.to_dict(), "pass_mark": self.pass_mark},
+            "scoring": {
+                "weights": self.weights.to_dict(),
+                "pass_mark": self.pass_mark,
+                "block": self.block.to_dict(),
+            },
             "calibration": self.calibration,
             "envelope": self.envelope.to_dict(),
         }
@@ -178,6 +201,14 @@ class Exercise:
             pass_mark = number(
                 scoring, "pass_mark", within="scoring", default=70.0, minimum=0.0, maximum=100.0
             )
+            raw_weights = section(scoring, "weights", within="scoring", optional=True)
+            if version < 2:
+                weights, block = _weights_of_schema_1(raw_weights)
+            else:
+                weights = ScoringWeights.from_dict(raw_weights)
+                block = BlockCriteria.from_dict(
+                    section(scoring, "block", within="scoring", optional=True)
+                )
             return cls(
                 id=ex_id,
                 name=text(d, "name", blank=False),
@@ -188,10 +219,9 @@ class Exercise:
                 envelope=Envelope.from_dict(section(d, "envelope")),
                 provenance=Provenance.from_dict(section(d, "provenance")),
                 detection=DetectionSettings.from_dict(section(d, "detection", optional=True)),
-                weights=ScoringWeights.from_dict(
-                    section(scoring, "weights", within="scoring", optional=True)
-                ),
+                weights=weights,
                 pass_mark=pass_mark,
+                block=block,
                 version=integer(d, "version", default=1),
                 calibration=dict(section(d, "calibration", optional=True)),
                 source=source,
@@ -201,6 +231,32 @@ class Exercise:
         except (EnvelopeError, ValueError, TypeError, KeyError) as exc:
             # A FieldError of this file, or the error of the section it came from, which names it.
             raise ExerciseError(f"{where}: {exc}") from None
+
+
+def _weights_of_schema_1(raw: dict[str, Any]) -> tuple[ScoringWeights, BlockCriteria]:
+    """A schema 1 file's five weights as schema 2's four stroke weights and block criteria."""
+    try:
+        known = {k: v for k, v in as_section(raw, "weights").items() if k != "consistency"}
+        ScoringWeights.from_dict(known)  # names the first bad field, as for schema 2
+        merged = {**_V1_DEFAULT_WEIGHTS, **raw}
+        values = {k: as_number(v, f"weights.{k}", minimum=0.0) for k, v in merged.items()}
+    except FieldError as exc:
+        raise ScoringError(str(exc)) from None
+    if all(
+        abs(values[k] - v) < 1e-4 * sum(values.values()) for k, v in _V1_DEFAULT_WEIGHTS.items()
+    ):
+        return ScoringWeights(), BlockCriteria()
+    consistency = values.pop("consistency")
+    total = consistency + sum(values.values())
+    if not total > 0:
+        raise ScoringError("the scoring weights must not all be zero")
+    share = consistency / total
+    if sum(values.values()) <= 0:
+        raise ScoringError(
+            "field 'weights' gives all its weight to consistency, which no longer counts in a "
+            "stroke's score; give force, angle, tempo or smoothness a weight"
+        )
+    return ScoringWeights(**values), BlockCriteria(consistency_weight=share)
 
 
 def save_exercise(exercise: Exercise, path: str | os.PathLike[str]) -> Path:

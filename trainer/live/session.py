@@ -222,9 +222,9 @@ class TrainingSession:
         cap = int(self._display_seconds * min(rate or MAX_DISPLAY_RATE_HZ, MAX_DISPLAY_RATE_HZ))
         self.display = RingBuffer(max(cap, 100), len(channels))
         if self.recording_path is not None:
-            self.writer = RecordingWriter(
-                self.recording_path, channels, self._metadata(), t0_s=self._t0_s
-            )
+            # Everything the session hands the writer (blocks and event times) is already on the
+            # session's axis, device time minus ``t0_s``: the writer must not shift it again.
+            self.writer = RecordingWriter(self.recording_path, channels, self._metadata(), t0_s=0.0)
 
     def _metadata(self) -> dict[str, Any]:
         info = self.source.info
@@ -265,7 +265,7 @@ class TrainingSession:
                 fields["duration_s"] = round(event.duration_s, 6)
             if event.info is not None:
                 fields["info"] = event.info.raw or {"device": event.info.device}
-            self.writer.log_event(event.kind.value, event.t_s, **fields)
+            self.writer.log_event(event.kind.value, rel_t, **fields)
         self._notify("on_event", event)
         return strokes
 
@@ -306,7 +306,7 @@ class TrainingSession:
             return
         self.tare_offset_n = float(result.offset_n)
         if self.writer is not None:
-            self.writer.log_event("tare", float(t[-1]) + (self._t0_s or 0.0), **result.to_dict())
+            self.writer.log_event("tare", float(t[-1]), **result.to_dict())
         # The segmenter's idle baseline follows the step down on its own: no restart needed.
         self._notify("on_tare", result, None)
 
@@ -320,7 +320,7 @@ class TrainingSession:
             if self.writer is not None:
                 self.writer.log_event(
                     "calibration",
-                    self._last_t_s,
+                    self._session_t_s(),
                     calibration=calibration.to_dict() if calibration else None,
                     tare_cleared_n=round(cleared, 6),
                 )
@@ -330,11 +330,21 @@ class TrainingSession:
         thread; placed at the newest sample's time."""
         with self._lock:
             if self.writer is not None:
-                self.writer.log_event(kind, self._last_t_s, **fields)
+                self.writer.log_event(kind, self._session_t_s(), **fields)
+
+    def _session_t_s(self) -> float | None:
+        """The newest sample's time on the session's (and the recording's) axis."""
+        if self._last_t_s is None or self._t0_s is None:
+            return None
+        return self._last_t_s - self._t0_s
 
     def _new_segmenter(self) -> StrokeSegmenter:
         rate = self.source.info.rate_hz if self.source.info else None
-        return StrokeSegmenter(self._detection, rate_hz=rate)
+        segmenter = StrokeSegmenter(self._detection, rate_hz=rate)
+        if self.exercise is not None:
+            # Lets the live trace start where the finished stroke will (see the segmenter).
+            segmenter.expected_peak_n = float(self.exercise.envelope.peak_force_mean_n)
+        return segmenter
 
     # -- what a display reads --------------------------------------------------------------------
     @property
@@ -376,7 +386,8 @@ class TrainingSession:
         if self.exercise is None:
             return None
         with self._lock:
-            return summarise_log(self.log, self.exercise.pass_mark)
+            ex = self.exercise
+            return summarise_log(self.log, ex.pass_mark, ex.envelope, ex.block)
 
     # -- ending ----------------------------------------------------------------------------------
     def _finish(self) -> None:

@@ -1,16 +1,26 @@
-"""TODO trainer.offline.analysis (from trainer.offline.analysis)"""
+"""Scoring a whole recording: the live segmenter fed the recording as one block, then the scorer.
+
+The data are the truth and the metadata a hint: the sample rate used for detection comes from the
+recording's time column (its median sample interval), never from its ``# rate_hz:`` line, which
+may be stale (a file resampled or cut by another program). What the segmenter had to work around
+(a start that was not still, glitching samples left out, a stated rate the data contradict) comes
+back as ``ScoreReport.notes``, one sentence each.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from trainer.library.exercise import Exercise
 from trainer.recordings.format import Recording
 from trainer.scoring.scorer import Scorer, StrokeScore
 from trainer.scoring.summary import SessionSummary, summarise
 from trainer.strokes.detection import DetectionSettings
-from trainer.strokes.segmentation import StrokeSegmenter
+from trainer.strokes.segmentation import ABSURD_FORCE_N, StrokeSegmenter
 from trainer.strokes.stroke import Stroke
 
 
@@ -23,28 +33,74 @@ class ScoreReport:
     scores: list[StrokeScore]
     summary: SessionSummary
     recording: Recording | None = None
+    #: What segmentation had to work around, one sentence each (empty for a clean recording).
+    notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "exercise": self.exercise.id,
             "strokes": [s.as_json() for s in self.scores],
             "summary": self.summary.as_json(),
+            "notes": list(self.notes),
         }
+
+
+def data_rate_hz(recording: Recording) -> float | None:
+    """The sample rate the time column shows (its median interval); None under two samples."""
+    if recording.t_s.size < 2:
+        return None
+    return float(1.0 / np.median(np.diff(recording.t_s)))
 
 
 def segment_recording(recording: Recording, settings: DetectionSettings) -> list[Stroke]:
     """The strokes of a recording, by the same streaming segmenter the live session uses."""
-    segmenter = StrokeSegmenter(settings, rate_hz=recording.rate_hz)
+    return segment_recording_noted(recording, settings)[0]
+
+
+def segment_recording_noted(
+    recording: Recording, settings: DetectionSettings
+) -> tuple[list[Stroke], list[str]]:
+    """The strokes of a recording and the notes on what segmentation had to work around."""
+    rate = data_rate_hz(recording)
+    segmenter = StrokeSegmenter(settings, rate_hz=rate)
     strokes = segmenter.feed(recording.as_block())
     strokes.extend(segmenter.flush())
-    return strokes
+    notes: list[str] = []
+    stated = _stated_rate_hz(recording)
+    if stated is not None and rate is not None and abs(stated / rate - 1.0) > _RATE_TOLERANCE:
+        notes.append(
+            f"the recording states rate_hz {stated:g} but its samples are {rate:.4g} Hz apart: "
+            "the time column's rate was used"
+        )
+    absurd = segmenter.counters["absurd_samples"]
+    if absurd:
+        notes.append(
+            f"{absurd} sample(s) with an impossible force (beyond {ABSURD_FORCE_N:g} N, a "
+            "glitching load cell) were left out"
+        )
+    if segmenter.tare_warning:
+        notes.append(segmenter.tare_warning)
+    return strokes, notes
+
+
+#: A stated rate this far (relative) from the time column's is reported as stale.
+_RATE_TOLERANCE = 0.01
+
+
+def _stated_rate_hz(recording: Recording) -> float | None:
+    try:
+        stated = float(recording.metadata.get("rate_hz", ""))
+    except ValueError:
+        return None
+    return stated if stated > 0 and math.isfinite(stated) else None
 
 
 def score_recording(recording: Recording, exercise: Exercise) -> ScoreReport:
-    strokes = segment_recording(recording, exercise.detection)
+    strokes, notes = segment_recording_noted(recording, exercise.detection)
     scorer = Scorer(exercise.envelope, exercise.weights, exercise.pass_mark)
     scores = scorer.score_many(strokes)
-    return ScoreReport(exercise, strokes, scores, summarise(scores, exercise.pass_mark), recording)
+    summary = summarise(scores, exercise.pass_mark, exercise.envelope, exercise.block)
+    return ScoreReport(exercise, strokes, scores, summary, recording, notes)
 
 
 def strokes_of_recordings(recordings: list[Recording], settings: DetectionSettings) -> list[Stroke]:

@@ -3,7 +3,8 @@
 What happens *during* a recording (gaps, resets, device messages, a tare, the final counters)
 cannot go into leading metadata lines of a file that is being streamed, so it goes into
 ``<name>.events.jsonl`` beside the CSV, flushed as it happens. A reader of the CSV alone loses
-nothing it needs; the sidecar adds the story.
+nothing it needs; the sidecar adds the story. An event's ``t_s`` is on the CSV's own time axis
+(the ``time_s`` column, and the strokes' times), so it can be placed among the rows as it is.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import mmap
 import os
 import warnings
@@ -24,6 +25,8 @@ from trainer.recordings.events import read_events
 from trainer.recordings.format import REQUIRED_COLUMNS, TIME_COLUMN, Recording, RecordingError
 
 _LOADTXT_ROW = "at row "
+#: Highest ``# rate_hz:`` accepted: far beyond any force sensor, far below nonsense like 1e300.
+MAX_STATED_RATE_HZ = 1e6
 #: Bytes of a non-ASCII file checked to be UTF-8 at a time (bounds the memory the check takes).
 _DECODE_PIECE = 1 << 20
 
@@ -124,7 +127,10 @@ def _parse_head(p: Path, text: str | mmap.mmap) -> _Head:
         if stripped.startswith("#"):
             key, sep, value = stripped[1:].partition(":")
             if sep:
-                metadata[key.strip()] = value.strip()
+                key, value = key.strip(), value.strip()
+                if key == "rate_hz":
+                    _check_rate(p, line_no, value)
+                metadata[key] = value
         elif stripped:
             break
         if end < 0:
@@ -145,6 +151,23 @@ def _parse_head(p: Path, text: str | mmap.mmap) -> _Head:
         what = f"duplicate column(s) {', '.join(dupes)}" if dupes else "an empty column name"
         raise RecordingError(f"{p}, line {line_no}: {what}")
     return _Head(metadata, header, line_no, None if end < 0 else end + 1)
+
+
+def _check_rate(p: Path, line_no: int, value: str) -> None:
+    """A stated sample rate must at least be one: a positive, finite number of hertz.
+
+    It is only a hint (detection takes the rate from the time column), but a nonsensical one says
+    the file was written wrongly, so it is refused rather than quietly ignored.
+    """
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = math.nan
+    if not (0.0 < rate <= MAX_STATED_RATE_HZ):
+        raise RecordingError(
+            f"{p}, line {line_no}: rate_hz must be a sample rate in Hz, more than 0 and at most "
+            f"{MAX_STATED_RATE_HZ:g}; found {value!r}"
+        )
 
 
 def _parse_rows(f: BinaryIO, ncols: int) -> tuple[np.ndarray, np.ndarray] | None:

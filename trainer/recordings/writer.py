@@ -57,6 +57,9 @@ class RecordingWriter:
     """Streams samples to a recording file as they arrive.
 
     The time axis starts at the first sample written (``time_s`` = 0), unless ``t0_s`` is given.
+    ``t0_s`` is subtracted once from every block's and every event's time, and nowhere else: a
+    caller whose times are already on its own axis (a live session, which feeds the same times to
+    its segmenter) passes ``t0_s=0.0`` so that the file holds exactly those times.
     Channels must include ``force_n`` and ``angle_deg``; other channels keep their order.
     """
 

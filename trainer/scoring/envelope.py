@@ -7,6 +7,12 @@ duration, time-to-peak, peak force, mean angle and smoothness statistics the sco
 prediction multiplier ``t(n-1, 0.975) sqrt(1 + 1/n)`` that turns the experts' spread into a band
 (the range a further stroke of the same expert falls in 95 % of the time).
 
+The experts' own spread of duration (also as the SD of ln(duration), the unit tempo uses), time to
+peak and smoothness is stored too, with ``tolerance_inner_sds`` and ``tolerance_outer_sds`` (2 and
+4): the tempo and smoothness tolerances are at least that many of those SDs, so that nobody is
+marked down for varying as much as the experts do. Envelopes written before these fields existed
+load with the defaults.
+
 The envelope file is human-readable JSON: arrays are plain lists rounded to what the sensors can
 resolve. ``from_dict`` trusts nothing and names the field it rejects (``trainer.fields``).
 Never imports Qt.
@@ -29,6 +35,10 @@ MIN_STROKES = 3
 REGISTRATIONS = ("linear", "peak")
 DEFAULT_FORCE_FLOOR_FRAC = 0.05
 DEFAULT_ANGLE_FLOOR_DEG = 3.0
+#: The tempo and smoothness tolerances are at least this many of the experts' own SDs of that
+#: feature (full marks -> zero), so that nobody is marked down for varying as the experts do.
+DEFAULT_TOLERANCE_INNER_SDS = 2.0
+DEFAULT_TOLERANCE_OUTER_SDS = 4.0
 
 _FORCE_DECIMALS = 3
 _ANGLE_DECIMALS = 2
@@ -79,6 +89,9 @@ class Envelope:
     angle_floor_deg: float = DEFAULT_ANGLE_FLOOR_DEG
     registration: str = "linear"
     lowpass_hz: float = DEFAULT_LOWPASS_HZ
+    duration_log_sd: float = math.nan
+    tolerance_inner_sds: float = DEFAULT_TOLERANCE_INNER_SDS
+    tolerance_outer_sds: float = DEFAULT_TOLERANCE_OUTER_SDS
 
     @property
     def has_angle(self) -> bool:
@@ -88,6 +101,22 @@ class Envelope:
     def force_floor_n(self) -> float:
         """The smallest half-width of the force band, in newtons."""
         return self.force_floor_frac * self.peak_force_mean_n
+
+    @property
+    def duration_spread(self) -> float:
+        """The experts' SD of ln(duration), the unit tempo's duration error is in. Envelopes
+        written before it was stored give the duration's CV, which is close to it."""
+        if math.isfinite(self.duration_log_sd):
+            return self.duration_log_sd
+        return self.duration_sd_s / self.duration_mean_s if self.duration_mean_s > 0 else 0.0
+
+    @property
+    def sparc_spread(self) -> float:
+        """The experts' SD of SPARC as a fraction of their mean (0 when unknown), the unit of the
+        smoothness deficit."""
+        if not (math.isfinite(self.sparc_sd) and math.isfinite(self.sparc_mean)):
+            return 0.0
+        return self.sparc_sd / abs(self.sparc_mean) if self.sparc_mean != 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         angle = self.has_angle
@@ -101,6 +130,7 @@ class Envelope:
             "angle_floor_deg": _num(self.angle_floor_deg, _ANGLE_DECIMALS),
             "duration_mean_s": _num(self.duration_mean_s, _SCALAR_DECIMALS),
             "duration_sd_s": _num(self.duration_sd_s, _SCALAR_DECIMALS),
+            "duration_log_sd": _num(self.duration_log_sd, _SCALAR_DECIMALS),
             "time_to_peak_mean_frac": _num(self.time_to_peak_mean_frac, _SCALAR_DECIMALS),
             "time_to_peak_sd_frac": _num(self.time_to_peak_sd_frac, _SCALAR_DECIMALS),
             "peak_force_mean_n": _num(self.peak_force_mean_n, _FORCE_DECIMALS),
@@ -109,6 +139,8 @@ class Envelope:
             "mean_angle_sd_deg": _num(self.mean_angle_sd_deg, _ANGLE_DECIMALS),
             "sparc_mean": _num(self.sparc_mean, _SCALAR_DECIMALS),
             "sparc_sd": _num(self.sparc_sd, _SCALAR_DECIMALS),
+            "tolerance_inner_sds": _num(self.tolerance_inner_sds, _SCALAR_DECIMALS),
+            "tolerance_outer_sds": _num(self.tolerance_outer_sds, _SCALAR_DECIMALS),
             "force_mu_n": _list(self.force_mu_n, _FORCE_DECIMALS),
             "force_sigma_n": _list(self.force_sigma_n, _FORCE_DECIMALS),
             "force_lo_n": _list(self.force_lo_n, _FORCE_DECIMALS),
@@ -145,6 +177,16 @@ class Envelope:
             else:
                 angle = {k: np.full(POINTS, np.nan) for k in angle_keys}
             _check_band(force, *force_keys)
+            inner_sds = number(
+                d, "tolerance_inner_sds", minimum=0.0, default=DEFAULT_TOLERANCE_INNER_SDS
+            )
+            outer_sds = number(
+                d, "tolerance_outer_sds", minimum=0.0, default=DEFAULT_TOLERANCE_OUTER_SDS
+            )
+            if outer_sds < inner_sds:
+                raise FieldError(
+                    "tolerance_outer_sds", f"must not be below 'tolerance_inner_sds' ({inner_sds})"
+                )
             if all(present):
                 _check_band(angle, *angle_keys)
             return cls(
@@ -154,6 +196,9 @@ class Envelope:
                 band_multiplier=number(d, "band_multiplier", minimum=0.0, exclusive_minimum=True),
                 duration_mean_s=number(d, "duration_mean_s", minimum=0.0, exclusive_minimum=True),
                 duration_sd_s=number(d, "duration_sd_s", minimum=0.0),
+                duration_log_sd=number(
+                    d, "duration_log_sd", minimum=0.0, nullable=True, default=math.nan
+                ),
                 time_to_peak_mean_frac=number(
                     d, "time_to_peak_mean_frac", minimum=0.0, maximum=1.0
                 ),
@@ -171,6 +216,8 @@ class Envelope:
                     d, "angle_floor_deg", minimum=0.0, default=DEFAULT_ANGLE_FLOOR_DEG
                 ),
                 registration=registration,
+                tolerance_inner_sds=inner_sds,
+                tolerance_outer_sds=outer_sds,
                 lowpass_hz=number(
                     d,
                     "lowpass_hz",

@@ -80,6 +80,7 @@ def envelope_from_normalised(
         band_multiplier=k,
         duration_mean_s=float(np.mean(durations)),
         duration_sd_s=_sd(durations),
+        duration_log_sd=_sd(np.log(durations)) if np.all(durations > 0) else float("nan"),
         time_to_peak_mean_frac=ttp_mean,
         time_to_peak_sd_frac=_sd(ttp),
         peak_force_mean_n=peak_mean,

@@ -8,11 +8,15 @@ a signal matches a reference on four scores between 0 and 1, combined as
   ``a0 * max|reference|``, 0 outside an outer one of half-width ``b0 * max|reference|``, and
   ``((outer - |d|) / (outer - inner)) ** k_Z`` in between (a0 = 0.05, b0 = 0.5, k_Z = 2);
 - phase score E_P: the signal is shifted against the reference one sample at a time (left
-  before right, each shift compared on the overlapping part only) and the shift ``n_eps`` with
-  the largest Pearson correlation is kept, the smallest shift winning ties. With
-  ``eps_P^max = 0.2`` of the N points: E_P = 1 for no shift, 0 for ``|n_eps| >= eps_P^max N``,
-  else ``((eps_P^max N - |n_eps|) / (eps_P^max N)) ** k_P``. On 101 points a 5-sample shift gives
-  (20.2 - 5) / 20.2 = 0.752;
+  before right, each shift compared on the overlapping part only), up to
+  ``floor(eps_P^max N)`` samples, and the shift ``n_eps`` with the largest Pearson correlation is
+  kept. A shift replaces the best so far only when its correlation is larger by more than
+  ``1e-12``, so that on a tie (exact in arithmetic, different only by rounding) the smallest
+  shift wins, the lag before the lead. If the best shift would leave fewer than 9 overlapping
+  samples (too few for the slope filter), the curves are compared unshifted instead. With
+  ``eps_P^max = 0.2``: E_P = 1 for no shift, 0 for ``|n_eps| >= eps_P^max N``, else
+  ``((eps_P^max N - |n_eps|) / (eps_P^max N)) ** k_P``. On 101 points the search stops at 20
+  samples; a 5-sample shift gives (20.2 - 5) / 20.2 = 0.752;
 - magnitude score E_M: the two phase-shifted curves are aligned by dynamic time warping (squared
   local cost, steps (1,0), (0,1), (1,1) of weight 1, a Sakoe-Chiba band of 10 % of the length,
   ties on the way back taken in that order) and ``e = ||s_w - r_w||_1 / ||r_w||_1`` is rated
@@ -22,12 +26,11 @@ a signal matches a reference on four scores between 0 and 1, combined as
   ``e = ||s' - r'||_1 / ||r'||_1`` is rated ``((eps_S^max - e) / eps_S^max) ** k_S``, 0 beyond
   ``eps_S^max = 2``.
 
-These conventions follow the standard as implemented publicly by the OpenVT / TU Graz reference
-code that is checked against the standard's Annex cases. One point is ours: shifts are tried up to
-``ceil(eps_P^max N)`` samples. Where ``eps_P^max N`` is a whole number (as in the Annex signals)
-that is exactly the standard's range; where it is not (20.2 on 101 points) the one extra shift
-lets a curve displaced by 21 samples or more rate E_P = 0, as the formula intends, instead of the
-residue (20.2 - 20) / 20.2 that a window stopping at 20 would report.
+These conventions follow the standard as implemented by two independent public
+implementations, ``objective-rating-metrics`` (VSI, TU Graz) and the open ISO18571 reference that
+reproduces the standard's Annex cases; ``tests/trainer/scoring/test_iso18571_reference.py``
+checks this module against the first on every score. Curves shorter than 9 samples, which neither
+rates, are rated here unshifted with the mean derivative as their smoothed slope.
 
 The rating is not offset-invariant and it rewards shape over level, so the application shows it
 for researchers beside the score, never as the score. This module knows nothing of strokes.
@@ -160,22 +163,32 @@ def _corridor_scores(ref: np.ndarray, sig: np.ndarray) -> list[float]:
     return np.mean(c, axis=1).tolist()
 
 
+#: A later shift must beat the best correlation so far by more than this to replace it.
+PHASE_TIE_TOLERANCE = 1e-12
+#: The shortest overlap a phase shift may leave: the slope score's moving average is 9 wide.
+MIN_SHIFTED_SAMPLES = 9
+
+
 def _phase_shifts(ref: np.ndarray, sig: np.ndarray) -> np.ndarray:
     """Per row: the shift of largest Pearson correlation; on ties the smallest, lag first.
 
-    The shifts are tried in the order 0, +1, -1, +2, -2, ... and a later one wins only with a
-    strictly larger correlation, which is what makes the smallest shift win a tie.
+    The shifts are tried in the order 0, +1, -1, +2, -2, ... up to ``floor(eps_P^max N)``, and a
+    later one wins only with a correlation larger by more than ``PHASE_TIE_TOLERANCE``. Two
+    shifts whose correlations are equal in exact arithmetic differ by rounding alone (1e-16 or
+    so, either way); without the tolerance that noise, not the rule, would pick the shift.
     """
     n = ref.size
     best_rho = _pearson_rows(ref, sig)
     best = np.zeros(sig.shape[0], dtype=np.int64)
-    for m in range(1, min(n - 2, math.ceil(EPS_P_MAX * n - 1e-9)) + 1):
+    # floor(0.2 N) as the standard's implementations take it (the product in floating point).
+    for m in range(1, min(n - 1, math.floor(n * EPS_P_MAX)) + 1):
         # The signal moved left by m: it lagged the reference.
         for shift, a, b in ((m, ref[:-m], sig[:, m:]), (-m, ref[m:], sig[:, :-m])):
             rho = _pearson_rows(a, b)
-            better = rho > best_rho
+            better = rho > best_rho + PHASE_TIE_TOLERANCE
             best_rho = np.where(better, rho, best_rho)
             best[better] = shift
+    best[n - np.abs(best) < MIN_SHIFTED_SAMPLES] = 0
     return best
 
 

@@ -8,21 +8,27 @@ accuracy) so that small errors cost little and large ones a lot, k = 1 for the o
   point's tolerances, full marks at max(sigma, 5 % of peak) and zero at max(3 sigma, 25 % of
   peak), then averaged over the stroke.
 - angle accuracy: the same for the angle; max(sigma, 3 deg) -> max(3 sigma, 10 deg).
-- tempo: the mean of two ramps, abs(ln(duration / expert duration)) from the experts' own
-  spread to max(ln 1.5, 3 x that spread), and the shift of the time to peak from the experts' SD
-  to max(20 % of the stroke, 3 SD). An inner tolerance of 0 would be simpler; we take the
-  experts' own variability instead, as the corridor scores do with sigma, because otherwise an
-  expert scores about 70 on tempo against their own envelope and the leave-one-out calibration
-  (median 90 or more) cannot be met by real, variable experts.
-- smoothness: SPARC deficit against the experts' mean, as a fraction of it, 0 -> 50 %.
-- consistency: mean pointwise SD of the trainee's last strokes / the experts', 1 -> 3.
+- tempo: the mean of two ramps, abs(ln(duration / expert duration)) from 2 of the experts' SDs of
+  ln(duration) to max(ln 1.5, 4 of them), and the shift of the time to peak from 2 of the
+  experts' SDs of it to max(20 % of the stroke, 4 SD).
+- smoothness: SPARC deficit against the experts' mean, as a fraction of it, from 2 of the experts'
+  SDs (as a fraction of the mean) to max(50 %, 4 SD).
 
-(sigma is the experts' SD at that point of the stroke; peak is the experts' mean peak force.)
+(sigma is the experts' SD at that point of the stroke; peak is the experts' mean peak force; the
+2 and 4 are the envelope's ``tolerance_inner_sds`` and ``tolerance_outer_sds``.) Tolerances follow
+the experts: where they spread widely on a feature (the time of peak on a plateau-shaped stroke,
+where the peak may fall anywhere on the plateau), the tolerance widens with them, so that a stroke
+is never marked down, nor told off, for varying as much as the experts do.
+
 The total is the weighted mean of the sub-scores. A sub-score that cannot be known is left out and
-the other weights share its part: angle when the device or the envelope has no angle, smoothness
-when a stroke has no measurable shape, and consistency until the trainee has made 3 strokes (with
-fewer, a spread cannot be judged; giving full or zero marks would reward or punish a beginner for
-nothing they did).
+the other weights share its part: smoothness when a stroke has no measurable shape. Without an angle
+(the device or the envelope has none) the default weights become force 0.60, tempo 0.25,
+smoothness 0.15; other weights lose angle's share to the rest in proportion.
+
+A stroke's score is its own: it depends on that stroke and the envelope only, so the same stroke
+scores the same wherever it falls in a session. Consistency is a property of a block of strokes
+(``trainer.scoring.summary``); a stroke's ``sub_scores`` keeps a ``consistency`` key, always None,
+for the JSON contract.
 
 The trainee's stroke is never time-warped onto the expert before scoring: that would hide timing
 errors, which tempo scores on their own. The ISO/TS 18571 rating of the force curve against the
@@ -34,7 +40,6 @@ Never imports Qt; never reads or writes files.
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +49,7 @@ from trainer.scoring import iso18571
 from trainer.scoring.band import in_band_pct
 from trainer.scoring.envelope import Envelope
 from trainer.scoring.iso18571 import IsoRating
-from trainer.scoring.weights import ScoringError, ScoringWeights
+from trainer.scoring.weights import STROKE_SUB_SCORE_KEYS, ScoringError, ScoringWeights
 from trainer.signals.regions import find_regions
 from trainer.strokes.normalise import NormalisedStroke, normalise, normalise_many
 from trainer.strokes.stroke import Stroke
@@ -57,17 +62,12 @@ TEMPO_DURATION_OUTER = math.log(1.5)
 TEMPO_PEAK_SHIFT_OUTER = 0.20
 #: Smoothness: a SPARC 50 % worse than the experts' mean scores 0.
 SMOOTHNESS_DEFICIT_OUTER = 0.5
-#: Consistency: trainee spread equal to the experts' scores 100, three times it 0.
-CONSISTENCY_RATIO_INNER = 1.0
-CONSISTENCY_RATIO_OUTER = 3.0
-#: Fewest strokes in the window before consistency is judged.
-MIN_STROKES_FOR_CONSISTENCY = 3
-#: Explanation: at most this many sentences; a tempo remark from a 15 % duration error on.
+#: Explanation: at most this many sentences; a tempo remark from a 15 % duration error on and a
+#: peak remark from a 10 % shift on, and in any case only where tempo loses marks for it.
 MAX_SENTENCES = 3
 TEMPO_REMARK_RATIO = 1.15
 PEAK_REMARK_SHIFT = 0.10
 SMOOTHNESS_REMARK_BELOW = 60.0
-CONSISTENCY_REMARK_BELOW = 50.0
 
 
 def ramp(e: float, e_in: float, e_out: float, k: float = 1.0) -> float:
@@ -84,7 +84,8 @@ def ramp(e: float, e_in: float, e_out: float, k: float = 1.0) -> float:
 class StrokeScore:
     """One scored stroke: the figures, the sub-scores, the total and the reasons for it.
 
-    ``sub_scores`` holds None for a sub-score left out (see the module's notes).
+    ``sub_scores`` holds None for a sub-score left out (see the module's notes), and always
+    None for ``consistency``, a block figure now.
     ``angle_in_band_pct`` and ``mean_angle_deg`` are None / NaN without an angle channel.
     ``normalised`` is the stroke as scored, for plotting against the envelope.
     """
@@ -125,44 +126,28 @@ class StrokeScore:
 
 
 class Scorer:
-    """Scores a trainee's strokes in order against one envelope, keeping the rolling consistency.
-
-    One scorer per trainee and exercise; ``reset`` when a new block of practice starts.
-    """
+    """Scores strokes against one envelope. Each stroke's score depends on that stroke, the
+    envelope, the weights and the pass mark only: the scorer keeps nothing between strokes."""
 
     def __init__(
         self,
         envelope: Envelope,
         weights: ScoringWeights | None = None,
         pass_mark: float = 70.0,
-        consistency_window: int = 8,
     ) -> None:
-        if consistency_window < MIN_STROKES_FOR_CONSISTENCY:
-            raise ScoringError(
-                f"the consistency window must hold at least {MIN_STROKES_FOR_CONSISTENCY} strokes"
-            )
         if not 0.0 <= pass_mark <= 100.0:
             raise ScoringError("field 'pass_mark' must be between 0 and 100")
         self.envelope = envelope
         self.weights = weights if weights is not None else ScoringWeights()
         self.pass_mark = float(pass_mark)
-        self.consistency_window = consistency_window
-        self._recent: deque[np.ndarray] = deque(maxlen=consistency_window)
-
-    def reset(self) -> None:
-        """Forget earlier strokes (consistency starts again)."""
-        self._recent.clear()
 
     def score(self, stroke: Stroke) -> StrokeScore:
-        """Score a stroke and add it to the rolling consistency."""
+        """Score one stroke."""
         return self.score_normalised(stroke, normalise(stroke, self.envelope.lowpass_hz))
 
     def score_many(self, strokes: list[Stroke]) -> list[StrokeScore]:
-        """Score strokes in order; the same scores as ``score`` on each in turn, sooner.
-
-        Everything that does not depend on the strokes before (normalising, the ISO rating, the
-        corridor scores, the band masks) is computed for all of them at once.
-        """
+        """Score strokes; the same scores as ``score`` on each, sooner (normalising, the ISO
+        rating, the corridor scores and the band masks are computed for all of them at once)."""
         return self._score_all(strokes, normalise_many(strokes, self.envelope.lowpass_hz))
 
     def score_normalised(self, stroke: Stroke, norm: NormalisedStroke) -> StrokeScore:
@@ -197,21 +182,18 @@ class Scorer:
         )
         bands = _Bands(env, force, angle)
         isos = _iso_ratings(env, norms)
-        ratios = self._consistency_ratios(force)
+        tol = _Tolerances.of(env)
+        weights_with_angle = self.weights.as_mapping()
+        weights_without_angle = self.weights.without_angle()
         out = []
-        for k, (stroke, norm, iso, ratio) in enumerate(
-            zip(strokes, norms, isos, ratios, strict=True)
-        ):
-            sub: dict[str, float | None] = {
-                "force": force_scores[k],
-                "angle": angle_scores[k] if with_angle[k] else None,
-                "tempo": _tempo_score(env, norm),
-                "smoothness": _smoothness_score(env, norm),
-                "consistency": None,
-            }
-            if ratio is not None:
-                sub["consistency"] = ramp(ratio, CONSISTENCY_RATIO_INNER, CONSISTENCY_RATIO_OUTER)
-            total = _weighted_total(sub, self.weights)
+        for k, (stroke, norm, iso) in enumerate(zip(strokes, norms, isos, strict=True)):
+            sub: dict[str, float | None] = dict.fromkeys(STROKE_SUB_SCORE_KEYS)
+            sub["force"] = force_scores[k]
+            sub["angle"] = angle_scores[k] if with_angle[k] else None
+            sub["tempo"] = _tempo_score(env, norm, tol)
+            sub["smoothness"] = _smoothness_score(env, norm, tol)
+            weights = weights_with_angle if with_angle[k] else weights_without_angle
+            total = _weighted_total(sub, weights)
             force_in_band_pct = bands.force_in_pct[k]
             angle_in_band_pct = bands.angle_in_pct[k] if with_angle[k] else None
             out.append(
@@ -231,62 +213,16 @@ class Scorer:
                         env,
                         norm,
                         sub,
-                        self.weights,
+                        weights,
+                        tol,
                         force_in_band_pct,
                         angle_in_band_pct,
-                        ratio,
                         bands.row(k, with_angle[k]),
                     ),
                     iso_rating=iso,
                     normalised=norm,
                 )
             )
-        return out
-
-    def _consistency_ratios(self, forces: np.ndarray) -> list[float | None]:
-        """The consistency ratio once each of these strokes has joined the rolling window.
-
-        The trainee's spread is the pointwise SD of the last strokes (``np.std`` over the
-        window, ddof 1) averaged over the stroke; windows that are full are computed together,
-        with the sums taken row after row in the same order as ``np.std`` takes them.
-        """
-        window = self.consistency_window
-        prior = list(self._recent)
-        self._recent.extend(forces)
-        stacked = np.concatenate([np.array(prior).reshape(-1, forces.shape[1]), forces])
-        expert_sd = max(float(np.mean(self.envelope.force_sigma_n)), self.envelope.force_floor_n)
-        ends = range(len(prior) + 1, stacked.shape[0] + 1)  # window after each stroke: [.., end)
-        sds: list[float | None] = []
-        for end in ends:
-            if end >= window:
-                break
-            sds.append(
-                float(np.mean(np.std(stacked[:end], axis=0, ddof=1)))
-                if end >= MIN_STROKES_FOR_CONSISTENCY
-                else None
-            )
-        first_full = len(prior) + 1 + len(sds)
-        if first_full <= stacked.shape[0]:
-            count = stacked.shape[0] - first_full + 1
-            lo = first_full - window
-            rows = [stacked[lo + j : lo + j + count] for j in range(window)]
-            total = rows[0].copy()
-            for r in rows[1:]:
-                total += r
-            mean = total / window
-            var = np.square(rows[0] - mean)
-            for r in rows[1:]:
-                var += np.square(r - mean)
-            var /= window - 1
-            sds.extend(np.mean(np.sqrt(var), axis=1).tolist())
-        out: list[float | None] = []
-        for sd in sds:
-            if sd is None:
-                out.append(None)
-            elif expert_sd <= 0:
-                out.append(0.0 if sd == 0 else math.inf)
-            else:
-                out.append(sd / expert_sd)
         return out
 
 
@@ -351,56 +287,83 @@ def _corridor_scores(
     return 100.0 * np.mean(frac**2, axis=1)
 
 
-def _tempo_score(env: Envelope, norm: NormalisedStroke) -> float:
+@dataclass(frozen=True)
+class _Tolerances:
+    """The inner and outer tolerances of tempo and smoothness for one envelope: at least the
+    fixed ones of the design, widened to 2 and 4 of the experts' own SDs of that feature."""
+
+    duration_in: float
+    duration_out: float
+    peak_in: float
+    peak_out: float
+    smooth_in: float
+    smooth_out: float
+
+    @classmethod
+    def of(cls, env: Envelope) -> _Tolerances:
+        a, b = env.tolerance_inner_sds, env.tolerance_outer_sds
+        dur, peak, smooth = env.duration_spread, env.time_to_peak_sd_frac, env.sparc_spread
+        return cls(
+            duration_in=a * dur,
+            duration_out=max(TEMPO_DURATION_OUTER, b * dur),
+            peak_in=a * peak,
+            peak_out=max(TEMPO_PEAK_SHIFT_OUTER, b * peak),
+            smooth_in=a * smooth,
+            smooth_out=max(SMOOTHNESS_DEFICIT_OUTER, b * smooth),
+        )
+
+
+def _duration_error(env: Envelope, norm: NormalisedStroke) -> float:
+    """abs(ln(duration / expert duration)); infinite when either is not positive."""
     if norm.duration_s > 0 and env.duration_mean_s > 0:
-        duration_error = abs(math.log(norm.duration_s / env.duration_mean_s))
-    else:
-        duration_error = math.inf
+        return abs(math.log(norm.duration_s / env.duration_mean_s))
+    return math.inf
+
+
+def _tempo_score(env: Envelope, norm: NormalisedStroke, tol: _Tolerances) -> float:
     peak_shift = abs(norm.time_to_peak_frac - env.time_to_peak_mean_frac)
-    # The experts' own spread: SD of ln(duration) is close to the duration's CV.
-    duration_in = env.duration_sd_s / env.duration_mean_s if env.duration_mean_s > 0 else 0.0
-    peak_in = env.time_to_peak_sd_frac
     return 0.5 * (
-        ramp(duration_error, duration_in, max(TEMPO_DURATION_OUTER, 3.0 * duration_in))
-        + ramp(peak_shift, peak_in, max(TEMPO_PEAK_SHIFT_OUTER, 3.0 * peak_in))
+        ramp(_duration_error(env, norm), tol.duration_in, tol.duration_out)
+        + ramp(peak_shift, tol.peak_in, tol.peak_out)
     )
 
 
-def _smoothness_score(env: Envelope, norm: NormalisedStroke) -> float | None:
+def _smoothness_score(env: Envelope, norm: NormalisedStroke, tol: _Tolerances) -> float | None:
     expert = env.sparc_mean
     if not (math.isfinite(norm.sparc) and math.isfinite(expert)) or expert >= 0:
         return None
     deficit = max(0.0, (expert - norm.sparc) / abs(expert))
-    return ramp(deficit, 0.0, SMOOTHNESS_DEFICIT_OUTER)
+    return ramp(deficit, tol.smooth_in, tol.smooth_out)
 
 
-def _weighted_total(sub: dict[str, float | None], weights: ScoringWeights) -> float:
-    w = weights.as_mapping()
-    known = {k: v for k, v in sub.items() if v is not None}
+def _weighted_total(sub: dict[str, float | None], w: dict[str, float]) -> float:
+    known = {k: v for k, v in sub.items() if v is not None and k in w}
     total_w = sum(w[k] for k in known)
     if total_w <= 0:
         # Only zero-weighted sub-scores are known: their plain mean is the fairest summary.
         return float(np.mean(list(known.values()))) if known else 0.0
-    return sum(w[k] * v for k, v in known.items()) / total_w
+    # Clipped: a weighted mean of full marks may come out a rounding error above 100.
+    return min(100.0, max(0.0, sum(w[k] * v for k, v in known.items()) / total_w))
 
 
 def _explain(
     env: Envelope,
     norm: NormalisedStroke,
     sub: dict[str, float | None],
-    weights: ScoringWeights,
+    w: dict[str, float],
+    tol: _Tolerances,
     force_in_band_pct: float,
     angle_in_band_pct: float | None,
-    consistency_ratio: float | None,
     masks: tuple[np.ndarray, ...],
 ) -> list[str]:
     """Up to three short sentences, the costliest first; one good-news sentence if none.
 
     Each candidate's cost is its share of the stroke (for a band excursion) or its lost marks
-    (for tempo, smoothness, consistency), times the weight of the sub-score it belongs to.
-    ``masks`` are the stroke's out-of-band masks, already worked out (see ``_Bands``).
+    (for tempo, smoothness), times the weight of the sub-score it belongs to. A tempo remark is
+    made only where tempo loses marks for it (beyond the experts' own spread), so that every
+    remark is about a real difference. ``masks`` are the stroke's out-of-band masks, already
+    worked out (see ``_Bands``); without an angle there are two and nothing is said of angle.
     """
-    w = weights.as_mapping()
     candidates: list[tuple[float, str]] = []
 
     f = norm.force_n
@@ -431,9 +394,12 @@ def _explain(
                 )
 
     ratio = norm.duration_s / env.duration_mean_s if env.duration_mean_s > 0 else 1.0
-    if ratio > TEMPO_REMARK_RATIO or ratio < 1.0 / TEMPO_REMARK_RATIO:
+    duration_error = _duration_error(env, norm)
+    if (
+        ratio > TEMPO_REMARK_RATIO or ratio < 1.0 / TEMPO_REMARK_RATIO
+    ) and duration_error > tol.duration_in:
         word = "slow" if ratio > 1 else "fast"
-        lost = 100.0 - ramp(abs(math.log(max(ratio, 1e-9))), 0.0, TEMPO_DURATION_OUTER)
+        lost = 100.0 - ramp(duration_error, tol.duration_in, tol.duration_out)
         candidates.append(
             (
                 w["tempo"] * lost,
@@ -442,8 +408,8 @@ def _explain(
             )
         )
     shift = norm.time_to_peak_frac - env.time_to_peak_mean_frac
-    if abs(shift) > PEAK_REMARK_SHIFT:
-        lost = 100.0 - ramp(abs(shift), 0.0, TEMPO_PEAK_SHIFT_OUTER)
+    if abs(shift) > PEAK_REMARK_SHIFT and abs(shift) > tol.peak_in:
+        lost = 100.0 - ramp(abs(shift), tol.peak_in, tol.peak_out)
         candidates.append(
             (
                 w["tempo"] * lost,
@@ -458,15 +424,6 @@ def _explain(
             (
                 w["smoothness"] * (100.0 - smooth),
                 "uneven pressure: the force wavers more than the expert's",
-            )
-        )
-    consistency = sub.get("consistency")
-    if consistency is not None and consistency < CONSISTENCY_REMARK_BELOW and consistency_ratio:
-        candidates.append(
-            (
-                w["consistency"] * (100.0 - consistency),
-                f"strokes vary: the recent ones differ {consistency_ratio:.1f} times as much as "
-                "the expert's",
             )
         )
 

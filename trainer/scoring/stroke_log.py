@@ -6,6 +6,10 @@ which a display needs for the strokes it can show but a summary does not. What t
 growing numpy columns: an eight-hour session at a stroke a second costs about 1.6 MB, and the
 summary of any number of strokes is a handful of numpy reductions instead of a walk over objects.
 
+For the block's consistency the log also keeps the running pointwise mean and spread of the
+strokes' normalised force curves (Welford's update, 2 x 101 numbers however long the session), so
+that the pointwise SD of every stroke of the block is known without keeping the curves.
+
 Pure arithmetic; never imports Qt, never reads or writes files.
 """
 
@@ -40,6 +44,9 @@ class StrokeLog:
     def __init__(self) -> None:
         self._data = np.empty((_INITIAL_CAPACITY, len(_FIELDS)))
         self._n = 0
+        self._curves = 0
+        self._curve_mean_n: np.ndarray | None = None
+        self._curve_m2_n2: np.ndarray | None = None
 
     @classmethod
     def from_scores(cls, scores: Iterable[StrokeScore]) -> StrokeLog:
@@ -63,6 +70,31 @@ class StrokeLog:
             score.score,
         )
         self._n += 1
+        self._add_curve(np.asarray(score.normalised.force_n, dtype=float))
+
+    def _add_curve(self, force_n: np.ndarray) -> None:
+        if force_n.ndim != 1 or not np.all(np.isfinite(force_n)):
+            return  # a stroke with no usable curve takes no part in the spread
+        if self._curve_mean_n is None or self._curve_m2_n2 is None:
+            self._curve_mean_n = np.zeros_like(force_n)
+            self._curve_m2_n2 = np.zeros_like(force_n)
+        self._curves += 1
+        delta = force_n - self._curve_mean_n
+        self._curve_mean_n += delta / self._curves
+        self._curve_m2_n2 += delta * (force_n - self._curve_mean_n)
+
+    @property
+    def curves(self) -> int:
+        """Strokes whose force curve is in the pointwise spread."""
+        return self._curves
+
+    def force_curve_sd_n(self) -> float | None:
+        """The pointwise SD (ddof 1) of the strokes' normalised force curves, averaged over the
+        stroke; None with fewer than 2 curves."""
+        if self._curves < 2 or self._curve_m2_n2 is None:
+            return None
+        var = np.maximum(self._curve_m2_n2, 0.0) / (self._curves - 1)
+        return float(np.mean(np.sqrt(var)))
 
     def __len__(self) -> int:
         return self._n

@@ -111,6 +111,15 @@ class BaselineTracker:
         self._last_accepted = False
         self._var = math.fsum((x - mean) ** 2) / x.size
 
+    def start_at(self, baseline_n: float, sigma_n: float) -> None:
+        """Initialise from a level and a noise SD found some other way (a start that was not
+        still: the first still stretch, or a low quantile of the force)."""
+        if not (math.isfinite(baseline_n) and math.isfinite(sigma_n) and sigma_n >= 0):
+            raise ValueError(f"cannot start the baseline at {baseline_n!r} N, SD {sigma_n!r} N")
+        self._baseline_n = self._mean_n = float(baseline_n)
+        self._last_accepted = False
+        self._var = float(sigma_n) ** 2
+
     def set_baseline(self, baseline_n: float) -> None:
         """Jump to a new level (a re-tare, or a step the caller has recognised as one)."""
         self._baseline_n = self._mean_n = float(baseline_n)

@@ -41,6 +41,12 @@ def sparc(
     ``amplitude_threshold``; the frequency axis is normalised to that band. The reference example
     ``v = exp(-5 t**2)``, ``t = np.arange(-1, 1, 0.01)`` at 100 Hz gives -1.41403.
 
+    The band never reaches past half the rate (the Nyquist frequency), whatever ``cutoff_hz``
+    says: above it the FFT holds only the mirror image of the spectrum below, so a profile sampled
+    at under twice the cut-off (a 101-point stroke longer than 5 s against 10 Hz) would otherwise
+    add the mirrored low-frequency peak to its arc, and the same shape would read as far less
+    smooth (-2.9 instead of -1.4 for a sin² pulse of 10 s) only for being slow.
+
     Returns NaN for a profile that has no shape to measure (fewer than 2 samples, all zero, or not
     finite), so that callers can leave smoothness out instead of scoring noise.
     """
@@ -80,8 +86,9 @@ def sparc_many(
         peaks = np.max(magnitude, axis=1).tolist()
         for row, k, peak in zip(magnitude, batch, peaks, strict=True):
             if peak > 0.0:
+                band_hz = min(cutoff_hz, rates[k] / 2.0)
                 out[k] = _arc_length(
-                    row / peak, bins * (rates[k] / nfft), cutoff_hz, amplitude_threshold
+                    row / peak, bins * (rates[k] / nfft), band_hz, amplitude_threshold
                 )
     return out
 

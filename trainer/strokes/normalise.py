@@ -191,7 +191,10 @@ def force_sparc(force_101_n: np.ndarray, duration_s: float) -> float:
     ends at the detection threshold, not at zero, and a pedestal would add the ripples of a
     rectangular window to the spectrum: smoothness would then depend on how hard the stroke was,
     which force accuracy already scores. The profile's time scale is the stroke's own (101 points
-    over its duration), so the 10 Hz cut-off means the same in every stroke.
+    over its duration), so the 10 Hz cut-off means the same in every stroke. Those 101 points are
+    sampled at 100 / duration Hz: past 5 s that is under twice the cut-off, and the band stops at
+    half the rate instead (``sparc`` does so), so that a slow stroke is not marked rough for its
+    spectrum's mirror image.
     """
     return _force_sparcs([np.asarray(force_101_n, dtype=float)], [duration_s])[0]
 

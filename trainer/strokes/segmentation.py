@@ -2,9 +2,12 @@
 
 The pipeline (``docs/scoring.md``, section 1):
 
-1. **Tare.** The first ``initial_tare_s`` of data (2 s) give the starting baseline and the idle
-   noise sigma; nothing is detected before. From then on a ``BaselineTracker`` follows drift while
-   the tool is idle and is frozen during a stroke.
+1. **Tare.** When the first ``initial_tare_s`` of data (2 s) are still, they give the starting
+   baseline and the idle noise sigma, and detection starts after them. When they are not (the
+   tool already moving), the baseline comes from the first still stretch of the data, or a low
+   quantile of the force, and detection goes over the data from its first sample
+   (``_start_up``): one bad start never costs the strokes after it. From then on a
+   ``BaselineTracker`` follows drift while the tool is idle and is frozen during a stroke.
 2. **Detection filter.** A causal Butterworth low-pass (20 Hz; below 0.4 x the rate on slow
    devices) with carried state.
 3. **Hysteresis.** A stroke begins when the filtered force over the baseline stays above
@@ -26,7 +29,10 @@ Behaviour at the edges, all counted in ``StrokeSegmenter.counters``:
   ``rebaseline_band_n`` + 4 sigma for ``rebaseline_hold_ms`` (1 s), whether while idle but away
   from the baseline or during a "stroke", that level becomes the new baseline and any open stroke
   is discarded. IASTM strokes move; a load cell's zero stepping, or the tool left resting on the
-  surface, does not. Set ``rebaseline_hold_ms`` to 0 to turn this off.
+  surface, does not. Held well below the baseline while idle, ``_BELOW_HOLD_S`` (0.25 s) is
+  enough: no stroke goes there. Set ``rebaseline_hold_ms`` to 0 to turn this off.
+- **Glitches.** A reading beyond ``ABSURD_FORCE_N`` is left out as if never sent (counted as
+  ``absurd_samples``); the samples around it, and the stroke it fell in, are kept.
 - **Trainees who never lift the tool** defeat threshold detection: contact never ends. When an open
   stroke has lasted ``valley_split_ms`` (5 s), it is cut at the valleys of its zero-phase force
   (``scipy.signal.find_peaks`` on the negated force, prominence ``valley_prominence_ratio`` of the
@@ -69,6 +75,9 @@ from trainer.signals.tare import tare
 from trainer.strokes.detection import DetectionSettings, SegmentationError
 from trainer.strokes.stroke import Stroke
 
+#: A force reading larger than this (newtons, either sign) is a glitch, not a force: no hand tool
+#: comes near it (the simulated tool's range is 200 N). Such samples are left out.
+ABSURD_FORCE_N = 10_000.0
 #: Samples are processed in pieces of at most this many (bounds the history a piece can evict).
 _CHUNK = 16384
 #: Samples an onset or the end of a contact is looked for in at a time (a piece is just like a
@@ -86,6 +95,8 @@ _TAIL_HOLD_S = 0.03
 _STILL_STEP_S = 0.05
 #: Band of the held-still check, in idle-noise sigmas, on top of ``rebaseline_band_n``.
 _STILL_BAND_SIGMAS = 4.0
+#: While idle, force held still this long well below the baseline becomes the baseline.
+_BELOW_HOLD_S = 0.25
 #: During a stroke, a held-still stretch means a zero step only if it began this soon after the
 #: onset (a step rises at once; a stroke's slow plateau does not), or once the stroke is too long.
 _STEP_RISE_S = 0.25
@@ -93,6 +104,18 @@ _STEP_RISE_S = 0.25
 _VALLEY_RETRY_S = 1.0
 #: Fewest samples the start-up tare needs (it also gives the sample rate).
 _MIN_TARE_SAMPLES = 3
+#: A start-up window that is not still: a still stretch is this long (and at least
+#: ``_START_STILL_MIN_SAMPLES``), varies no more than the sensor's noise explains (or
+#: ``_START_STILL_SD_N``) and sits near the low quantile of the force (``_still_start``).
+_START_STILL_S = 0.25
+_START_STILL_MIN_SAMPLES = 5
+_START_STILL_SD_N = 0.01
+_START_LOW_QUANTILE = 0.05
+#: Without a still stretch yet, look again every this much more data ...
+_START_STEP_S = 0.5
+#: ... up to this long (or ``initial_tare_s`` + ``max_stroke_ms``, if shorter; a stroke cannot
+#: last longer), then take the low quantile. Bounds the data held before detection starts.
+_START_SEARCH_MAX_S = 30.0
 
 _IDLE, _STROKE, _ENDING = "idle", "stroke", "ending"
 _T, _X, _A, _Y = 0, 1, 2, 3  # history columns: time, raw force, angle, filtered force
@@ -184,13 +207,17 @@ class StrokeSegmenter:
     tare. Properties for a live display: ``baseline_n``, ``threshold_n``, ``in_stroke``,
     ``current_stroke_start_s``, ``noise_sigma_n``. ``counters`` says what was seen, dropped and
     why; ``tare_warning`` holds a message when the tool was not still during the start-up tare
-    (detection still runs: the baseline recovers once the tool is put down).
+    (detection still runs, from a baseline found in the data: see ``_start_up``).
     """
 
     def __init__(
         self, settings: DetectionSettings | None = None, rate_hz: float | None = None
     ) -> None:
         self.settings = settings if settings is not None else DetectionSettings()
+        #: The peak force a stroke is expected to reach (the experts' mean), if known. While a
+        #: stroke is still rising, the live start is taken at ``boundary_fraction`` of this rather
+        #: than of the peak so far, which is too low early on and starts the trace too soon.
+        self.expected_peak_n: float | None = None
         if rate_hz is not None and not (rate_hz > 0 and math.isfinite(rate_hz)):
             raise SegmentationError(f"sample rate must be positive, not {rate_hz!r}")
         self._given_rate = rate_hz
@@ -209,10 +236,13 @@ class StrokeSegmenter:
                 "valley_splits",
                 "gaps",
                 "nonfinite_samples",
+                "start_not_still",
+                "absurd_samples",
             ),
             0,
         )
         self._warm: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._start_checks = 0  # start-up checkpoints passed without a still stretch
         self._ready = False
         self._last_t: float | None = None
         self._since_gap = 0
@@ -296,11 +326,46 @@ class StrokeSegmenter:
 
     @property
     def current_stroke_start_s(self) -> float | None:
-        """Roughly when the stroke in progress began (its final start is refined at its end)."""
-        if self._state != _STROKE or self._open is None:
+        """When the stroke in progress began, found the way its end will find it.
+
+        The detection threshold is crossed well into a stroke's build-up (2 N on a stroke whose
+        final start is at 5 % of its peak), so a live trace drawn from the threshold starts high
+        and early on the expert's time axis and looks outside the band when it is not. Instead the
+        recent history is filtered forwards and backwards and walked back from the contact to where
+        it crosses ``boundary_fraction`` of the peak so far (of ``expected_peak_n`` while the
+        stroke is still rising, if that is higher): the rule the finished stroke's start comes from,
+        so the live trace at the stroke's end starts where the scored stroke does. Read from the
+        display's thread: if the session's thread moves the history on under the read, the rough
+        start (the contact, corrected for the filter's delay) is given instead.
+        """
+        o = self._open
+        hi = self._n - 1
+        if self._state != _STROKE or o is None:
             return None
-        first = max(self._open.core_lo, self._lo_limit, self._hist.oldest)
-        return float(self._hist.at(min(first, self._n - 1), _T))
+        rough_i = min(max(o.core_lo, self._lo_limit, self._hist.oldest), hi)
+        try:
+            lo = self._window_lo(o.core_lo, hi)
+            t = self._hist.window(lo, hi, _T)
+            smooth = self._lp.zero_phase(self._hist.window(lo, hi, _X) - o.baseline_n)
+            if smooth.size != t.size or smooth.size < 2:
+                return float(self._hist.at(rough_i, _T))
+            cl = min(max(o.core_lo - lo, 0), smooth.size - 1)
+            at_peak = cl + int(np.argmax(smooth[cl:]))
+            peak = float(smooth[at_peak])
+            if not peak > 0:
+                return float(self._hist.at(rough_i, _T))
+            rising = smooth.size - 1 - at_peak <= self._on_n + self._delay
+            if rising and self.expected_peak_n is not None:
+                # Once past its peak the stroke's own peak is its final one, and the start found
+                # from it is the finished stroke's start: the hint only serves the build-up.
+                peak = max(peak, float(self.expected_peak_n))
+            threshold = self.settings.boundary_fraction * peak
+            first = _rise_start(smooth > threshold, cl)
+            if first is None:
+                return float(self._hist.at(rough_i, _T))
+            return _crossing(t, smooth, first - 1, threshold) if first > 0 else float(t[0])
+        except (IndexError, ValueError):
+            return float(self._hist.at(rough_i, _T))
 
     # -- input ---------------------------------------------------------------------------------
     def _take_out(self) -> list[Stroke]:
@@ -309,6 +374,18 @@ class StrokeSegmenter:
 
     def _feed_arrays(self, t: np.ndarray, x: np.ndarray, a: np.ndarray) -> None:
         gap_s = self.settings.gap_ms / 1000.0
+        absurd = np.abs(x) > ABSURD_FORCE_N
+        if absurd.any():
+            # A glitching load cell, not a force: the sample is left out as if never sent. The
+            # samples either side are kept (a run of them longer than ``gap_ms`` is a gap), so
+            # one glitch neither hides the stroke it falls in nor, through the filters, the
+            # strokes after it.
+            absurd &= np.isfinite(x)  # non-finite force stays a gap
+            self.counters["absurd_samples"] += int(np.count_nonzero(absurd))
+            keep = ~absurd
+            t, x, a = t[keep], x[keep], a[keep]
+            if t.size == 0:
+                return
         # The usual case, checked cheaply: all finite, no gap before or inside the block.
         if (
             np.isfinite(x).all()
@@ -356,22 +433,76 @@ class StrokeSegmenter:
             self._warm.append((t, x, a))
             if len(self._warm) > 1:
                 t, x, a = (np.concatenate(cols) for cols in zip(*self._warm, strict=True))
-            end = int(np.searchsorted(t, t[0] + self.settings.initial_tare_s))
-            end = max(end, _MIN_TARE_SAMPLES)
-            if end >= t.size:
+            start = self._start_up(t, x, a)
+            if start is None:
                 self._warm = [(t.copy(), x.copy(), a.copy())]  # the caller may reuse its arrays
                 return
             self._warm = []
-            self._setup(np.column_stack([t[:end], x[:end], a[:end]]))
-            t, x, a = t[end:], x[end:], a[end:]
+            t, x, a = t[start:], x[start:], a[start:]
         for lo in range(0, t.size, _CHUNK):
             self._process_chunk(t[lo : lo + _CHUNK], x[lo : lo + _CHUNK], a[lo : lo + _CHUNK])
 
-    def _setup(self, rows: np.ndarray) -> None:
-        """Start-up tare: the rate, the filter, the baseline and sigma, the history."""
+    def _start_up(self, t: np.ndarray, x: np.ndarray, a: np.ndarray) -> int | None:
+        """The start-up tare, decided on the data buffered so far: the sample from which the
+        state machine takes over, or None to wait for more data.
+
+        A still start-up window (the usual case) is the baseline and the idle noise, and
+        detection starts after it. A window that is not still (a stroke already under way) is no
+        baseline: the baseline comes from the first still stretch of the data (``_still_start``),
+        waiting for one up to ``_START_SEARCH_MAX_S``, else from a low quantile of the force;
+        then detection goes over the data from its first sample, so strokes inside the start-up
+        window are found and only one already in contact at the first sample is lost. Each
+        decision is taken on the samples up to a checkpoint set by their own times (the end of
+        ``initial_tare_s``, then every ``_START_STEP_S``), never by where a block ended.
+        """
         s = self.settings
-        t, x = rows[:, 0], rows[:, 1]
-        rate = self._given_rate or 1.0 / float(np.median(np.diff(t)))
+        limit_s = min(_START_SEARCH_MAX_S, s.initial_tare_s + s.max_stroke_ms / 1000.0)
+        while True:
+            due_s = s.initial_tare_s + self._start_checks * _START_STEP_S
+            end = max(int(np.searchsorted(t, t[0] + due_s)), _MIN_TARE_SAMPLES)
+            if end >= t.size:
+                return None
+            rate = self._given_rate or 1.0 / float(np.median(np.diff(t[:end])))
+            # On the filtered force: a noisy sensor is not a moving tool.
+            lp = LowPass(s.lowpass_hz, rate, int(s.lowpass_order))
+            y = lp.process(x[:end])
+            if self._start_checks == 0:
+                try:
+                    tare(y, t[:end], min_duration_s=0.0)
+                except ConditioningError:
+                    pass
+                else:
+                    self._setup(rate)
+                    self._tracker.start(y)
+                    self.tare_warning = None
+                    self._hist.append(np.column_stack([t[:end], x[:end], a[:end], y]))
+                    self._n = self._lo_limit = self._seg_start = end
+                    return end
+            found = _still_start(x[:end], y, lp, s.f_on_floor_n)
+            if found is None and due_s < limit_s:
+                self._start_checks += 1
+                continue
+            head = f"the tool was not still during the first {s.initial_tare_s:g} s"
+            if found is not None:
+                at, baseline_n, sigma_n = found
+                where = f"the first still stretch (from {float(t[at]):.2f} s)"
+            else:
+                baseline_n = float(np.quantile(y, _START_LOW_QUANTILE))
+                sigma_n = _quietest_sd(y, rate)
+                where = (
+                    f"the {100 * _START_LOW_QUANTILE:g}th percentile of the force (no still "
+                    f"stretch in the first {due_s:g} s)"
+                )
+            self._setup(rate)
+            self._tracker.start_at(baseline_n, sigma_n)
+            self.tare_warning = f"{head}: the baseline ({baseline_n:.2f} N) was taken from {where}"
+            self.counters["start_not_still"] += 1
+            self._n = self._lo_limit = self._seg_start = 0
+            return 0
+
+    def _setup(self, rate: float) -> None:
+        """The rate, the filter, the timings in samples, the baseline tracker and the history."""
+        s = self.settings
         self.rate_hz = rate
         self._lp = LowPass(s.lowpass_hz, rate, int(s.lowpass_order))
         self._delay = round(self._lp.group_delay_s * rate)
@@ -385,6 +516,7 @@ class StrokeSegmenter:
         self._tail_max_n = n_of(s.tail_max_ms)
         self._tail_hold_n = n_of(_TAIL_HOLD_S * 1000, 1)
         self._hold_n = n_of(s.rebaseline_hold_ms)
+        self._below_hold_n = min(self._hold_n, n_of(_BELOW_HOLD_S * 1000, 1))
         self._still_step_n = n_of(_STILL_STEP_S * 1000, 1)
         self._step_rise_n = n_of(_STEP_RISE_S * 1000)
         self._lookback_n = n_of(_LOOKBACK_S * 1000)
@@ -401,7 +533,6 @@ class StrokeSegmenter:
             + 2 * self._delay
             + 16
         )
-        y = self._lp.process(x)
         self._tracker = BaselineTracker(
             rate,
             tau_s=s.baseline_tau_s,
@@ -409,16 +540,7 @@ class StrokeSegmenter:
             gate_sigmas=s.baseline_gate_sigmas,
             gate_floor_n=s.baseline_gate_n,
         )
-        self._tracker.start(y)
-        try:  # on the filtered force: a noisy sensor is not a moving tool
-            tare(y, t, min_duration_s=0.0)
-            self.tare_warning = None
-        except ConditioningError as exc:
-            self.tare_warning = str(exc)
         self._hist = _History(max(self._window_n, self._hold_n) + _CHUNK + 16)
-        self._hist.append(np.column_stack([rows[:, :3], y]))
-        self._n = rows.shape[0]
-        self._lo_limit = self._seg_start = self._n
         self._lo_hard = True
         self._ready = True
 
@@ -426,6 +548,7 @@ class StrokeSegmenter:
     def _gap(self, *, at_end: bool) -> None:
         if not self._ready:
             self._warm = []
+            self._start_checks = 0
             self._since_gap = 0
             return
         if self._since_gap == 0 and not at_end:
@@ -477,6 +600,11 @@ class StrokeSegmenter:
         limit = c if c >= 0 else seg.size
         if self._hold_n:
             r, level = self._still(base + i, limit, excess, sigma, idle=trace)
+            # Held well below the baseline: a stroke never goes there, so the baseline was wrong
+            # (taken while the tool was pressed, or the zero stepped down); no need to wait long.
+            r_low, low = self._still(base + i, limit, excess, sigma, idle=trace, below=True)
+            if r_low >= 0 and (r < 0 or r_low < r):
+                r, level = r_low, low
             if r >= 0:
                 self._tracker.commit(trace, r)
                 self._tracker.set_baseline(level)
@@ -620,6 +748,7 @@ class StrokeSegmenter:
         sigma: np.ndarray | float,
         idle: BaselineTrace | None = None,
         starts: tuple[int, int | None] = (0, None),
+        below: bool = False,
     ) -> tuple[int, float]:
         """First check sample (relative, < ``limit``) at which the force has been held still.
 
@@ -627,10 +756,12 @@ class StrokeSegmenter:
         ``rebaseline_hold_ms``, in a window that starts between ``starts`` (absolute samples;
         None: no limit). While idle (``idle`` is the baseline trace of the piece, ``sigma`` its
         noise per sample) it must also sit away from the baseline by at least the tracker's gate
-        (else the tracker follows it anyway). Returns the sample and the held level.
+        (else the tracker follows it anyway). ``below`` (idle only): held below the baseline, for
+        the shorter ``_BELOW_HOLD_S``. Returns the sample and the held level.
         """
         s = self.settings
-        step, hold = self._still_step_n, self._hold_n
+        step = self._still_step_n
+        hold = self._below_hold_n if below else self._hold_n
         # Check samples are the multiples of ``step`` whose window lies in the allowed stretch.
         lowest = max(start, max(self._seg_start, starts[0]) + hold - 1)
         highest = start + limit - 1
@@ -645,7 +776,8 @@ class StrokeSegmenter:
             sigma_at = np.asarray(sigma)[rel]
             band_at = s.rebaseline_band_n + _STILL_BAND_SIGMAS * sigma_at
             gate_at = s.baseline_gate_sigmas * sigma_at + s.baseline_gate_n
-            away = np.abs(excess[rel]) >= gate_at - band_at
+            off = -excess[rel] if below else np.abs(excess[rel])
+            away = off >= gate_at - band_at
             if not away.any():
                 return -1, 0.0
             rel, band_at = rel[away], band_at[away]
@@ -662,7 +794,8 @@ class StrokeSegmenter:
             if idle is not None:
                 sigma_r = float(np.asarray(sigma)[r])
                 gate = s.baseline_gate_sigmas * sigma_r + s.baseline_gate_n
-                if abs(level - float(idle.baseline_before_n[r])) < gate:
+                off_r = float(idle.baseline_before_n[r]) - level
+                if (off_r if below else abs(off_r)) < gate:
                     continue
             return r, level
         return -1, 0.0
@@ -761,9 +894,9 @@ class StrokeSegmenter:
         threshold = s.boundary_fraction * peak
         above = smooth > threshold
         inside = np.flatnonzero(above[cl : ch + 1])
-        a, b = cl + int(inside[0]), cl + int(inside[-1])
-        before = np.flatnonzero(~above[:a])
-        first = int(before[-1]) + 1 if before.size else 0
+        b = cl + int(inside[-1])
+        first = _rise_start(above[: ch + 1], cl)
+        assert first is not None  # the peak itself is above its own fraction
         after = np.flatnonzero(~above[b + 1 :])
         last = b + int(after[0]) if after.size else n - 1
         if first == 0 and self._lo_hard and lo == self._lo_limit:
@@ -794,8 +927,70 @@ class StrokeSegmenter:
         return lo + last
 
 
+def _rise_start(above: np.ndarray, contact: int) -> int | None:
+    """First sample of the run above the boundary level that the contact's first sample above it
+    belongs to: the walk back from the contact to where the stroke rose through the level. Shared
+    by the finished stroke and the live start, so the two cannot disagree. None: nothing above."""
+    inside = np.flatnonzero(above[contact:])
+    if inside.size == 0:
+        return None
+    a = contact + int(inside[0])
+    before = np.flatnonzero(~above[:a])
+    return int(before[-1]) + 1 if before.size else 0
+
+
 def _crossing(t: np.ndarray, f: np.ndarray, k: int, level: float) -> float:
     """Time at which ``f`` crosses ``level`` between samples ``k`` and ``k + 1``."""
     f0, f1 = float(f[k]), float(f[k + 1])
     frac = (level - f0) / (f1 - f0) if f1 != f0 else 0.5
     return float(t[k] + frac * (t[k + 1] - t[k]))
+
+
+def _window_stats(
+    y: np.ndarray, rate: float, x: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Mean and SD of ``y`` in every window a still stretch long, and the SD of ``x - y`` there
+    (the raw force's fast part: the sensor's noise where the tool rests), when ``x`` is given."""
+    m = min(y.size, max(_START_STILL_MIN_SAMPLES, round(_START_STILL_S * rate)))
+
+    def rolling(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ref = float(np.median(v))  # sums of the deviations keep the precision
+        d = v - ref
+        c1 = np.concatenate(([0.0], np.cumsum(d)))
+        c2 = np.concatenate(([0.0], np.cumsum(d * d)))
+        mean = (c1[m:] - c1[:-m]) / m
+        var = np.maximum((c2[m:] - c2[:-m]) / m - mean * mean, 0.0)
+        return mean + ref, np.sqrt(var)
+
+    mean, sd = rolling(y)
+    return mean, sd, None if x is None else rolling(x - y)[1]
+
+
+def _quietest_sd(y: np.ndarray, rate: float) -> float:
+    """The SD of the quietest stretch of ``y``: the sensor's noise, if the tool rested at all."""
+    return float(np.min(_window_stats(y, rate)[1]))
+
+
+def _still_start(
+    x: np.ndarray, y: np.ndarray, lp: LowPass, floor_n: float
+) -> tuple[int, float, float] | None:
+    """The first still stretch of the force (``x`` raw, ``y`` through ``lp``): its first sample,
+    and the mean and SD of ``y`` there. None if there is none.
+
+    Still: ``y`` varies no more than the sensor's noise explains (3 x its SD through the filter,
+    the noise measured as the SD of ``x - y`` in the same stretch, where a resting tool leaves
+    only noise and a moving one a smooth lag), or ``_START_STILL_SD_N``. A stroke's slow, steady
+    part or its last tail moves more than that. The stretch must also lie within ``floor_n`` of
+    the force's low quantile: a steady press is no baseline.
+    """
+    mean, sd, sd_fast = _window_stats(y, lp.rate_hz, x)
+    assert sd_fast is not None
+    impulse = np.zeros(max(64, round(20.0 * lp.rate_hz / lp.cutoff_hz)))
+    impulse[0] = 1.0
+    gain = float(np.sqrt(np.sum(signal.sosfilt(lp.sos, impulse) ** 2)))
+    # the fast part holds the share of the noise the filter stops
+    noise = sd_fast / math.sqrt(max(1.0 - gain * gain, 1e-6))
+    ok = sd <= np.maximum(_START_STILL_SD_N, 3.0 * gain * noise)
+    ok &= mean <= float(np.quantile(y, _START_LOW_QUANTILE)) + floor_n
+    k = _first(ok)
+    return None if k < 0 else (k, float(mean[k]), float(sd[k]))

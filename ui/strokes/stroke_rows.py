@@ -19,12 +19,13 @@ from trainer.scoring.scorer import StrokeScore
 from trainer.strokes.stroke import Stroke
 
 #: The sub-scores (``docs/scoring.md``) in the order the stroke list shows them, with short headers.
+#: Consistency is not among them: it belongs to a block of strokes, and the session summary
+#: beside the list shows it.
 SUB_SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("force", "Force"),
     ("angle", "Angle"),
     ("tempo", "Tempo"),
     ("smoothness", "Smooth"),
-    ("consistency", "Consist."),
 )
 
 

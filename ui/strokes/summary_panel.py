@@ -1,12 +1,17 @@
 """The session summary: how many strokes, how good, how steady, how fast, how much in band.
 
-Consistency is shown as coefficients of variation of the trainee's own peak force, duration and
-mean angle: students agree poorly with one another but well with themselves, so their own spread
-is the figure that shows progress. Under a no-feedback block the panel says the figures are held
-back rather than showing them, since a running mean score is feedback too.
+Consistency is a figure of the block of strokes, not of any one stroke: 0 to 100 from the sigma
+ratio (the spread of the trainee's force curves over the experts'; 100 as steady as the experts),
+with the ratio and whether it reaches the exercise's consistency mark, and the coefficients of
+variation of the trainee's own peak force, duration and mean angle: students agree poorly with one
+another but well with themselves, so their own spread is the figure that shows progress. Under a
+no-feedback block the panel says the figures are held back rather than showing them, since a
+running mean score is feedback too.
 """
 
 from __future__ import annotations
+
+import math
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -23,6 +28,12 @@ _FIELDS: tuple[tuple[str, str, str], ...] = (
     ("rate", "Stroke rate", "Strokes per minute"),
     ("force_in_band", "Force in band", "Share of the stroke inside the force band"),
     ("angle_in_band", "Angle in band", "Share of the stroke inside the angle band"),
+    (
+        "consistency",
+        "Consistency",
+        "How alike your strokes are, 0 to 100 (100: as alike as the experts'), from 3 strokes on; "
+        "in brackets, their spread over the experts'",
+    ),
     ("cv_force", "Peak force CV", "Spread of your peak force (lower: steadier)"),
     ("cv_duration", "Duration CV", "Spread of your stroke duration (lower: steadier)"),
     ("cv_angle", "Angle CV", "Spread of your mean angle (lower: steadier)"),
@@ -49,10 +60,24 @@ def summary_texts(summary: SessionSummary | None) -> dict[str, str]:
         else f"{summary.stroke_rate_per_min:.0f} /min",
         "force_in_band": _pct(summary.force_in_band_pct),
         "angle_in_band": _pct(summary.angle_in_band_pct),
+        "consistency": _consistency(summary),
         "cv_force": _pct(summary.peak_force_cv_pct),
         "cv_duration": _pct(summary.duration_cv_pct),
         "cv_angle": _pct(summary.mean_angle_cv_pct),
     }
+
+
+def _consistency(summary: SessionSummary) -> str:
+    """ "82 ✓ (×1.4)": the block's consistency, whether it reaches the mark, the sigma ratio."""
+    if summary.consistency is None:
+        return "–"
+    text = f"{summary.consistency:.0f}"
+    if summary.consistency_passed is not None:
+        text += " ✓" if summary.consistency_passed else " ✗"
+    ratio = summary.force_sd_ratio
+    if ratio is not None and math.isfinite(ratio):
+        text += f" (×{ratio:.1f})"
+    return text
 
 
 class SummaryPanel(QGroupBox):

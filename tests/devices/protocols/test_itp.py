@@ -205,6 +205,46 @@ def test_reset_shown_by_info_line_and_restart():
     assert markers(items) == list(range(9))
 
 
+@pytest.mark.parametrize("before_wrap_us", [60_000_000, 30_000_000, 1_000_000, 10_000, 2000])
+@pytest.mark.parametrize("byte_by_byte", [False, True], ids=["one-chunk", "byte-by-byte"])
+def test_reset_just_before_the_clock_wraps_is_a_reset(before_wrap_us, byte_by_byte):
+    # The clock restarting near 0 looks like a short step forward through the 2**32 wrap; the info
+    # line and seq starting again say the device reset: no samples were lost and no time passed.
+    info = encode_info_line(
+        {"proto": "ITP/1", "rate_hz": 500, "channels": ["force_n", "angle_deg"]}
+    )
+    t_last = 2**32 - before_wrap_us
+    before = [marked_line(k, seq0=3000, t0_us=t_last - 8000, dt_us=2000) for k in range(5)]
+    after = [marked_line(k, seq0=-5, t0_us=1000 - 10_000, dt_us=2000) for k in range(5, 9)]
+    assert after[0].startswith(b"0,1000,")
+    data = b"".join([info, *before, info, *after])
+    parser, items = feed(data, chunks=list(range(len(data))) if byte_by_byte else None)
+    assert parser.counters.resets == 1
+    assert parser.counters.lost_samples == 0 and not events(items, EventKind.LOST)
+    assert parser.counters.corrupt_lines == 0
+    assert [e.kind for e in events(items)] == [EventKind.INFO, EventKind.INFO, EventKind.RESET]
+    t, _ = samples(items)
+    # No gap: the new time base starts one interval (1/500 Hz) after the last sample.
+    np.testing.assert_allclose(t[5:], 0.008 + 0.002 * np.arange(1, 5), atol=1e-12)
+    assert events(items, EventKind.RESET)[0].t_s == pytest.approx(0.010)
+    assert markers(items) == list(range(9))
+    assert_well_formed(items)
+
+
+def test_a_clock_wrap_with_lost_samples_is_still_a_wrap_with_or_without_an_info_line():
+    # seq 3003..3006 are lost while the clock wraps: a wrap, four samples lost, no reset; an info
+    # line among them (the host asked for one) does not make it a reset, as the steps agree.
+    info = encode_info_line({"device": "tool", "channels": ["force_n", "angle_deg"]})
+    lines = [marked_line(k, seq0=3000, t0_us=2**32 - 5000) for k in range(10)]
+    for extra in ([], [info]):
+        parser, items = feed(b"".join([*lines[:3], *extra, *lines[7:]]))
+        assert parser.counters.resets == 0 and not events(items, EventKind.RESET)
+        assert parser.counters.lost_samples == 4
+        assert [e.count for e in events(items, EventKind.LOST)] == [4]
+        np.testing.assert_allclose(samples(items)[0], [0, 0.001, 0.002, 0.007, 0.008, 0.009])
+        assert markers(items) == [0, 1, 2, 7, 8, 9]
+
+
 def test_info_line_with_seq_carrying_on_is_not_a_reset():
     info = encode_info_line({"device": "tool", "channels": ["force_n", "angle_deg"]})
     lines = [marked_line(k) for k in range(6)]

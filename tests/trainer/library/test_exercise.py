@@ -18,6 +18,7 @@ from trainer.library.exercise import (
 )
 from trainer.library.shipped import LIBRARY
 from trainer.offline.library_build import build_library_exercise
+from trainer.scoring.weights import BlockCriteria, ScoringWeights
 
 
 def test_seven_shipped_exercises_one_per_stroke_type_all_labelled_synthetic() -> None:
@@ -51,7 +52,7 @@ def test_file_round_trip_and_human_readable(tmp_path: Path) -> None:
     ex = find_exercise("sweep")
     path = save_exercise(ex, tmp_path / "anything.txt")
     text = path.read_text()
-    assert '"schema_version": 1' in text and '"name": "Sweep"' in text
+    assert f'"schema_version": {SCHEMA_VERSION}' in text and '"name": "Sweep"' in text
     again = load_exercise_file(path)
     assert again.id == ex.id and again.pass_mark == ex.pass_mark
     np.testing.assert_allclose(again.envelope.force_mu_n, ex.envelope.force_mu_n)
@@ -74,6 +75,8 @@ def _write(tmp_path: Path, data: object) -> Path:
         (lambda d: d["scoring"].update(pass_mark=140), "pass_mark"),
         (lambda d: d.update(id="Has Spaces"), "'id'"),
         (lambda d: d.pop("envelope"), "'envelope'"),
+        (lambda d: d["scoring"]["weights"].update(consistency=0.15), "block.consistency_weight"),
+        (lambda d: d["scoring"]["block"].update(consistency_pass_mark=101), "consistency_pass"),
     ],
 )
 def test_bad_exercise_files_name_the_file_and_field(tmp_path: Path, change, message) -> None:
@@ -83,6 +86,41 @@ def test_bad_exercise_files_name_the_file_and_field(tmp_path: Path, change, mess
     with pytest.raises(ExerciseError) as err:
         load_exercise_file(path)
     assert str(path) in str(err.value) and message in str(err.value)
+
+
+def _schema_1(weights: dict) -> dict:
+    """The sweep exercise as schema 1 wrote it: consistency among the stroke weights."""
+    data = find_exercise("sweep").to_dict()
+    data["schema_version"] = 1
+    data["scoring"] = {"weights": weights, "pass_mark": 70.0}
+    return data
+
+
+def test_schema_2_is_the_one_that_took_consistency_out_of_the_stroke_weights() -> None:
+    assert SCHEMA_VERSION == 2
+    scoring = find_exercise("sweep").to_dict()["scoring"]
+    assert "consistency" not in scoring["weights"]
+    assert set(scoring["block"]) == {"consistency_weight", "consistency_pass_mark"}
+
+
+def test_schema_1_file_loads_with_its_consistency_weight_moved_to_the_block(
+    tmp_path: Path,
+) -> None:
+    own = {"force": 0.5, "angle": 0.2, "tempo": 0.1, "smoothness": 0.0, "consistency": 0.2}
+    ex = load_exercise_file(_write(tmp_path, _schema_1(own)))
+    assert ex.weights.as_mapping() == pytest.approx(
+        {"force": 0.625, "angle": 0.25, "tempo": 0.125, "smoothness": 0.0}
+    )
+    assert ex.block.consistency_weight == pytest.approx(0.2)
+    # The old defaults become the new ones, which the design derived from them.
+    old = {"force": 0.35, "angle": 0.25, "tempo": 0.15, "smoothness": 0.1, "consistency": 0.15}
+    ex = load_exercise_file(_write(tmp_path, _schema_1(old)))
+    assert ex.weights == ScoringWeights() and ex.block == BlockCriteria()
+    # Saved again, it is a schema 2 file.
+    again = load_exercise_file(save_exercise(ex, tmp_path / "again.json"))
+    assert again.weights == ex.weights and again.block == ex.block
+    with pytest.raises(ExerciseError, match=r"ex\.json.*weights\.consistency"):
+        load_exercise_file(_write(tmp_path, _schema_1({**old, "consistency": "a lot"})))
 
 
 def test_broken_json_names_the_line(tmp_path: Path) -> None:

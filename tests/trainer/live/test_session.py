@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from devices.replay import ReplaySource
 from devices.samples import DeviceEvent, EventKind, SampleBlock
 from trainer.library.exercise import find_exercise
+from trainer.live.connection import DeviceChoice, open_device
 from trainer.live.session import TrainingSession
 from trainer.offline.analysis import score_recording
 from trainer.offline.simulation import simulate_recording
@@ -171,5 +174,116 @@ def test_a_long_session_keeps_old_strokes_as_figures_and_summarises_them_all(
     assert len(session.scores()) == 4
     # ...and the summary still covers all six.
     every_score = [score for _, score in listener.strokes]
-    assert session.summary() == summarise(every_score, exercise.pass_mark)
+    assert session.summary() == summarise(
+        every_score, exercise.pass_mark, exercise.envelope, exercise.block
+    )
     assert session.summary().strokes == 6
+
+
+def test_a_replay_that_starts_at_5_s_is_recorded_on_the_sessions_own_axis(tmp_path: Path) -> None:
+    # A replayed slice (or a restarted source) whose first sample is not at 0: the recording's
+    # time column, its events and the strokes the session reported must all share one zero.
+    exercise = find_exercise("sweep")
+    src_path, n = simulate_recording(
+        tmp_path / "trainee.csv", stroke_type="sweep", skill="competent", strokes=4, seed=7
+    )
+    rec = read_recording(src_path)
+    t_device = rec.t_s + 5.0
+    listener = Collector()
+    out = tmp_path / "live.csv"
+    session = TrainingSession(
+        ReplaySource(t_device, rec.values, rec.channels, speed=float("inf")),
+        exercise,
+        recording_path=out,
+        listener=listener,
+    )
+    session.start()
+    assert listener.done.wait(30), "replay did not finish"
+    session.stop()
+    assert not listener.errors
+    assert session.t0_s == 5.0
+
+    live = read_recording(out)
+    assert len(live.t_s) == n
+    assert live.t_s[0] == 0.0 and live.t_s.min() >= 0.0
+    np.testing.assert_allclose(live.t_s, t_device - session.t0_s, rtol=0, atol=1e-6)
+
+    # Scoring the written file offline finds the strokes the live session reported, at the same
+    # times on the same axis.
+    offline = score_recording(live, exercise)
+    live_strokes = [stroke for stroke, _ in listener.strokes]
+    assert len(live_strokes) == len(offline.strokes) == 4
+    for mine, theirs in zip(live_strokes, offline.strokes, strict=True):
+        assert theirs.start_s == pytest.approx(mine.start_s, abs=1e-6)
+        assert theirs.end_s == pytest.approx(mine.end_s, abs=1e-6)
+        assert 0.0 <= mine.start_s < mine.end_s <= live.t_s[-1]
+    assert [round(s.score, 6) for _, s in listener.strokes] == [
+        round(s.score, 6) for s in offline.scores
+    ]
+
+    # The end of the replay is logged at the last sample's time, on the recording's axis.
+    (end,) = [e for e in live.events if e["event"] == "disconnected"]
+    assert end["t_s"] == pytest.approx(live.t_s[-1], abs=1e-6)
+
+
+def test_the_events_sidecar_shares_the_recordings_zero(tmp_path: Path) -> None:
+    # Device time starts at 5 s; a tare, a device reset, a feedback note and a new calibration
+    # are each logged at the time of the sample they belong to, on the recording's axis.
+    from trainer.signals.calibration import fit_calibration
+
+    ch = ("force_n", "angle_deg")
+    t = 5.0 + np.arange(0, 3.0, 0.001)
+    values = np.c_[np.full_like(t, 2.5) + 0.01 * np.sin(50 * t), np.full_like(t, 45.0)]
+    out = tmp_path / "r.csv"
+    session = TrainingSession(ReplaySource(t, values, ch), recording_path=out)
+    session.request_tare(1.0)
+    half = len(t) // 2
+    session.process_items(
+        [
+            SampleBlock(t[:half], values[:half], ch),
+            DeviceEvent(EventKind.RESET, t_s=float(t[half]), text="device reset"),
+            SampleBlock(t[half:], values[half:], ch),
+        ]
+    )
+    session.log_event("feedback", stroke=1)
+    session.set_calibration(fit_calibration([0.0, 100.0], [0.0, 1.0]))
+    session.stop()
+
+    rec = read_recording(out)
+    assert rec.t_s[0] == 0.0
+    at = {e["event"]: e.get("t_s") for e in rec.events}
+    assert at["reset"] == pytest.approx(rec.t_s[half], abs=1e-6)
+    assert 1.0 <= at["tare"] <= rec.t_s[-1]
+    assert at["feedback"] == pytest.approx(rec.t_s[-1], abs=1e-6)
+    assert at["calibration"] == pytest.approx(rec.t_s[-1], abs=1e-6)
+
+
+def test_a_tare_right_after_connecting_the_simulated_tool_succeeds(tmp_path: Path) -> None:
+    """The application's simulated tool rests after connecting, as a trainee waits for the tare:
+    T pressed half a second after the first samples finds the tool still."""
+    exercise = find_exercise("sweep")
+    listener = Collector()
+    source = open_device(DeviceChoice("sim", skill="competent", speed=5.0, seed=3), exercise)
+    session = TrainingSession(
+        source, exercise, recording_path=tmp_path / "s.csv", listener=listener
+    )
+    session.start()
+    try:
+        _wait_for(lambda: (session.state().last_t_s or 0.0) >= 0.5)
+        session.request_tare(2.0)
+        _wait_for(lambda: listener.tares and len(listener.strokes) >= 3)
+    finally:
+        session.stop()
+    ((result, error),) = listener.tares
+    assert error is None
+    assert 0.5 <= result.offset_n <= 3.0  # the simulated load cell's offset at power-up
+    # every stroke is measured from the tared zero
+    assert all(abs(stroke.baseline_n) < 0.1 for stroke, _ in listener.strokes)
+    assert not listener.errors
+
+
+def _wait_for(condition, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from trainer.signals.sparc import sparc
 
@@ -19,6 +20,16 @@ def test_amplitude_does_not_change_smoothness() -> None:
     t = np.arange(-1.0, 1.0, 0.01)
     v = np.exp(-5.0 * t**2)
     assert math.isclose(sparc(3.7 * v, 100.0), sparc(v, 100.0), rel_tol=1e-12)
+
+
+def test_a_profile_sampled_under_twice_the_cutoff_keeps_its_smoothness() -> None:
+    # The same 101 samples spread over 0.3 s to 10 s: from 20 Hz down, the 10 Hz cut-off lies
+    # past half the rate, where the spectrum is only the mirror of the part below.
+    u = np.linspace(0.0, 1.0, 101)
+    profile = np.sin(np.pi * u**1.5) ** 2
+    values = [sparc(profile, 100.0 / d_s) for d_s in (0.3, 1.0, 4.0, 5.0, 7.5, 10.0, 20.0)]
+    assert max(values) - min(values) < 0.01
+    assert values[0] == pytest.approx(-1.42, abs=0.01)
 
 
 def test_two_bumps_are_less_smooth_than_one() -> None:

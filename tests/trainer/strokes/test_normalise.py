@@ -114,6 +114,23 @@ def test_smoothness_ignores_a_constant_offset_but_sees_wobble() -> None:
     assert force_sparc(wobble, s.duration_s) < s.sparc - 0.2
 
 
+def stretched_stroke(stroke_s: float, rate_hz: float = 1000.0) -> Stroke:
+    """``sin2_stroke`` whose stroke (between the 5 % crossings) lasts ``stroke_s``."""
+    pulse_s = stroke_s / (1.0 - 2.0 * math.asin(math.sqrt(0.05)) / math.pi)
+    return sin2_stroke(round(rate_hz * stroke_s), duration_s=pulse_s)
+
+
+@pytest.mark.parametrize("stroke_s", [1.0, 5.0, 8.0, 10.0, 15.0])
+def test_the_same_stroke_slower_is_just_as_smooth(stroke_s: float) -> None:
+    # Recorded at 1 kHz and resampled to 101 points, a stroke of 10 s has an effective rate of
+    # 10 Hz: the 10 Hz cut-off would reach into the mirrored half of its spectrum (-3.07).
+    quick = normalise(stretched_stroke(0.3))
+    slow = normalise(stretched_stroke(stroke_s))
+    assert slow.duration_s == pytest.approx(stroke_s, rel=0.01)
+    assert quick.sparc == pytest.approx(-1.40, abs=0.01)
+    assert slow.sparc == pytest.approx(quick.sparc, abs=0.01)
+
+
 def test_rows_filtered_together_match_sosfiltfilt_one_by_one() -> None:
     rng = np.random.default_rng(3)
     rows = [rng.normal(size=n).cumsum() for n in (6, 7, 40, 101, 250, 1333, 2000)]
