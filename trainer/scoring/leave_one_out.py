@@ -88,7 +88,8 @@ def leave_one_out_check(
     for i in range(n):
         others = normalised[:i] + normalised[i + 1 :]
         envelope = envelope_from_normalised(others, **settings)
-        scorer = Scorer(envelope, w, pass_mark=0.0)
+        # The usual pass mark, so that a stroke beyond all the others scores as a trainee's would.
+        scorer = Scorer(envelope, w)
         scores.append(scorer.score_normalised(strokes[i], normalised[i]).score)
     arr = np.array(scores)
     median = float(np.median(arr))

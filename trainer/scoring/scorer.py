@@ -65,6 +65,9 @@ SMOOTHNESS_DEFICIT_OUTER = 0.5
 #: Explanation: at most this many sentences; a tempo remark from a 15 % duration error on and a
 #: peak remark from a 10 % shift on, and in any case only where tempo loses marks for it.
 MAX_SENTENCES = 3
+#: A stroke beyond every expert on some criterion scores at least this far below the pass mark,
+#: divided by how far beyond it is (the error over the outer tolerance).
+BEYOND_MARGIN = 1.0
 TEMPO_REMARK_RATIO = 1.15
 PEAK_REMARK_SHIFT = 0.10
 SMOOTHNESS_REMARK_BELOW = 60.0
@@ -194,6 +197,11 @@ class Scorer:
             sub["smoothness"] = _smoothness_score(env, norm, tol)
             weights = weights_with_angle if with_angle[k] else weights_without_angle
             total = _weighted_total(sub, weights)
+            beyond = _beyond_every_expert(env, norm, tol, sub)
+            if beyond:
+                # Below the pass mark, and lower the further beyond: the ranking stays true.
+                cap = max(0.0, self.pass_mark - BEYOND_MARGIN) / max(beyond.values())
+                total = min(total, cap)
             force_in_band_pct = bands.force_in_pct[k]
             angle_in_band_pct = bands.angle_in_pct[k] if with_angle[k] else None
             out.append(
@@ -208,7 +216,7 @@ class Scorer:
                     angle_in_band_pct=angle_in_band_pct,
                     sub_scores=sub,
                     score=total,
-                    passed=total >= self.pass_mark,
+                    passed=total >= self.pass_mark and not beyond,
                     explanation=_explain(
                         env,
                         norm,
@@ -218,6 +226,7 @@ class Scorer:
                         force_in_band_pct,
                         angle_in_band_pct,
                         bands.row(k, with_angle[k]),
+                        beyond,
                     ),
                     iso_rating=iso,
                     normalised=norm,
@@ -320,6 +329,51 @@ def _duration_error(env: Envelope, norm: NormalisedStroke) -> float:
     return math.inf
 
 
+def _beyond_every_expert(
+    env: Envelope, norm: NormalisedStroke, tol: _Tolerances, sub: dict[str, float | None]
+) -> dict[str, float]:
+    """The criteria on which a stroke is past the outer tolerance, where no expert goes, each
+    with how far: the error over that tolerance (1 at the tolerance, 2 at twice it).
+
+    A weighted mean lets good marks elsewhere make up for anything: a stroke at the right force
+    but 30 degrees off, or three times too slow, kept 70 to 91 points and passed. A stroke that is
+    wrong beyond every expert on peak force, mean angle, duration or the timing of its peak is a
+    wrong stroke, as a critical item of a practical exam fails the attempt. The margins are the
+    outer tolerances of the sub-scores: 4 of the experts' SDs, and never less than 25 % of their
+    peak force, 10 degrees, ln 1.5 of duration and 20 % of the stroke for the peak's timing.
+    """
+    errors: list[tuple[str, float, float]] = []
+    peak = abs(env.peak_force_mean_n)
+    errors.append(
+        (
+            "peak force",
+            abs(norm.peak_force_n - env.peak_force_mean_n),
+            max(env.tolerance_outer_sds * env.peak_force_sd_n, FORCE_OUTER_FRAC_OF_PEAK * peak),
+        )
+    )
+    if sub["angle"] is not None and math.isfinite(norm.mean_angle_deg):
+        errors.append(
+            (
+                "angle",
+                abs(norm.mean_angle_deg - env.mean_angle_mean_deg),
+                max(env.tolerance_outer_sds * env.mean_angle_sd_deg, ANGLE_OUTER_DEG),
+            )
+        )
+    errors.append(("duration", _duration_error(env, norm), tol.duration_out))
+    errors.append(
+        (
+            "timing of the peak force",
+            abs(norm.time_to_peak_frac - env.time_to_peak_mean_frac),
+            tol.peak_out,
+        )
+    )
+    return {
+        name: error / limit
+        for name, error, limit in errors
+        if limit > 0 and math.isfinite(error) and error >= limit
+    } | {name: math.inf for name, error, _ in errors if not math.isfinite(error)}
+
+
 def _tempo_score(env: Envelope, norm: NormalisedStroke, tol: _Tolerances) -> float:
     peak_shift = abs(norm.time_to_peak_frac - env.time_to_peak_mean_frac)
     return 0.5 * (
@@ -355,8 +409,12 @@ def _explain(
     force_in_band_pct: float,
     angle_in_band_pct: float | None,
     masks: tuple[np.ndarray, ...],
+    beyond: dict[str, float] | None = None,
 ) -> list[str]:
     """Up to three short sentences, the costliest first; one good-news sentence if none.
+
+    A stroke beyond every expert on some criterion (``beyond``) is told so last, after what went
+    wrong: that is why it fails whatever its other marks.
 
     Each candidate's cost is its share of the stroke (for a band excursion) or its lost marks
     (for tempo, smoothness), times the weight of the sub-score it belongs to. A tempo remark is
@@ -430,6 +488,11 @@ def _explain(
     candidates = [c for c in candidates if c[0] > 0]
     candidates.sort(key=lambda c: -c[0])
     sentences = [text for _, text in candidates[:MAX_SENTENCES]]
+    if beyond:
+        sentences = [
+            *sentences[: MAX_SENTENCES - 1],
+            f"fails: {' and '.join(beyond)} beyond what any expert does",
+        ]
     if not sentences:
         if angle_in_band_pct is None:
             sentences = [f"inside the expert band for {force_in_band_pct:.0f} % of the stroke"]

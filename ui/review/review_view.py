@@ -204,7 +204,9 @@ class ReviewView(QWidget):
         side_layout.addWidget(self.summary_panel)
         side_layout.addWidget(self.exercise_note)
         side_layout.addStretch(1)
-        side.setMinimumWidth(250)
+        # No fixed minimum width: the pane's minimum comes from its layout, so it grows with the
+        # summary's longest figure ("45 ✗ (×2.1)"); a splitter pane squeezed below that cuts the
+        # figure from the left.
 
         stroke_box = QWidget()
         stroke_layout = QVBoxLayout(stroke_box)

@@ -252,3 +252,42 @@ def test_scoring_a_recording_at_once_equals_scoring_stroke_after_stroke() -> Non
         assert g.sub_scores == e.sub_scores  # exactly, not just as rounded for display
         assert (g.score, g.iso_rating) == (e.score, e.iso_rating)
     assert together.score_many([]) == []
+
+
+@pytest.mark.parametrize(
+    ("shape", "criterion"),
+    [
+        ({"angle_deg": 75.0}, "angle"),  # the right force, 30 degrees too steep
+        ({"angle_deg": 15.0}, "angle"),
+        ({"duration_s": 3.0}, "duration"),  # the right curve, three times too slow
+        ({"duration_s": 0.35}, "duration"),
+        ({"peak_n": 60.0}, "peak force"),
+        ({"peak_n": 8.0}, "peak force"),
+    ],
+)
+def test_a_stroke_beyond_every_expert_on_one_criterion_fails_whatever_its_other_marks(
+    shape: dict, criterion: str
+) -> None:
+    result = Scorer(ENVELOPE).score(make_stroke(**shape))
+    assert not result.passed
+    assert result.score < 70.0
+    fails = [s for s in result.explanation if s.startswith("fails: ")]
+    assert len(fails) == 1 and criterion in fails[0]
+
+
+def test_beyond_every_expert_the_score_falls_the_further_beyond() -> None:
+    scores = [Scorer(ENVELOPE).score(make_stroke(angle_deg=45.0 + d)).score for d in (15, 20, 30)]
+    assert scores[0] > scores[1] > scores[2]
+
+
+def test_an_expert_like_stroke_is_never_beyond_every_expert() -> None:
+    result = Scorer(ENVELOPE).score(make_stroke(peak_n=21.0, duration_s=1.05, angle_deg=46.0))
+    assert result.passed
+    assert not any(s.startswith("fails: ") for s in result.explanation)
+
+
+def test_a_stroke_beyond_every_expert_never_scores_below_zero_whatever_the_pass_mark() -> None:
+    for pass_mark in (0.0, 0.5, 70.0):
+        result = Scorer(ENVELOPE, pass_mark=pass_mark).score(make_stroke(angle_deg=80.0))
+        assert 0.0 <= result.score < max(pass_mark, 1.0)
+        assert not result.passed

@@ -130,7 +130,7 @@ def test_a_simulated_expert_demonstration_becomes_an_exercise_that_tells_experts
     assert "(target ≥ 75)" in window.calibration.value("p5")
     assert window.calibration.note.text()  # the builder's note, in words
     own_scores = [r.own_score for r in window.stroke_model.rows()]
-    assert all(s is not None and 0 <= s <= 100 for s in own_scores)
+    assert all(s is not None and 0 <= s <= 100 for s in own_scores), own_scores
 
     # The instructor drops one stroke (a flagged one if the builder found any) with its tick box.
     rows = window.stroke_model.rows()
