@@ -339,33 +339,42 @@ class StrokeSegmenter:
         start (the contact, corrected for the filter's delay) is given instead.
         """
         o = self._open
-        hi = self._n - 1
         if self._state != _STROKE or o is None:
             return None
-        rough_i = min(max(o.core_lo, self._lo_limit, self._hist.oldest), hi)
+        hi = self._n - 1
         try:
-            lo = self._window_lo(o.core_lo, hi)
-            t = self._hist.window(lo, hi, _T)
-            smooth = self._lp.zero_phase(self._hist.window(lo, hi, _X) - o.baseline_n)
-            if smooth.size != t.size or smooth.size < 2:
-                return float(self._hist.at(rough_i, _T))
-            cl = min(max(o.core_lo - lo, 0), smooth.size - 1)
-            at_peak = cl + int(np.argmax(smooth[cl:]))
-            peak = float(smooth[at_peak])
-            if not peak > 0:
-                return float(self._hist.at(rough_i, _T))
-            rising = smooth.size - 1 - at_peak <= self._on_n + self._delay
-            if rising and self.expected_peak_n is not None:
-                # Once past its peak the stroke's own peak is its final one, and the start found
-                # from it is the finished stroke's start: the hint only serves the build-up.
-                peak = max(peak, float(self.expected_peak_n))
-            threshold = self.settings.boundary_fraction * peak
-            first = _rise_start(smooth > threshold, cl)
-            if first is None:
-                return float(self._hist.at(rough_i, _T))
-            return _crossing(t, smooth, first - 1, threshold) if first > 0 else float(t[0])
-        except (IndexError, ValueError):
-            return float(self._hist.at(rough_i, _T))
+            start = self._walked_back_start_s(o, hi)
+        except (IndexError, ValueError):  # the session's thread moved the history on
+            start = None
+        return start if start is not None else self._rough_start_s(o, hi)
+
+    def _rough_start_s(self, o: _Open, hi: int) -> float:
+        """The contact, corrected for the detection filter's delay."""
+        return float(self._hist.at(min(max(o.core_lo, self._lo_limit, self._hist.oldest), hi), _T))
+
+    def _walked_back_start_s(self, o: _Open, hi: int) -> float | None:
+        """Where the stroke so far rose through ``boundary_fraction`` of its peak; None when the
+        history cannot say (too short, nothing above the level)."""
+        lo = self._window_lo(o.core_lo, hi)
+        t = self._hist.window(lo, hi, _T)
+        smooth = self._lp.zero_phase(self._hist.window(lo, hi, _X) - o.baseline_n)
+        if smooth.size != t.size or smooth.size < 2:
+            return None
+        cl = min(max(o.core_lo - lo, 0), smooth.size - 1)
+        at_peak = cl + int(np.argmax(smooth[cl:]))
+        peak = float(smooth[at_peak])
+        if not peak > 0:
+            return None
+        rising = smooth.size - 1 - at_peak <= self._on_n + self._delay
+        if rising and self.expected_peak_n is not None:
+            # Once past its peak the stroke's own peak is its final one, and the start found from
+            # it is the finished stroke's start: the hint only serves the build-up.
+            peak = max(peak, float(self.expected_peak_n))
+        threshold = self.settings.boundary_fraction * peak
+        first = _rise_start(smooth > threshold, cl)
+        if first is None:
+            return None
+        return _crossing(t, smooth, first - 1, threshold) if first > 0 else float(t[0])
 
     # -- input ---------------------------------------------------------------------------------
     def _take_out(self) -> list[Stroke]:
