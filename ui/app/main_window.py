@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
@@ -37,8 +38,11 @@ from ui.theme import Theme, apply_theme, theme_named
 from ui.training.device_panel import list_port_entries
 from ui.training.session_controller import Phase, SessionController
 from ui.training.training_view import TrainingView
+from ui.widgets.screen_fit import fit_to_screen, keep_on_screen
 
 RECOVERY_KEY = "recovery"
+#: The size the window opens at on a screen with room for it; smaller screens get what they have.
+PREFERRED_SIZE = QSize(1600, 1000)
 
 
 def choose_device(saved: DeviceChoice, ports: list[dict[str, Any]]) -> DeviceChoice:
@@ -342,8 +346,9 @@ class MainWindow(QMainWindow):
         geometry = self.settings.window_geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
+            keep_on_screen(self)
         else:
-            self.resize(1600, 1000)
+            fit_to_screen(self, PREFERRED_SIZE)
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)

@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -69,6 +69,7 @@ from ui.runtime.background import BackgroundCall
 from ui.runtime.session_runner import Phase
 from ui.theme import LIGHT, Theme, figure_font
 from ui.widgets.banner import Banner
+from ui.widgets.screen_fit import fit_to_screen
 
 DEFAULT_TARGET_STROKES = 15
 MAX_TARGET_STROKES = 50
@@ -136,7 +137,7 @@ class ExpertRecordingWindow(QWidget):
         self._show_device()
         self._on_id_changed()
         self._update_state()
-        self.resize(1600, 980)
+        fit_to_screen(self, QSize(1600, 980))
 
     # ================================================================================ building ==
     def _build_ui(self) -> None:

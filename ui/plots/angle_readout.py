@@ -149,8 +149,9 @@ class AngleReadout(QFrame):
         self._value.setFont(figure_font(READOUT_FONT_PT))
         self._value.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._verdict = QLabel("")
-        self._verdict.setFont(figure_font(FIGURE_FONT_PT - 2))
+        self._verdict.setFont(figure_font(FIGURE_FONT_PT - 5))
         self._verdict.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._verdict.setWordWrap(True)  # a narrow column wraps the words instead of cutting them
         self._bar = BandBar(theme)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)

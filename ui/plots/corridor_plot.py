@@ -52,7 +52,7 @@ class CorridorPlot(PaintedPlot):
     """Stroke against corridor for one quantity; x is % of the expert's stroke duration."""
 
     def __init__(self, title: str, unit: str, theme: Theme = LIGHT, legend: bool = False) -> None:
-        super().__init__(theme, self._draw_static, minimum=QSize(320, 160), hint=QSize(900, 300))
+        super().__init__(theme, self._draw_static, minimum=QSize(260, 100), hint=QSize(900, 300))
         self._title = title
         self._unit = unit
         self._legend = legend

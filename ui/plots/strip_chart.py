@@ -175,7 +175,7 @@ class StripChart(PaintedPlot):
     """Force over angle, the last ``window_s`` seconds, newest at the right edge."""
 
     def __init__(self, theme: Theme = LIGHT, window_s: float = WINDOW_S) -> None:
-        super().__init__(theme, self._draw_static, minimum=QSize(300, 220), hint=QSize(520, 300))
+        super().__init__(theme, self._draw_static, minimum=QSize(240, 140), hint=QSize(520, 300))
         self.window_s = window_s
         self._y_ranges: list[tuple[float, float] | None] = [None, None]
         self._curves: list[tuple[np.ndarray, np.ndarray] | None] = [None, None]  # t, y decimated

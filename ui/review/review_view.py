@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,6 +49,7 @@ from ui.strokes.summary_panel import SummaryPanel
 from ui.theme import LIGHT, Theme, figure_font
 from ui.widgets.banner import Banner
 from ui.widgets.exercise_picker import exercise_facts
+from ui.widgets.screen_fit import fit_to_screen
 
 BANNER_KEY = "review"
 #: Errors a file or a choice can cause; anything else is a fault and is shown by its type.
@@ -156,7 +157,7 @@ class ReviewView(QWidget):
         self._build()
         self.set_exercises(self._exercises, current)
         self.strip.clear_recording("Open a recording (Ctrl+O) to review it stroke by stroke.")
-        self.resize(1500, 950)
+        fit_to_screen(self, QSize(1500, 950))
 
     # ================================================================================ building ==
     def _build(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from trainer.library.exercise import Exercise
 from ui.plots.corridor import angle_corridor, force_corridor, stroke_x_pct
@@ -29,6 +29,9 @@ class StrokePanel(QWidget):
         font.setPointSize(15)
         font.setBold(True)
         self._caption.setFont(font)
+        # A long caption wraps within the plots' width instead of widening the window.
+        self._caption.setWordWrap(True)
+        self._caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.expected_duration_s: float | None = None
         self.shown: StrokeRow | None = None
         #: Newest sample time of the stroke in progress on show (None when none is): display lag.

@@ -87,7 +87,7 @@ class SummaryPanel(QGroupBox):
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(2)
         big = QFont()
-        big.setPointSize(FIGURE_FONT_PT - 4)
+        big.setPointSize(FIGURE_FONT_PT - 7)
         big.setBold(True)
         self._values: dict[str, QLabel] = {}
         for i, (key, label, tip) in enumerate(_FIELDS):

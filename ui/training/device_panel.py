@@ -97,6 +97,12 @@ class DevicePanel(QGroupBox):
 
         self.source_combo = QComboBox()
         self.source_combo.setToolTip("Where the force and angle come from")
+        # Port names can be long: the list shows them whole, the closed box shortens them.
+        for combo in (self.source_combo,):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)
         self.refresh_button = QPushButton("Find")
         self.refresh_button.setToolTip("List the serial ports and ask each whether it speaks ITP/1")
         self.skill_combo = QComboBox()
@@ -116,6 +122,7 @@ class DevicePanel(QGroupBox):
         big.setPointSize(15)
         big.setBold(True)
         self.status_label.setFont(big)
+        self.status_label.setWordWrap(True)
         self.rate_label = QLabel("–")
         self.lost_label = QLabel("0")
         self.corrupt_label = QLabel("0")

@@ -18,10 +18,12 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QVBoxLayout,
@@ -127,9 +129,10 @@ class TrainingView(QWidget):
 
         self.banner = Banner(theme)
         self.status = QLabel("")
+        self.status.setObjectName("status")
         self.status.setFont(figure_font(STATUS_FONT_PT))
         self.status.setWordWrap(True)
-        self.status.setMinimumHeight(40)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.schedule_note = QLabel(schedule.explanation)
         self.schedule_note.setWordWrap(True)
 
@@ -151,26 +154,28 @@ class TrainingView(QWidget):
         ex_layout.addWidget(self.picker)
         sidebar = QWidget()
         side = QVBoxLayout(sidebar)
-        side.setContentsMargins(0, 0, 0, 0)
+        side.setContentsMargins(0, 0, 4, 0)
         side.addWidget(exercise_box)
         side.addWidget(self.device_panel)
         side.addStretch(1)
-        sidebar.setMinimumWidth(320)
-        sidebar.setMaximumWidth(440)
+        # On a small screen the side columns scroll rather than push the plots off the screen.
+        self.sidebar = _scrolling(sidebar, minimum_width=340)
+        self.sidebar.setMaximumWidth(420)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setContentsMargins(0, 0, 4, 0)
         right_layout.addWidget(self.angle_readout)
         right_layout.addWidget(self.summary_panel)
         right_layout.addStretch(1)
-        right.setMinimumWidth(330)
+        self.right_column = _scrolling(right, minimum_width=290)
 
         self.upper = QSplitter(Qt.Orientation.Horizontal)
         self.upper.addWidget(self.stroke_panel)
-        self.upper.addWidget(right)
+        self.upper.addWidget(self.right_column)
         self.upper.setStretchFactor(0, 3)
         self.upper.setStretchFactor(1, 1)
+        self.upper.setSizes([900, 300])
         self.lower = QSplitter(Qt.Orientation.Horizontal)
         self.lower.addWidget(self.strip)
         self.lower.addWidget(StrokeListPanel(self.table))
@@ -184,21 +189,24 @@ class TrainingView(QWidget):
         self.centre.setStretchFactor(1, 2)
         self.centre.setSizes([560, 300])
         self.outer = QSplitter(Qt.Orientation.Horizontal)
-        self.outer.addWidget(sidebar)
+        self.outer.addWidget(self.sidebar)
         self.outer.addWidget(self.centre)
         self.outer.setStretchFactor(0, 0)
         self.outer.setStretchFactor(1, 1)
-        self.outer.setSizes([350, 1250])
+        self.outer.setSizes([340, 1260])
+        for splitter in (self.upper, self.lower, self.centre, self.outer):
+            splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(4)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setSpacing(2)
         layout.addWidget(self.controls)
         layout.addWidget(self.banner)
         layout.addWidget(self.status)
         layout.addWidget(self.schedule_note)
         layout.addWidget(self.outer, 1)
-        self.status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.schedule_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
 
         self.actions_by_key: dict[str, QAction] = {}
         for key, text, slot in (
@@ -610,6 +618,34 @@ class TrainingView(QWidget):
     @property
     def display_timer(self) -> QTimer:
         return self._timer
+
+
+class _ColumnScroll(QScrollArea):
+    """A side column that scrolls up and down, and is never narrower than what it holds."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # What the column holds changed its size: the splitter must hear of the new minimum.
+        if event.type() is QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def minimumSizeHint(self) -> QSize:
+        content = self.widget()
+        width = content.minimumSizeHint().width() if content is not None else 0
+        width += self.verticalScrollBar().sizeHint().width()
+        return QSize(max(width, self.minimumWidth()), 80)
+
+
+def _scrolling(content: QWidget, minimum_width: int) -> QScrollArea:
+    """``content`` in a frameless area that scrolls up and down when the screen is too short."""
+    area = _ColumnScroll()
+    area.setWidget(content)
+    content.installEventFilter(area)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setMinimumWidth(minimum_width)
+    return area
 
 
 def _result_line(row: StrokeRow) -> str:

@@ -36,7 +36,10 @@ class ExercisePicker(QWidget):
         self._theme = theme
         self.combo = QComboBox()
         self.combo.setToolTip("Exercise to practise (N: next exercise)")
-        self.combo.setMinimumContentsLength(18)
+        self.combo.setMinimumContentsLength(14)
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         for ex in self._exercises:
             self.combo.addItem(ex.name, ex.id)
         self._facts = QLabel()

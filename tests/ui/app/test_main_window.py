@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QPushButton
 
-import ui.app.main_window as main_window_module
-from trainer.library.exercise import Exercise
 from trainer.live.connection import DeviceChoice
 from trainer.offline.simulation import simulate_recording
 from trainer.paths import AppPaths
 from trainer.recordings.events import read_events
-from ui.app.main_window import RECOVERY_KEY, MainWindow, choose_device
+from ui.app.main_window import RECOVERY_KEY, choose_device
 from ui.app.settings import AppSettings
 from ui.training.session_controller import Phase
 
@@ -33,36 +29,6 @@ def test_start_up_prefers_the_saved_tool_then_any_itp_tool_then_the_simulator() 
     assert (fallback.kind, fallback.skill) == ("sim", "expert")
     csv = DeviceChoice("csv", port="/dev/ttyUSB0", columns="force_n,angle_deg")
     assert choose_device(csv, [PLAIN_PORT]) == csv
-
-
-@pytest.fixture
-def make_window(
-    qtbot, tmp_path: Path, sweep_exercise: Exercise, monkeypatch
-) -> Iterator[Callable[..., MainWindow]]:
-    made: list[MainWindow] = []
-    # No real serial ports in tests: the start-up probe finds none.
-    monkeypatch.setattr(main_window_module, "list_port_entries", lambda probe=True: [])
-
-    def stop_properly(window: MainWindow) -> None:
-        c = window.controller
-        if c.phase is Phase.STARTING:
-            qtbot.waitUntil(lambda: c.phase is not Phase.STARTING, timeout=15_000)
-        if c.phase is Phase.RUNNING:
-            with qtbot.waitSignal(c.stopped, timeout=10_000):
-                window.view.stop_session()
-        elif c.phase is Phase.STOPPING:
-            qtbot.waitUntil(lambda: c.phase is Phase.IDLE, timeout=10_000)
-
-    def make(**kwargs) -> MainWindow:
-        kwargs.setdefault("sim_speed", 8.0)
-        window = MainWindow([sweep_exercise], AppPaths.under(tmp_path), **kwargs)
-        qtbot.addWidget(window, before_close_func=stop_properly)
-        made.append(window)
-        window.show()
-        return window
-
-    yield make
-    made.clear()
 
 
 def test_with_no_tool_the_window_trains_on_the_simulator_and_closes_cleanly(
