@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import signal
 
 #: Samples a baseline scan looks ahead at first (it doubles while nothing changes). Looking too
 #: far costs a few ns a sample, a step of the scan some 20 µs, so the first look is generous.
@@ -154,6 +153,8 @@ class BaselineTracker:
             v_before[:] = v_after[:] = v
             m_after = np.full(n, self._mean_n)
             return BaselineTrace(b_before, v_before, b_after, v_after, accepted, m_after)
+        from scipy import signal  # here: importing it costs about 1 s of start-up
+
         bb, ba, bc = self._b_coef
         vb, va, vc = self._v_coef
         mb, ma, mc = self._m_coef

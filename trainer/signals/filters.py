@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import signal
 
 #: The detection low-pass cut-off never goes above this fraction of the sample rate (20 Hz on an
 #: 80 Hz HX711 is fine, on a 10 Hz one it becomes 4 Hz).
@@ -32,6 +31,8 @@ def _sosfilt_seeded(sos: np.ndarray, rows: np.ndarray, zi_unit: np.ndarray) -> n
     ``zi_unit`` is ``sosfilt_zi(sos)``: every row starts as if its first sample had always been
     there, as ``sosfiltfilt`` starts each pass.
     """
+    from scipy import signal
+
     y, _ = signal.sosfilt(sos, rows, zi=zi_unit[:, None, :] * rows[None, :, :1])
     return y
 
@@ -59,6 +60,8 @@ class LowPass:
         self.requested_cutoff_hz = float(cutoff_hz)
         self.cutoff_hz = min(float(cutoff_hz), MAX_CUTOFF_FRACTION * self.rate_hz)
         self.order = int(order)
+        from scipy import signal  # here: importing it costs about 1 s of start-up
+
         self.sos = signal.butter(self.order, self.cutoff_hz, fs=self.rate_hz, output="sos")
         self._sections = [(np.array(s[:3]), np.array(s[3:])) for s in self.sos]
         self._zi_unit = signal.sosfilt_zi(self.sos)
@@ -73,6 +76,8 @@ class LowPass:
         x = np.asarray(values, dtype=float)
         if x.size == 0:
             return x.copy()
+        from scipy import signal
+
         if self._zi is None:
             self._zi = [row * x[0] for row in self._zi_unit]
         for k, (b, a) in enumerate(self._sections):
@@ -82,6 +87,8 @@ class LowPass:
     @property
     def group_delay_s(self) -> float:
         """Delay of slow signal components (strokes), computed from the filter itself."""
+        from scipy import signal
+
         w = self.cutoff_hz / 100.0
         delay = 0.0
         for b, a in self._sections:

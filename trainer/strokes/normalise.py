@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
 
 from trainer.signals.filters import sosfiltfilt_rows
 from trainer.signals.sparc import sparc_many
@@ -282,6 +281,8 @@ def _design_key(
 @functools.lru_cache(maxsize=64)
 def _design(order: int, cutoff_nyquist: float) -> tuple[np.ndarray, np.ndarray]:
     """A Butterworth low-pass as second-order sections, and its unit-step initial state."""
+    from scipy import signal  # here: importing it costs about 1 s of start-up
+
     sos = signal.butter(order, cutoff_nyquist, output="sos")
     return sos, signal.sosfilt_zi(sos)
 

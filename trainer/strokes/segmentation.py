@@ -65,7 +65,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
 
 from devices.samples import SampleBlock
 from trainer.signals.baseline import BaselineTrace, BaselineTracker
@@ -838,6 +837,8 @@ class StrokeSegmenter:
         peak = float(np.max(part))
         if not peak > 0:
             return False
+        from scipy import signal  # here: importing it costs about 1 s of start-up
+
         valleys, _ = signal.find_peaks(
             -part,
             prominence=s.valley_prominence_ratio * peak,
@@ -996,6 +997,8 @@ def _still_start(
     assert sd_fast is not None
     impulse = np.zeros(max(64, round(20.0 * lp.rate_hz / lp.cutoff_hz)))
     impulse[0] = 1.0
+    from scipy import signal
+
     gain = float(np.sqrt(np.sum(signal.sosfilt(lp.sos, impulse) ** 2)))
     # the fast part holds the share of the noise the filter stops
     noise = sd_fast / math.sqrt(max(1.0 - gain * gain, 1e-6))
