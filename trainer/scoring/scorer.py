@@ -20,10 +20,15 @@ the experts: where they spread widely on a feature (the time of peak on a platea
 where the peak may fall anywhere on the plateau), the tolerance widens with them, so that a stroke
 is never marked down, nor told off, for varying as much as the experts do.
 
-The total is the weighted mean of the sub-scores. A sub-score that cannot be known is left out and
-the other weights share its part: smoothness when a stroke has no measurable shape. Without an angle
-(the device or the envelope has none) the default weights become force 0.60, tempo 0.25,
-smoothness 0.15; other weights lose angle's share to the rest in proportion.
+The total is the weighted mean of the sub-scores, capped by the four critical features (peak
+force, mean angle, duration, the peak's timing): past the outer tolerance of any, a stroke fails
+whatever its other marks; between the inner and outer tolerance the cap falls in a straight line
+towards that, so that there is no cliff at the edge (docs/scoring.md).
+
+A sub-score that cannot be known is left out and the other weights share its part: smoothness
+when a stroke has no measurable shape. Without an angle (the device or the envelope has none) the
+default weights become force 0.60, tempo 0.25, smoothness 0.15; other weights lose angle's share
+to the rest in proportion.
 
 A stroke's score is its own: it depends on that stroke and the envelope only, so the same stroke
 scores the same wherever it falls in a session. Consistency is a property of a block of strokes
@@ -68,6 +73,8 @@ MAX_SENTENCES = 3
 #: A stroke beyond every expert on some criterion scores at least this far below the pass mark,
 #: divided by how far beyond it is (the error over the outer tolerance).
 BEYOND_MARGIN = 1.0
+#: The pass mark of the design; the critical cap ends this far under it, or under a lower one.
+DEFAULT_PASS_MARK = 70.0
 TEMPO_REMARK_RATIO = 1.15
 PEAK_REMARK_SHIFT = 0.10
 SMOOTHNESS_REMARK_BELOW = 60.0
@@ -136,13 +143,17 @@ class Scorer:
         self,
         envelope: Envelope,
         weights: ScoringWeights | None = None,
-        pass_mark: float = 70.0,
+        pass_mark: float = DEFAULT_PASS_MARK,
     ) -> None:
         if not 0.0 <= pass_mark <= 100.0:
             raise ScoringError("field 'pass_mark' must be between 0 and 100")
         self.envelope = envelope
         self.weights = weights if weights is not None else ScoringWeights()
         self.pass_mark = float(pass_mark)
+        # Where the critical cap ends: just under the pass mark, but never above the design's
+        # (70 - 1), so that a stroke's score does not change with an exercise's pass mark of 70
+        # or more; under a lower pass mark a stroke beyond every expert must still fail.
+        self._fail_at = max(0.0, min(DEFAULT_PASS_MARK, self.pass_mark) - BEYOND_MARGIN)
 
     def score(self, stroke: Stroke) -> StrokeScore:
         """Score one stroke."""
@@ -197,11 +208,9 @@ class Scorer:
             sub["smoothness"] = _smoothness_score(env, norm, tol)
             weights = weights_with_angle if with_angle[k] else weights_without_angle
             total = _weighted_total(sub, weights)
-            beyond = _beyond_every_expert(env, norm, tol, sub)
-            if beyond:
-                # Below the pass mark, and lower the further beyond: the ranking stays true.
-                cap = max(0.0, self.pass_mark - BEYOND_MARGIN) / max(beyond.values())
-                total = min(total, cap)
+            critical = _critical_errors(env, norm, tol, sub)
+            beyond = _beyond_every_expert(critical)
+            total = min(total, _critical_cap(critical, self._fail_at))
             force_in_band_pct = bands.force_in_pct[k]
             angle_in_band_pct = bands.angle_in_pct[k] if with_angle[k] else None
             out.append(
@@ -329,49 +338,83 @@ def _duration_error(env: Envelope, norm: NormalisedStroke) -> float:
     return math.inf
 
 
-def _beyond_every_expert(
+def _critical_errors(
     env: Envelope, norm: NormalisedStroke, tol: _Tolerances, sub: dict[str, float | None]
-) -> dict[str, float]:
-    """The criteria on which a stroke is past the outer tolerance, where no expert goes, each
-    with how far: the error over that tolerance (1 at the tolerance, 2 at twice it).
+) -> list[tuple[str, float, float, float]]:
+    """Each critical feature's error with its inner and outer tolerance: (name, error, inner,
+    outer). The features whose outer tolerance no expert passes: peak force, mean angle,
+    duration and the timing of the peak force. The outer margins are the sub-scores' outer
+    tolerances, 4 of the experts' SDs and never less than 25 % of their peak force, 10 degrees,
+    ln 1.5 of duration and 20 % of the stroke for the peak's timing; the inner ones 2 SDs."""
+    a, b = env.tolerance_inner_sds, env.tolerance_outer_sds
+    peak = abs(env.peak_force_mean_n)
+    out = [
+        (
+            "peak force",
+            abs(norm.peak_force_n - env.peak_force_mean_n),
+            a * env.peak_force_sd_n,
+            max(b * env.peak_force_sd_n, FORCE_OUTER_FRAC_OF_PEAK * peak),
+        )
+    ]
+    if sub["angle"] is not None and math.isfinite(norm.mean_angle_deg):
+        out.append(
+            (
+                "angle",
+                abs(norm.mean_angle_deg - env.mean_angle_mean_deg),
+                a * env.mean_angle_sd_deg,
+                max(b * env.mean_angle_sd_deg, ANGLE_OUTER_DEG),
+            )
+        )
+    out.append(("duration", _duration_error(env, norm), tol.duration_in, tol.duration_out))
+    out.append(
+        (
+            "timing of the peak force",
+            abs(norm.time_to_peak_frac - env.time_to_peak_mean_frac),
+            tol.peak_in,
+            tol.peak_out,
+        )
+    )
+    return out
+
+
+def _beyond_every_expert(errors: list[tuple[str, float, float, float]]) -> dict[str, float]:
+    """The critical features on which a stroke is past the outer tolerance, where no expert goes,
+    each with how far: the error over that tolerance (1 at the tolerance, 2 at twice it).
 
     A weighted mean lets good marks elsewhere make up for anything: a stroke at the right force
     but 30 degrees off, or three times too slow, kept 70 to 91 points and passed. A stroke that is
     wrong beyond every expert on peak force, mean angle, duration or the timing of its peak is a
-    wrong stroke, as a critical item of a practical exam fails the attempt. The margins are the
-    outer tolerances of the sub-scores: 4 of the experts' SDs, and never less than 25 % of their
-    peak force, 10 degrees, ln 1.5 of duration and 20 % of the stroke for the peak's timing.
+    wrong stroke, as a critical item of a practical exam fails the attempt.
     """
-    errors: list[tuple[str, float, float]] = []
-    peak = abs(env.peak_force_mean_n)
-    errors.append(
-        (
-            "peak force",
-            abs(norm.peak_force_n - env.peak_force_mean_n),
-            max(env.tolerance_outer_sds * env.peak_force_sd_n, FORCE_OUTER_FRAC_OF_PEAK * peak),
-        )
-    )
-    if sub["angle"] is not None and math.isfinite(norm.mean_angle_deg):
-        errors.append(
-            (
-                "angle",
-                abs(norm.mean_angle_deg - env.mean_angle_mean_deg),
-                max(env.tolerance_outer_sds * env.mean_angle_sd_deg, ANGLE_OUTER_DEG),
-            )
-        )
-    errors.append(("duration", _duration_error(env, norm), tol.duration_out))
-    errors.append(
-        (
-            "timing of the peak force",
-            abs(norm.time_to_peak_frac - env.time_to_peak_mean_frac),
-            tol.peak_out,
-        )
-    )
     return {
-        name: error / limit
-        for name, error, limit in errors
-        if limit > 0 and math.isfinite(error) and error >= limit
-    } | {name: math.inf for name, error, _ in errors if not math.isfinite(error)}
+        name: error / outer
+        for name, error, _, outer in errors
+        if outer > 0 and math.isfinite(error) and error >= outer
+    } | {name: math.inf for name, error, _, _ in errors if not math.isfinite(error)}
+
+
+def _critical_cap(errors: list[tuple[str, float, float, float]], fail_at: float) -> float:
+    """The highest total a stroke may have given its critical features: 100 while each is within
+    its inner tolerance, falling in a straight line to ``fail_at`` (just under the pass mark) at
+    the outer one, and ``fail_at`` over how far beyond past it.
+
+    Without the straight stretch the cap would be a cliff at the outer tolerance: a stroke 1.49x
+    the experts' duration scored 92 and one 1.51x scored 67, so a trainee's noise, not their
+    stroke, decided 25 points. With it the score falls steadily as a critical feature leaves the
+    experts' range, and a stroke near the edge of what any expert does cannot score as excellent.
+    """
+    cap = 100.0
+    for _, error, inner, outer in errors:
+        if not math.isfinite(error):
+            return 0.0
+        if outer <= 0 or error <= inner:
+            continue
+        if error >= outer:
+            cap = min(cap, fail_at * outer / error)
+        else:
+            share = (error - inner) / (outer - inner)
+            cap = min(cap, 100.0 - share * (100.0 - fail_at))
+    return cap
 
 
 def _tempo_score(env: Envelope, norm: NormalisedStroke, tol: _Tolerances) -> float:

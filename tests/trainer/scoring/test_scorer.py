@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -171,7 +172,9 @@ def test_a_stroke_scores_the_same_wherever_it_falls_in_a_session() -> None:
 
 
 def test_left_out_sub_score_shares_its_weight() -> None:
-    result = Scorer(ENVELOPE).score(make_stroke(duration_s=1.3))
+    # 3 N too hard: inside 2 of the experts' SDs of peak force, so no critical feature caps it.
+    result = Scorer(ENVELOPE).score(make_stroke(peak_n=23.0))
+    assert result.sub_scores["force"] < 90
     w = ScoringWeights().as_mapping()
     known = {k: v for k, v in result.sub_scores.items() if v is not None}
     expected = sum(w[k] * v for k, v in known.items()) / sum(w[k] for k in known)
@@ -291,3 +294,23 @@ def test_a_stroke_beyond_every_expert_never_scores_below_zero_whatever_the_pass_
         result = Scorer(ENVELOPE, pass_mark=pass_mark).score(make_stroke(angle_deg=80.0))
         assert 0.0 <= result.score < max(pass_mark, 1.0)
         assert not result.passed
+
+
+def test_no_cliff_where_a_critical_feature_leaves_the_experts_range() -> None:
+    # The experts all take 1 s, so the outer tolerance of duration is the design's ln 1.5: a
+    # stroke just inside it and one just beyond differ by a trainee's noise, not by 25 points.
+    just_inside = Scorer(ENVELOPE).score(make_stroke(duration_s=1.49))
+    just_beyond = Scorer(ENVELOPE).score(make_stroke(duration_s=1.51))
+    assert not just_beyond.passed
+    assert abs(just_inside.score - just_beyond.score) < 2.0
+    # ... and the score falls steadily all the way from the experts' own duration.
+    durations = np.linspace(1.0, 2.0, 21)
+    scores = [Scorer(ENVELOPE).score(make_stroke(duration_s=d)).score for d in durations]
+    assert all(a >= b for a, b in itertools.pairwise(scores))
+    assert max(a - b for a, b in itertools.pairwise(scores)) < 10.0
+
+
+def test_a_strokes_score_does_not_change_with_the_exercises_pass_mark() -> None:
+    stroke = make_stroke(duration_s=1.3, peak_n=22.0)
+    scores = {Scorer(ENVELOPE, pass_mark=p).score(stroke).score for p in (70.0, 80.0, 95.0)}
+    assert len(scores) == 1
