@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -17,11 +22,19 @@ from typing import Any
 from devices.opening import open_source
 from devices.ports import list_ports
 from devices.samples import DeviceError
+from trainer.files.output import check_output
 from trainer.library.draft import ExerciseDraft, build_exercise
-from trainer.library.exercise import STROKE_TYPES, find_exercise, save_exercise, shipped_exercises
+from trainer.library.exercise import (
+    STROKE_TYPES,
+    check_exercise_identity,
+    find_exercise,
+    save_exercise,
+    shipped_exercises,
+)
 from trainer.live.session import TrainingSession
 from trainer.offline.analysis import score_recording, strokes_of_recordings
 from trainer.offline.simulation import simulate_recording
+from trainer.recordings.format import RecordingError
 from trainer.recordings.reader import read_recording
 
 
@@ -75,7 +88,32 @@ def cmd_ports(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 # -- record ---------------------------------------------------------------------------------------
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """SIGTERM (a logout, a service manager) and SIGINT (Ctrl+C) ask the recording to end as its
+    time running out would: the file finished, its summary written, the JSON printed."""
+    requested = threading.Event()
+
+    def handler(signum: int, frame: object) -> None:
+        requested.set()
+
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    if hasattr(signal, "SIGHUP"):
+        wanted.append(signal.SIGHUP)  # a closed terminal
+    previous = {sig: signal.signal(sig, handler) for sig in wanted}
+    try:
+        yield requested
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 def cmd_record(args: argparse.Namespace) -> dict[str, Any] | None:
+    with _stop_on_signals() as stop_requested:
+        return _record(args, stop_requested)
+
+
+def _record(args: argparse.Namespace, stop_requested: threading.Event) -> dict[str, Any] | None:
     if args.protocol == "csv" and not args.columns:
         args.columns = "force_n,angle_deg"
     stroke = "sweep"
@@ -84,20 +122,37 @@ def cmd_record(args: argparse.Namespace) -> dict[str, Any] | None:
     source = open_source(
         args.device, protocol=args.protocol, baud=args.baud, columns=args.columns, stroke=stroke
     )
-    session = TrainingSession(source, recording_path=args.out, segment=False)
-    session.start()  # a port that cannot be opened fails here, before any word of recording
+    session = TrainingSession(source, recording_path=args.out, segment=False, overwrite=args.force)
+    session.start()  # a bad --out or a port that cannot be opened fails here, before recording
     _print(f"Recording {args.device} for {args.seconds:g} s into {args.out} ...", args.json)
     deadline = time.monotonic() + args.seconds
     try:
-        while time.monotonic() < deadline:
-            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
-            if not session.running:
+        while not stop_requested.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0 or not session.running:
                 break
+            stop_requested.wait(min(0.1, left))
     finally:
         session.stop()
+    if session.failure is not None:
+        raise session.failure
+    if session.stopped_reason is not None:
+        raise RecordingError(session.stopped_reason)
     c = source.counters
     writer = session.writer
     if writer is None:
+        if stop_requested.is_set():
+            _print("Stopped before any sample arrived: nothing recorded.", args.json)
+            return {
+                "out": str(args.out),
+                "samples": 0,
+                "corrupt_lines": c.corrupt_lines,
+                "lost_samples": c.lost_samples,
+                "disconnects": c.disconnects,
+                "duration_s": 0.0,
+                "stopped_by_signal": True,
+                "notes": ["stopped before any sample arrived: nothing recorded"],
+            }
         raise DeviceError(f"{args.device}: no samples arrived in {args.seconds:g} s")
     result = {
         "out": str(args.out),
@@ -109,6 +164,8 @@ def cmd_record(args: argparse.Namespace) -> dict[str, Any] | None:
         "resets": c.resets,
         "overflow_samples": c.overflow_samples,
         "device_messages": c.messages,
+        "stopped_by_signal": stop_requested.is_set(),
+        "notes": list(session.notes),
     }
     _print(
         f"{result['samples']} samples, {result['duration_s']:.2f} s, "
@@ -116,6 +173,8 @@ def cmd_record(args: argparse.Namespace) -> dict[str, Any] | None:
         f"{c.disconnects} disconnects",
         args.json,
     )
+    for note in session.notes:
+        _print(f"Note: {note}", args.json)
     return result
 
 
@@ -124,6 +183,7 @@ def cmd_simulate(args: argparse.Namespace) -> dict[str, Any] | None:
     stroke = find_exercise(args.exercise).stroke_type if args.exercise else "sweep"
     if not 10.0 <= args.rate <= 2000.0:
         raise UsageError(f"--rate {args.rate:g}: the simulator runs from 10 to 2000 Hz")
+    check_output(args.out, overwrite=args.force)
     path, n = simulate_recording(
         args.out,
         stroke_type=stroke,
@@ -142,6 +202,14 @@ def cmd_envelope(args: argparse.Namespace) -> dict[str, Any] | None:
         raise UsageError(f"--stroke-type {args.stroke_type}: use one of {', '.join(STROKE_TYPES)}")
     if not 0 <= args.pass_mark <= 100:
         raise UsageError(f"--pass-mark {args.pass_mark:g}: must be from 0 to 100")
+    # The rules the exercise loader applies, up front: never write a file it would refuse.
+    check_exercise_identity(args.exercise_id, args.name, where="--id/--name")
+    for p in args.recordings:
+        if _same_file(p, args.out):
+            raise UsageError(
+                f"--out {args.out}: is the expert recording {p}; writing it would destroy it"
+            )
+    check_output(args.out, overwrite=args.force)
     draft = ExerciseDraft(
         id=args.exercise_id,
         name=args.name,
@@ -153,9 +221,12 @@ def cmd_envelope(args: argparse.Namespace) -> dict[str, Any] | None:
         pass_mark=args.pass_mark,
     )
     recordings = [read_recording(p) for p in args.recordings]
+    notes = [note for r in recordings for note in r.notes]
+    for note in notes:
+        _print(f"Note: {note}", args.json)
     strokes = strokes_of_recordings(recordings, draft.detection)
     exercise, build = build_exercise(draft, strokes, tuple(str(p) for p in args.recordings))
-    save_exercise(exercise, args.out)
+    save_exercise(exercise, args.out, overwrite=args.force)
     cal = build.calibration
     _print(
         f"Built '{exercise.id}' from {len(strokes)} expert strokes in {len(recordings)} "
@@ -176,7 +247,16 @@ def cmd_envelope(args: argparse.Namespace) -> dict[str, Any] | None:
         "strokes": len(strokes),
         "outliers": flagged,
         "calibration": cal.as_json(),
+        "notes": notes,
     }
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (a link or another spelling of it included)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(os.path.abspath(a)) == Path(os.path.abspath(b))
 
 
 # -- score ----------------------------------------------------------------------------------------
@@ -184,6 +264,8 @@ def cmd_score(args: argparse.Namespace) -> dict[str, Any] | None:
     exercise = find_exercise(args.exercise)
     recording = read_recording(args.recording)
     report = score_recording(recording, exercise)
+    # What reading had to leave out (an unfinished recording's cut-short last row) comes first.
+    report.notes[:0] = [n for n in recording.notes if n not in report.notes]
     if args.json:
         return report.as_json()
     print(format_score_table(report))

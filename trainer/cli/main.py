@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import numpy as np
 from devices.samples import DeviceError
 from devices.sim.stroke_models import SKILLS
 from trainer.cli import commands
+from trainer.files.output import OutputError
 from trainer.library.exercise import ExerciseError
 from trainer.recordings.format import RecordingError
 from trainer.scoring.envelope import EnvelopeError
@@ -34,6 +36,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     ExerciseError,
     EnvelopeError,
     ConditioningError,
+    OutputError,
     commands.UsageError,
 )
 
@@ -54,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {commands.version()}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an error, print the full traceback as well as the one-line message",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     p = sub.add_parser("exercises", help="list the exercises")
@@ -75,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="csv protocol: the column mapping, e.g. t_ms,force_n,angle_deg",
     )
     p.add_argument("--exercise", default=None, help="sim: the stroke type of this exercise")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--json", action="store_true", help="print a JSON summary when done")
 
     p = sub.add_parser("simulate", help="write a synthetic recording")
@@ -84,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--exercise", default=None, help="an exercise id or file (sets the stroke type)")
     p.add_argument("--rate", type=_positive_float, default=1000.0, help="samples per second")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
 
     p = sub.add_parser("envelope", help="build an exercise from expert recordings")
     p.add_argument("recordings", nargs="+", type=Path, metavar="EXPERT.csv")
@@ -96,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--description", default="")
     p.add_argument("--by", default="", help="who recorded the expert strokes")
     p.add_argument("--pass-mark", type=float, default=70.0)
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
 
     p = sub.add_parser("score", help="segment a recording into strokes and score each")
@@ -141,17 +152,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = handler(args)
     except USER_ERRORS as exc:
-        print(f"iastm-trainer {args.command}: {exc}", file=sys.stderr)
+        _debug_traceback(args)
+        print(f"iastm-trainer {args.command}: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"iastm-trainer {args.command}: interrupted", file=sys.stderr)
         return 1
     except Exception as exc:  # one line, never a traceback, for what we did not foresee
-        print(f"iastm-trainer {args.command}: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        _debug_traceback(args)
+        hint = "" if args.debug else " (run with --debug for the details)"
+        print(
+            f"iastm-trainer {args.command}: failed: {type(exc).__name__}: {_one_line(exc)}{hint}",
+            file=sys.stderr,
+        )
         return 1
     if getattr(args, "json", False) and result is not None:
         print(json.dumps(result, indent=1, default=_json_default))
     return 0
+
+
+def _debug_traceback(args: argparse.Namespace) -> None:
+    """With ``--debug``, the whole traceback of the error being handled, before its one line."""
+    if args.debug:
+        traceback.print_exc()
+
+
+#: Characters of an error message printed; a message quoting a huge value stays one short line.
+_MESSAGE_CHARS = 400
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= _MESSAGE_CHARS else text[: _MESSAGE_CHARS - 3] + "..."
 
 
 def _json_default(obj: Any) -> Any:

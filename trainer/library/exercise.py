@@ -39,6 +39,8 @@ from trainer.fields import (
     text,
     text_list,
 )
+from trainer.files.atomic import write_atomic
+from trainer.files.output import OutputError
 from trainer.scoring.envelope import Envelope, EnvelopeError
 from trainer.scoring.weights import BlockCriteria, ScoringError, ScoringWeights
 from trainer.strokes.detection import DetectionSettings
@@ -259,31 +261,69 @@ def _weights_of_schema_1(raw: dict[str, Any]) -> tuple[ScoringWeights, BlockCrit
     return ScoringWeights(**values), BlockCriteria(consistency_weight=share)
 
 
-def save_exercise(exercise: Exercise, path: str | os.PathLike[str]) -> Path:
-    """Write an exercise file (whatever its name); written whole, then moved into place."""
-    p = Path(path)
-    tmp = p.with_name(p.name + ".tmp")
+def check_exercise_identity(exercise_id: str, name: str, where: str = "exercise") -> None:
+    """The id and name rules ``Exercise.from_dict`` applies, for a form or a command line to
+    check before anything is built: ``ExerciseError`` names what is wrong."""
+    if not is_valid_exercise_id(exercise_id):
+        raise ExerciseError(
+            f"{where}: id {shown(exercise_id)} must be lower-case letters, digits, '-', '_' or "
+            "'.', starting with a letter or digit (at most 64 characters)"
+        )
+    if not name.strip():
+        raise ExerciseError(f"{where}: the name must not be empty")
+
+
+def save_exercise(
+    exercise: Exercise, path: str | os.PathLike[str], *, overwrite: bool = True
+) -> Path:
+    """Write an exercise file (whatever its name); written whole under a temporary name, then
+    moved into place, so the old file stays whole if anything goes wrong. ``overwrite=False``
+    refuses an existing file."""
+    text = json.dumps(exercise.to_dict(), indent=1) + "\n"
     try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(exercise.to_dict(), indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, p)
-    except OSError as exc:
-        raise ExerciseError(f"{p}: cannot write the exercise: {exc.strerror}") from None
-    return p
+        return write_atomic(path, text, overwrite=overwrite)
+    except OutputError as exc:
+        raise ExerciseError(f"cannot save the exercise: {exc}") from None
+
+
+#: Far more than any exercise file (a few kB); a bigger file is refused before it is read.
+MAX_EXERCISE_BYTES = 16 * 1024 * 1024
 
 
 def load_exercise_file(path: str | os.PathLike[str]) -> Exercise:
+    """Read and check an exercise file; ``ExerciseError`` names the file, line or field.
+
+    UTF-8 with or without a byte-order mark (what Windows editors write); anything else is refused
+    with the line and byte of the first character that is not UTF-8."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with open(p, "rb") as f:
+            if os.fstat(f.fileno()).st_size > MAX_EXERCISE_BYTES:
+                raise ExerciseError(
+                    f"{p}: too large for an exercise file (over {MAX_EXERCISE_BYTES // 2**20} MB)"
+                )
+            raw = f.read(MAX_EXERCISE_BYTES + 1)
     except FileNotFoundError:
         raise ExerciseError(f"{p}: no such exercise file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExerciseError(f"{p}: cannot read the exercise file: {exc}") from None
+    except IsADirectoryError:
+        raise ExerciseError(f"{p}: is a folder, not an exercise file") from None
+    except OSError as exc:
+        raise ExerciseError(f"{p}: cannot read the exercise file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+        at = exc.start + bom
+        line = raw.count(b"\n", 0, at) + 1
+        raise ExerciseError(
+            f"{p}, line {line}: not UTF-8 text (byte {at} is 0x{raw[at]:02x}); save it as UTF-8"
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ExerciseError(f"{p}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise ExerciseError(f"{p}: not an exercise file (nested too deeply)") from None
     return Exercise.from_dict(data, source=p)
 
 

@@ -232,8 +232,15 @@ class FeedbackPolicy:
 
     @property
     def holds_back_summary(self) -> bool:
-        """Whether the running summary (mean score, time in band) would give feedback away."""
-        return self.schedule is Schedule.NONE and not self._block_ended
+        """Whether the running summary (mean score, time in band) would give feedback away.
+
+        Under every schedule that holds some results back: a mean going from 85 to 88 after a
+        hidden stroke gives away a 91, and an in-band share going up says "inside" where bandwidth
+        feedback meant to say nothing at all. Only concurrent and terminal feedback, which show
+        every result, show the running figures; the others show them when the block ends.
+        """
+        shows_all = self.schedule in (Schedule.CONCURRENT, Schedule.TERMINAL)
+        return not shows_all and not self._block_ended
 
     def end_block(self) -> list[int]:
         """The block is over: reveal what a no-feedback block held back. Returns those strokes.

@@ -23,11 +23,14 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from devices.samples import Counters, DeviceEvent, EventKind, SampleBlock
+from devices.samples import Counters, DeviceError, DeviceEvent, EventKind, SampleBlock
 from devices.source import Source
+from trainer.files.lock import OutputLock
 from trainer.library.exercise import Exercise
+from trainer.live.blocks import BlockTracker
 from trainer.live.ringbuffer import RingBuffer
-from trainer.recordings.writer import RecordingWriter
+from trainer.recordings.format import REQUIRED_COLUMNS, RecordingError
+from trainer.recordings.writer import RecordingWriter, claim_recording
 from trainer.scoring.scorer import Scorer, StrokeScore
 from trainer.scoring.stroke_log import StrokeLog
 from trainer.scoring.summary import SessionSummary, summarise_log
@@ -54,6 +57,7 @@ class SessionListener(Protocol):
     def on_stroke(self, stroke: Stroke, score: StrokeScore | None) -> None: ...
     def on_tare(self, result: TareResult | None, error: str | None) -> None: ...
     def on_error(self, message: str) -> None: ...
+    def on_note(self, message: str) -> None: ...
 
 
 @dataclass
@@ -84,6 +88,9 @@ class SessionState:
     last_t_s: float | None
     tare_offset_n: float
     taring: bool
+    #: Why the session stopped by itself (a write error, a device that changed its channels):
+    #: one line naming the file or port and what was kept; None while it runs or after Stop.
+    stopped_reason: str | None = None
 
 
 @dataclass
@@ -108,9 +115,11 @@ class TrainingSession:
         display_seconds: float = DISPLAY_SECONDS,
         detection: DetectionSettings | None = None,
         segment: bool = True,
+        overwrite: bool = False,
     ) -> None:
         """``detection`` overrides the exercise's thresholds (an expert demonstration has no
-        exercise yet); ``segment=False`` only records (``iastm-trainer record``)."""
+        exercise yet); ``segment=False`` only records (``iastm-trainer record``); ``overwrite``
+        lets the recording replace an existing file (never done silently otherwise)."""
         self.source = source
         self.exercise = exercise
         self.recording_path = Path(recording_path) if recording_path else None
@@ -121,6 +130,9 @@ class TrainingSession:
         self.records: deque[StrokeRecord] = deque(maxlen=RECORDS_KEPT)
         self.log = StrokeLog()
         self.listener_errors: list[str] = []
+        #: Blocks of practice (``trainer.live.blocks``): a new schedule starts a new block, and
+        #: each block's start and end are marked in the recording's events.
+        self.blocks = BlockTracker(exercise, str(self.metadata.get("feedback_schedule", "unset")))
         self.writer: RecordingWriter | None = None
         self.display: RingBuffer | None = None
         self._display_seconds = display_seconds
@@ -137,11 +149,24 @@ class TrainingSession:
         self._t0_s: float | None = None
         self._last_t_s: float | None = None
         self._channels: tuple[str, ...] | None = None
+        self._overwrite = overwrite
+        self._claim: OutputLock | None = None
+        self._left_out: set[str] = set()
+        self._stopped_reason: str | None = None
+        #: What the session noticed but recorded around (a channel the recording has no column
+        #: for), one line each; also told to the listener's ``on_note``.
+        self.notes: list[str] = []
+        #: An unforeseen error that stopped the processing thread (a fault of the program).
+        self.failure: BaseException | None = None
         self.started_wall = time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
-        """Start the device (if needed) and the processing thread."""
+        """Check and lock the recording's path, then start the device (if needed) and the
+        processing thread. ``RecordingError`` (before the device starts) says what is wrong with
+        the path: a folder, an existing file, no room for a minute, another program writing it."""
+        if self.recording_path is not None and self._claim is None and self.writer is None:
+            self._claim = claim_recording(self.recording_path, overwrite=self._overwrite)
         if not self.source.running:
             self.source.start()
         self._stop.clear()
@@ -155,13 +180,22 @@ class TrainingSession:
             self._thread.join(5.0)
             self._thread = None
         self.source.stop()
-        self._process(self.source.read(0.0))
+        if self._stopped_reason is None:
+            try:
+                self._process(self.source.read(0.0))
+            except RecordingError as exc:
+                self._fail(str(exc))
         self._finish()
         return self.summary()
 
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def stopped_reason(self) -> str | None:
+        """Why the session stopped by itself (see ``SessionState.stopped_reason``)."""
+        return self._stopped_reason
 
     def _run(self) -> None:
         try:
@@ -170,9 +204,23 @@ class TrainingSession:
                 if not self.source.running and not self._stop.is_set():
                     self.source.raise_if_failed()
                     time.sleep(0.02)
-        except Exception as exc:  # never let the thread die unseen
-            self._notify("on_error", f"processing stopped: {exc}")
-            raise
+        except (RecordingError, DeviceError) as exc:  # a full disk, channels that changed
+            self._fail(str(exc))
+        except Exception as exc:  # never let the thread die unseen, nor print a traceback
+            self.failure = exc
+            self._fail(f"processing stopped: {type(exc).__name__}: {exc}")
+        if self._stopped_reason is not None:
+            # Close the recording now: what was written stays, whoever calls stop() and when.
+            self.source.stop()
+            self._finish()
+
+    def _fail(self, message: str) -> None:
+        """Stop on a fault that ends the recording: one line to the listener, kept in the state."""
+        if self._stopped_reason is not None:
+            return
+        self._stopped_reason = message
+        self._stop.set()
+        self._notify("on_error", message)
 
     # -- the data path ---------------------------------------------------------------------------
     def process_items(self, items: list[SampleBlock | DeviceEvent]) -> None:
@@ -194,8 +242,10 @@ class TrainingSession:
             return []
         block = self._condition(block)
         if self._t0_s is None:
-            self._t0_s = float(block.t_s[0])
             self._open_outputs(block.channels)
+            self._t0_s = float(block.t_s[0])
+        elif block.channels != self._channels:
+            self._check_channels(block.channels)
         self._last_t_s = float(block.t_s[-1])
         rel = SampleBlock(block.t_s - self._t0_s, block.values, block.channels)
         if self.writer is not None:
@@ -216,7 +266,36 @@ class TrainingSession:
             values[:, block.channels.index("force_n")] -= self.tare_offset_n
         return SampleBlock(block.t_s, values, block.channels)
 
+    def _check_channels(self, channels: tuple[str, ...]) -> None:
+        """A device that changes its channels mid-recording: the recording's columns are fixed at
+        its start, so a lost column stops it with one line, and an added one is reported."""
+        old = self._channels or ()
+        t = self._session_t_s() or 0.0
+        if not set(old) <= set(channels):
+            where = f"; kept up to {t:.1f} s in {self.recording_path}" if self.writer else ""
+            raise RecordingError(
+                f"{self.source.name}: the device changed its channels to {', '.join(channels)} "
+                f"mid-recording; this recording holds {', '.join(old)}. Recording stopped{where}"
+            )
+        added = tuple(c for c in channels if c not in old and c not in self._left_out)
+        if added:
+            self._left_out.update(added)
+            note = (
+                f"{self.source.name}: the device added {', '.join(added)} at {t:.1f} s; the "
+                f"recording's columns were fixed at its start, so {', '.join(added)} is not in it"
+            )
+            self.notes.append(note)
+            if self.writer is not None:
+                self.writer.log_event("channels", t, text=note, left_out=list(added))
+            self._notify("on_note", note)
+
     def _open_outputs(self, channels: tuple[str, ...]) -> None:
+        missing = [c for c in REQUIRED_COLUMNS if c not in channels]
+        if missing:
+            raise RecordingError(
+                f"{self.source.name}: the device sends {', '.join(channels)}; a recording needs "
+                f"{' and '.join(REQUIRED_COLUMNS)} (no {', '.join(missing)})"
+            )
         self._channels = channels
         rate = self.source.info.rate_hz if self.source.info else None
         cap = int(self._display_seconds * min(rate or MAX_DISPLAY_RATE_HZ, MAX_DISPLAY_RATE_HZ))
@@ -224,7 +303,16 @@ class TrainingSession:
         if self.recording_path is not None:
             # Everything the session hands the writer (blocks and event times) is already on the
             # session's axis, device time minus ``t0_s``: the writer must not shift it again.
-            self.writer = RecordingWriter(self.recording_path, channels, self._metadata(), t0_s=0.0)
+            claim, self._claim = self._claim, None
+            self.writer = RecordingWriter(
+                self.recording_path,
+                channels,
+                self._metadata(),
+                t0_s=0.0,
+                overwrite=self._overwrite,
+                lock=claim,
+            )
+            self._write_block_event(0.0, self.blocks.begin(0.0))
 
     def _metadata(self) -> dict[str, Any]:
         info = self.source.info
@@ -275,6 +363,7 @@ class TrainingSession:
             self.records.append(StrokeRecord(stroke, score, stroke.start_s, stroke.end_s))
             if score is not None:
                 self.log.append(score)
+            self.blocks.add(score)
             if len(self.records) > RAW_STROKES_KEPT:
                 self.records[-RAW_STROKES_KEPT - 1].stroke = None
         self._notify("on_stroke", stroke, score)
@@ -318,19 +407,45 @@ class TrainingSession:
             cleared = self.tare_offset_n
             self.tare_offset_n = 0.0
             if self.writer is not None:
-                self.writer.log_event(
-                    "calibration",
-                    self._session_t_s(),
-                    calibration=calibration.to_dict() if calibration else None,
-                    tare_cleared_n=round(cleared, 6),
-                )
+                try:
+                    self.writer.log_event(
+                        "calibration",
+                        self._session_t_s(),
+                        calibration=calibration.to_dict() if calibration else None,
+                        tare_cleared_n=round(cleared, 6),
+                    )
+                except RecordingError as exc:
+                    self._fail(str(exc))
 
     def log_event(self, kind: str, **fields: Any) -> None:
         """Add a line to the recording's event log (say, what feedback a stroke got), from any
         thread; placed at the newest sample's time."""
         with self._lock:
             if self.writer is not None:
-                self.writer.log_event(kind, self._session_t_s(), **fields)
+                try:
+                    self.writer.log_event(kind, self._session_t_s(), **fields)
+                except RecordingError as exc:
+                    self._fail(str(exc))
+
+    def start_block(self, schedule: str) -> None:
+        """A new block of practice under ``schedule`` (the trainee changed the feedback schedule):
+        the current block ends here, and both marks go to the recording's events."""
+        with self._lock:
+            if self.writer is None and not self.blocks.current.strokes:
+                self.blocks.current.schedule = schedule  # nothing recorded yet: still block 1
+                return
+            t = self._session_t_s()
+            for event in self.blocks.next_block(schedule, t):
+                self._write_block_event(t, event)
+
+    def _write_block_event(self, t_s: float | None, event: tuple[str, dict[str, Any]]) -> None:
+        if self.writer is None:
+            return
+        kind, fields = event
+        try:
+            self.writer.log_event(kind, t_s, **fields)
+        except RecordingError as exc:
+            self._fail(str(exc))
 
     def _session_t_s(self) -> float | None:
         """The newest sample's time on the session's (and the recording's) axis."""
@@ -370,6 +485,7 @@ class TrainingSession:
             else self._last_t_s - self._t0_s,
             tare_offset_n=self.tare_offset_n,
             taring=self._pending_tare is not None,
+            stopped_reason=self._stopped_reason,
         )
 
     @property
@@ -395,11 +511,16 @@ class TrainingSession:
             for stroke in self._segmenter.flush():
                 self._on_stroke(stroke)
             if self.writer is not None:
+                end_t = self._session_t_s()
+                self._write_block_event(end_t, self.blocks.end(end_t))
                 summary = {"counters": self.source.counters.as_dict()}
                 s = self.summary()
                 if s is not None:
                     summary["score_summary"] = s.as_json()
                 self.writer.close(summary)
+            if self._claim is not None:  # no sample ever came: nothing written, let go
+                self._claim.release()
+                self._claim = None
 
     def _notify(self, method: str, *args: Any) -> None:
         """Tell the listener; a listener that raises must not stop recording or lose the file's

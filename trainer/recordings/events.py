@@ -21,17 +21,36 @@ def events_path(csv_path: str | os.PathLike[str]) -> Path:
     return p.with_name(p.stem + ".events.jsonl")
 
 
+#: Longest event line read; longer ones (no event is near this) are skipped unread.
+MAX_EVENT_BYTES = 1 << 16
+#: Events read at most: hours of a flaky link, far fewer than a damaged file could hold.
+MAX_EVENTS = 200_000
+
+
 def read_events(csv_path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """The sidecar event log, if there is one; a torn last line (a crash mid-write) is skipped."""
+    """The sidecar event log, if there is one; a torn last line (a crash mid-write) is skipped.
+
+    Read a line at a time, in bounded memory whatever the file holds: a line past
+    ``MAX_EVENT_BYTES`` is skipped, and reading stops after ``MAX_EVENTS``."""
     p = events_path(csv_path)
-    if not p.exists():
-        return []
-    events = []
-    for line in p.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(obj, dict):
-            events.append(obj)
+    events: list[dict[str, Any]] = []
+    try:
+        f = open(p, "rb")  # noqa: SIM115 - closed below
+    except OSError:
+        return events
+    with f:
+        skipping = False
+        for raw in iter(lambda: f.readline(MAX_EVENT_BYTES), b""):
+            whole = raw.endswith(b"\n")
+            if skipping or not whole:
+                skipping = not whole  # the rest of an overlong line, or a torn last line
+                continue
+            try:
+                obj = json.loads(raw.decode("utf-8-sig", errors="replace"))
+            except (json.JSONDecodeError, RecursionError):
+                continue
+            if isinstance(obj, dict):
+                events.append(obj)
+                if len(events) >= MAX_EVENTS:
+                    break
     return events

@@ -34,6 +34,9 @@ class Recording:
     channels: tuple[str, ...]
     metadata: dict[str, str] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
+    #: What reading left out, one line each naming the file and line (a row cut short at the end
+    #: of an unfinished recording); empty for a whole file.
+    notes: list[str] = field(default_factory=list)
 
     def channel(self, name: str) -> np.ndarray:
         return self.values[:, self.channels.index(name)]

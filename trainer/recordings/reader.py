@@ -3,7 +3,20 @@
 A good file is read by pandas' C parser (fast); any fault sends it to the strict path, which names
 the file and line and never guesses, so pandas' leniency (quoted numbers, ``NA``, short rows) never
 lets a bad file through. Both paths read the metadata and header with the one parser
-(``_parse_head``), so they cannot come to disagree on what a good header is. Never imports Qt.
+(``_read_head``), so they cannot come to disagree on what a good header is. Never imports Qt.
+
+Bounded memory on any file: the file is read in pieces, never whole; a line longer than
+``MAX_LINE_BYTES`` (no recording has one) or a NUL byte (no text file has one) is refused where it
+is found, and a message quotes at most ``SHOWN_CHARS`` characters of what it found. Memory then
+grows with the samples read, never with the file's faults.
+
+A row is whole only with its line end. The writer writes whole rows, so text after the last line
+end is a row that a crash, a kill, a full disk or a power cut cut short (``9.793``, or
+``14.175000,6,4`` that still has three fields but a wrong angle): it is left out, and
+``Recording.notes`` says so with the file and line, so an unfinished recording can still be read.
+
+UTF-8 with or without a byte-order mark (what Excel's "CSV UTF-8" writes); anything else is
+refused naming the line and byte of the first character that is not UTF-8.
 """
 
 from __future__ import annotations
@@ -12,9 +25,9 @@ import codecs
 import csv
 import io
 import math
-import mmap
 import os
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -24,11 +37,24 @@ import numpy as np
 from trainer.recordings.events import read_events
 from trainer.recordings.format import REQUIRED_COLUMNS, TIME_COLUMN, Recording, RecordingError
 
-_LOADTXT_ROW = "at row "
 #: Highest ``# rate_hz:`` accepted: far beyond any force sensor, far below nonsense like 1e300.
 MAX_STATED_RATE_HZ = 1e6
-#: Bytes of a non-ASCII file checked to be UTF-8 at a time (bounds the memory the check takes).
-_DECODE_PIECE = 1 << 20
+#: The longest line accepted. A row of a dozen channels is under 200 bytes.
+MAX_LINE_BYTES = 1 << 20
+#: Characters of a bad value or line that a message quotes.
+SHOWN_CHARS = 80
+#: Bytes read at a time when the file is scanned.
+_PIECE = 1 << 20
+#: Rows parsed at a time by the careful reader (bounds its working memory).
+_ROWS_A_PIECE = 1 << 16
+_BOM = codecs.BOM_UTF8
+
+
+def shown(raw: bytes | str) -> str:
+    """A value or line for a message: at most ``SHOWN_CHARS`` characters, quoted."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    text = text.strip()
+    return repr(text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "...")
 
 
 # --------------------------------------------------------------------------------------------
@@ -37,60 +63,162 @@ _DECODE_PIECE = 1 << 20
 def read_recording(path: str | os.PathLike[str]) -> Recording:
     """Read and check a recording file; ``RecordingError`` names the file and line of a fault.
 
-    A good file is parsed straight from memory by pandas' C reader and checked as a whole.
-    Anything that does not pass goes through the careful reader, which finds the fault and names
-    it.
+    A good file is parsed by pandas' C reader and checked as a whole. Anything that does not pass
+    goes through the careful reader, which finds the fault and names it. A row cut short at the
+    end (an unfinished recording) is left out and named in ``Recording.notes``.
     """
-    p = Path(path)
-    fast = _read_good_file(p)
-    return fast if fast is not None else _read_and_check(p)
+    return _with_file(Path(path), fast=True, careful=True)
 
 
 def _read_good_file(p: Path) -> Recording | None:
-    """The recording, if the file is good throughout; None on any doubt (without saying why).
-
-    Doubt is anything the careful reader might reject: text that is not UTF-8 (anywhere, comment
-    lines included), a field pandas cannot read as a number (its C reader is told that only
-    ``nan`` means a missing value, so an empty field or a short row fails), a row with too many
-    fields, non-finite time or required values, time that does not strictly increase. pandas 3.1
-    and later convert numbers with ``fast_float`` (correctly rounded), so a good file gives
-    exactly the numbers numpy's reader gives.
-    """
+    """The recording by the fast reader alone, or None if it has any doubt (tests compare the
+    two readers)."""
     try:
-        with open(p, "rb") as f:
-            if os.fstat(f.fileno()).st_size == 0:
-                return None
-            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                _check_utf8(mm)
-                head = _parse_head(p, mm)
-                if head.rows_at is None:
-                    return None  # no row after the header: the careful reader says what is wrong
-                f.seek(head.rows_at)
-                columns = _parse_rows(f, len(head.header))
-    except (OSError, ValueError, RecordingError):  # UnicodeDecodeError is a ValueError
+        return _with_file(p, fast=True, careful=False)
+    except RecordingError:
         return None
-    if columns is None or columns[0].size == 0:
-        return None
-    t_s, values = columns
-    required = [k for k, name in enumerate(head.header[1:]) if name in REQUIRED_COLUMNS]
-    if not (
-        np.isfinite(t_s).all()
-        and all(np.isfinite(values[:, k]).all() for k in required)
-        and bool((t_s[1:] > t_s[:-1]).all())
-    ):
-        return None
-    return Recording(p, t_s, values, tuple(head.header[1:]), head.metadata, read_events(p))
 
 
-def _check_utf8(mm: mmap.mmap) -> None:
-    """Raise ``UnicodeDecodeError`` unless the whole mapped file is UTF-8 (a piece at a time)."""
-    if np.frombuffer(mm, dtype=np.uint8).max() >= 0x80:  # not ASCII: is it UTF-8?
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        for at in range(0, len(mm), _DECODE_PIECE):
-            decoder.decode(mm[at : at + _DECODE_PIECE])
+def _read_and_check(p: Path) -> Recording:
+    """The recording by the careful reader alone."""
+    return _with_file(p, fast=False, careful=True)
+
+
+def _with_file(p: Path, *, fast: bool, careful: bool) -> Recording:
+    try:
+        f = open(p, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        raise RecordingError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise RecordingError(f"{p}: is a folder, not a recording file") from None
+    except OSError as exc:
+        raise RecordingError(f"{p}: cannot read: {exc.strerror}") from None
+    with f:
+        try:
+            return _read(p, f, fast, careful)
+        except OSError as exc:
+            raise RecordingError(f"{p}: cannot read: {exc.strerror}") from None
+
+
+def _read(p: Path, f: BinaryIO, fast: bool, careful: bool) -> Recording:
+    scan = _scan(p, f)
+    head = _read_head(p, f, scan.start)
+    notes: list[str] = []
+    rows_end = scan.whole_end
+    if head.rows_at is None:
+        rows_at = rows_end = scan.size
+    else:
+        rows_at = head.rows_at
+        if scan.whole_end < scan.size:
+            f.seek(scan.whole_end)
+            tail = f.read(SHOWN_CHARS + 1)
+            if tail.strip() and not tail.lstrip().startswith(b"#"):
+                notes.append(
+                    f"{p}, line {scan.newlines + 1}: left out {shown(tail)}, a row cut short "
+                    "at the end (no line end: the recording was not finished)"
+                )
+    events = read_events(p)
+    rows = _read_good_rows(f, rows_at, rows_end, head) if fast else None
+    if rows is None and not careful:
+        raise RecordingError(f"{p}: the fast reader has doubts")
+    t_s, values = rows if rows is not None else _careful_rows(p, f, rows_at, rows_end, head)
+    return Recording(p, t_s, values, tuple(head.header[1:]), head.metadata, events, notes)
+
+
+# -- one pass over the file ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Scan:
+    size: int
+    #: Where the text starts (after a byte-order mark).
+    start: int
+    #: Where the whole lines end: just after the last line end (``start`` if there is none).
+    whole_end: int
+    #: Line ends in the file.
+    newlines: int
+
+
+def _scan(p: Path, f: BinaryIO) -> _Scan:
+    """Check the whole file a piece at a time: UTF-8, no NUL byte, no line over the limit.
+
+    The first fault is refused with its line and byte; otherwise says where the whole lines end.
+    """
+    size = os.fstat(f.fileno()).st_size
+    f.seek(0)
+    start = len(_BOM) if f.read(len(_BOM)) == _BOM else 0
+    f.seek(start)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    at = start
+    newlines = 0
+    line_start = start  # offset where the current line began
+    last_newline = -1
+    while True:
+        piece = f.read(_PIECE)
+        if not piece:
+            break
+        nul = piece.find(b"\x00")
+        if nul >= 0:
+            line = newlines + piece.count(b"\n", 0, nul) + 1
+            raise RecordingError(
+                f"{p}, line {line}: not a text file (a NUL byte at byte {at + nul})"
+            )
+        pending = len(decoder.getstate()[0])
+        if pending or not piece.isascii():
+            try:
+                decoder.decode(piece)
+            except UnicodeDecodeError as exc:
+                bad = at - pending + exc.start
+                line = _line_at(f, start, bad)
+                f.seek(bad)
+                byte = f.read(1)
+                raise RecordingError(
+                    f"{p}, line {line}: not a text file in UTF-8 (byte {bad} is "
+                    f"0x{byte.hex()}); save it as UTF-8"
+                ) from None
+        first = piece.find(b"\n")
+        if (first < 0 and at + len(piece) - line_start > MAX_LINE_BYTES) or (
+            first >= 0 and at + first - line_start > MAX_LINE_BYTES
+        ):
+            _too_long(p, f, newlines + 1, line_start)
+        if first >= 0:
+            newlines += piece.count(b"\n")
+            last = piece.rfind(b"\n")
+            line_start = last_newline = at + last
+            line_start += 1
+        at += len(piece)
+    try:
         decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        bad = at - len(decoder.getstate()[0])
+        raise RecordingError(
+            f"{p}, line {newlines + 1}: not UTF-8 text (the file ends inside a character at byte "
+            f"{bad})"
+        ) from None
+    whole_end = last_newline + 1 if last_newline >= 0 else start
+    return _Scan(size, start, whole_end, newlines)
 
 
+def _line_at(f: BinaryIO, start: int, offset: int) -> int:
+    """The line (from 1) that holds byte ``offset``, counted a piece at a time."""
+    f.seek(start)
+    line, at = 1, start
+    while at < offset:
+        piece = f.read(min(_PIECE, offset - at))
+        if not piece:
+            break
+        line += piece.count(b"\n")
+        at += len(piece)
+    return line
+
+
+def _too_long(p: Path, f: BinaryIO, line: int, line_start: int) -> None:
+    f.seek(line_start)
+    raise RecordingError(
+        f"{p}, line {line}: longer than {MAX_LINE_BYTES // 1024} KiB, not a recording's line "
+        f"(starts {shown(f.read(SHOWN_CHARS + 1))})"
+    )
+
+
+# -- metadata and header ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Head:
     """What comes before the rows: metadata, the header, its line and where the rows start."""
@@ -99,31 +227,25 @@ class _Head:
     header: list[str]
     #: The header's line in the file, counted from 1.
     line_no: int
-    #: Index (in the text or the mapped bytes) of the line after the header; None when the header
-    #: is the last line.
+    #: Offset of the line after the header; None when the header is the last line.
     rows_at: int | None
 
 
-def _parse_head(p: Path, text: str | mmap.mmap) -> _Head:
-    """The metadata comments and the checked header of recording ``p``; ``RecordingError`` names
-    the fault and the header's line.
+def _read_head(p: Path, f: BinaryIO, start: int) -> _Head:
+    """The metadata comments and the checked header; ``RecordingError`` names the fault and line.
 
     ``#`` lines of the form ``key: value`` are metadata, blank lines are skipped and the first
-    other line is the header. ``text`` is the decoded text (the careful reader) or the mapped
-    bytes, each line decoded on its own (the fast reader, once the file is known to be UTF-8).
+    other line is the header. The file is known to be UTF-8 with no overlong line (``_scan``).
     """
     metadata: dict[str, str] = {}
-    pos = 0
+    f.seek(start)
     line_no = 0
     while True:
-        if isinstance(text, str):
-            end = text.find("\n", pos)
-            line = text[pos:] if end < 0 else text[pos:end]
-        else:
-            end = text.find(b"\n", pos)
-            line = (text[pos:] if end < 0 else text[pos:end]).decode("utf-8")
+        raw = f.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            raise RecordingError(f"{p}: no header row (expected '{TIME_COLUMN},force_n,angle_deg')")
         line_no += 1
-        stripped = line.strip()
+        stripped = raw.decode("utf-8").strip()
         if stripped.startswith("#"):
             key, sep, value = stripped[1:].partition(":")
             if sep:
@@ -133,13 +255,11 @@ def _parse_head(p: Path, text: str | mmap.mmap) -> _Head:
                 metadata[key] = value
         elif stripped:
             break
-        if end < 0:
-            raise RecordingError(f"{p}: no header row (expected '{TIME_COLUMN},force_n,angle_deg')")
-        pos = end + 1
     header = [h.strip() for h in stripped.split(",")]
     if header[0] != TIME_COLUMN:
         raise RecordingError(
-            f"{p}, line {line_no}: the first column must be '{TIME_COLUMN}', found '{header[0]}'"
+            f"{p}, line {line_no}: the first column must be '{TIME_COLUMN}', found "
+            f"{shown(header[0])}"
         )
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -149,8 +269,8 @@ def _parse_head(p: Path, text: str | mmap.mmap) -> _Head:
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes or "" in header:
         what = f"duplicate column(s) {', '.join(dupes)}" if dupes else "an empty column name"
-        raise RecordingError(f"{p}, line {line_no}: {what}")
-    return _Head(metadata, header, line_no, None if end < 0 else end + 1)
+        raise RecordingError(f"{p}, line {line_no}: {what[: SHOWN_CHARS * 2]}")
+    return _Head(metadata, header, line_no, f.tell() if raw.endswith(b"\n") else None)
 
 
 def _check_rate(p: Path, line_no: int, value: str) -> None:
@@ -166,13 +286,60 @@ def _check_rate(p: Path, line_no: int, value: str) -> None:
     if not (0.0 < rate <= MAX_STATED_RATE_HZ):
         raise RecordingError(
             f"{p}, line {line_no}: rate_hz must be a sample rate in Hz, more than 0 and at most "
-            f"{MAX_STATED_RATE_HZ:g}; found {value!r}"
+            f"{MAX_STATED_RATE_HZ:g}; found {shown(value)}"
         )
 
 
+# -- the rows, the fast way ------------------------------------------------------------------------
+class _Window(io.RawIOBase):
+    """Bytes ``start`` to ``end`` of an open file, as a file of their own (for pandas)."""
+
+    def __init__(self, f: BinaryIO, start: int, end: int) -> None:
+        self._f, self._at, self._end = f, start, end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = min(len(buffer), self._end - self._at)
+        if n <= 0:
+            return 0
+        self._f.seek(self._at)
+        data = self._f.read(n)
+        buffer[: len(data)] = data
+        self._at += len(data)
+        return len(data)
+
+
+def _read_good_rows(
+    f: BinaryIO, start: int, end: int, head: _Head
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Time and values, if every row is good; None on any doubt (without saying why).
+
+    Doubt is anything the careful reader might reject: a field pandas cannot read as a number
+    (its C reader is told that only ``nan`` means a missing value, so an empty field or a short
+    row fails), a row with too many fields, non-finite time or required values, time that does
+    not strictly increase. pandas 3.1 and later convert numbers with ``fast_float`` (correctly
+    rounded), so a good file gives exactly the numbers numpy's reader gives.
+    """
+    if end <= start:
+        return None
+    columns = _parse_rows(io.BufferedReader(_Window(f, start, end), _PIECE), len(head.header))
+    if columns is None or columns[0].size == 0:
+        return None
+    t_s, values = columns
+    required = [k for k, name in enumerate(head.header[1:]) if name in REQUIRED_COLUMNS]
+    if not (
+        np.isfinite(t_s).all()
+        and all(np.isfinite(values[:, k]).all() for k in required)
+        and bool((t_s[1:] > t_s[:-1]).all())
+    ):
+        return None
+    return t_s, values
+
+
 def _parse_rows(f: BinaryIO, ncols: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """Time and values of the rows from where ``f`` stands, or None if a field is not plainly a
-    number.
+    """Time and values of the rows in ``f``, or None if a field is not plainly a number.
 
     Comment lines, ``#`` comments after a row and blank lines are skipped, as the careful reader
     skips them. Quotes are not special (a quoted number is a fault there too).
@@ -205,102 +372,92 @@ def _parse_rows(f: BinaryIO, ncols: int) -> tuple[np.ndarray, np.ndarray] | None
     return columns[0], np.column_stack(columns[1:])
 
 
-def _read_and_check(p: Path) -> Recording:
-    """The careful reader: the whole text, line by line where needed to name a fault."""
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RecordingError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise RecordingError(f"{p}: is a folder, not a recording file") from None
-    except UnicodeDecodeError as exc:
-        raise RecordingError(f"{p}: not a text file ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise RecordingError(f"{p}: cannot read: {exc.strerror}") from None
+# -- the rows, the careful way ---------------------------------------------------------------------
+def _lines(f: BinaryIO, start: int, end: int, first_line: int) -> Iterator[tuple[int, str]]:
+    """The data lines (not blank, not comments) from ``start`` to ``end``, with their line
+    numbers, read a line at a time."""
+    f.seek(start)
+    at, line_no = start, first_line
+    while at < end:
+        raw = f.readline(min(MAX_LINE_BYTES + 1, end - at))
+        if not raw:
+            break
+        at += len(raw)
+        stripped = raw.decode("utf-8").strip()
+        if stripped and not stripped.startswith("#"):
+            yield line_no, stripped
+        line_no += 1
 
-    head = _parse_head(p, text)
-    header, header_line_no = head.header, head.line_no
-    body = "" if head.rows_at is None else text[head.rows_at :]
-    data = _parse_body(p, body, len(header), header_line_no)
+
+def _careful_rows(
+    p: Path, f: BinaryIO, start: int, end: int, head: _Head
+) -> tuple[np.ndarray, np.ndarray]:
+    """The careful reader: a piece of rows at a time, naming the file and line of any fault."""
+    ncols = len(head.header)
+    pieces: list[np.ndarray] = []
+    batch: list[tuple[int, str]] = []
+    for item in _lines(f, start, end, head.line_no + 1):
+        batch.append(item)
+        if len(batch) >= _ROWS_A_PIECE:
+            pieces.append(_parse_batch(p, batch, ncols))
+            batch = []
+    if batch:
+        pieces.append(_parse_batch(p, batch, ncols))
+    data = np.concatenate(pieces) if pieces else np.empty((0, ncols))
     t_s = np.ascontiguousarray(data[:, 0])
     values = np.ascontiguousarray(data[:, 1:])
     if t_s.size:
         bad_t = np.flatnonzero(~np.isfinite(t_s))
         if bad_t.size:
-            raise RecordingError(
-                f"{p}, line {_row_line(body, header_line_no, int(bad_t[0]))}: time_s is empty"
-            )
+            line = _row_line(f, start, end, head, int(bad_t[0]))
+            raise RecordingError(f"{p}, line {line}: time_s is empty")
         back = np.flatnonzero(np.diff(t_s) <= 0)
         if back.size:
             i = int(back[0]) + 1
             raise RecordingError(
-                f"{p}, line {_row_line(body, header_line_no, i)}: time goes backwards "
+                f"{p}, line {_row_line(f, start, end, head, i)}: time goes backwards "
                 f"({t_s[i]:.6f} s after {t_s[i - 1]:.6f} s); time_s must strictly increase"
             )
-        for col, name in enumerate(header[1:]):
+        for col, name in enumerate(head.header[1:]):
             if name in REQUIRED_COLUMNS:
                 bad = np.flatnonzero(~np.isfinite(values[:, col]))
                 if bad.size:
-                    raise RecordingError(
-                        f"{p}, line {_row_line(body, header_line_no, int(bad[0]))}: "
-                        f"{name} is empty or not a number"
-                    )
-    return Recording(p, t_s, values, tuple(header[1:]), head.metadata, read_events(p))
+                    line = _row_line(f, start, end, head, int(bad[0]))
+                    raise RecordingError(f"{p}, line {line}: {name} is empty or not a number")
+    return t_s, values
 
 
-def _parse_body(p: Path, body: str, ncols: int, header_line_no: int) -> np.ndarray:
-    """All rows as float64; the fast C path first, a line-by-line pass only to name a fault."""
+def _parse_batch(p: Path, batch: list[tuple[int, str]], ncols: int) -> np.ndarray:
+    """Rows as float64: numpy's C reader for the batch, line by line only to name a fault."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # no rows at all: checked below
-            data = np.loadtxt(
-                io.StringIO(body),
-                delimiter=",",
-                dtype=np.float64,
-                ndmin=2,
-                comments="#",
-                converters=None,
-            )
+        data = np.loadtxt(
+            [text for _, text in batch], delimiter=",", dtype=np.float64, ndmin=2, comments="#"
+        )
     except ValueError:
-        _find_bad_row(p, body, ncols, header_line_no)
-        raise  # _find_bad_row always raises; this keeps type checkers honest
-    if data.size == 0:
-        return np.empty((0, ncols))
-    if data.shape[1] != ncols:
-        _find_bad_row(p, body, ncols, header_line_no)
-    return data
-
-
-def _find_bad_row(p: Path, body: str, ncols: int, header_line_no: int) -> None:
-    for offset, line in enumerate(body.split("\n"), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        fields = stripped.split(",")
-        line_no = header_line_no + offset
+        data = None
+    if data is not None and data.shape == (len(batch), ncols):
+        return data
+    for line_no, text in batch:
+        fields = text.split("#", 1)[0].strip().split(",")
         if len(fields) != ncols:
             raise RecordingError(
                 f"{p}, line {line_no}: {len(fields)} fields where the header has {ncols}"
             )
-        for i, f in enumerate(fields):
-            if not f.strip():
+        for i, field in enumerate(fields):
+            if not field.strip():
                 raise RecordingError(f"{p}, line {line_no}: field {i + 1} is empty")
             try:
-                float(f)
+                float(field)
             except ValueError:
                 raise RecordingError(
-                    f"{p}, line {line_no}: field {i + 1} is not a number: {f.strip()!r}"
+                    f"{p}, line {line_no}: field {i + 1} is not a number: {shown(field)}"
                 ) from None
     raise RecordingError(f"{p}: the data rows could not be read")
 
 
-def _row_line(body: str, header_line_no: int, row: int) -> int:
-    """The file line of data row ``row`` (0-based), skipping blank and comment lines."""
-    seen = -1
-    for offset, line in enumerate(body.split("\n"), start=1):
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            seen += 1
-            if seen == row:
-                return header_line_no + offset
-    return header_line_no + row + 1
+def _row_line(f: BinaryIO, start: int, end: int, head: _Head, row: int) -> int:
+    """The file line of data row ``row`` (0-based), found by reading the rows again."""
+    for seen, (line_no, _) in enumerate(_lines(f, start, end, head.line_no + 1)):
+        if seen == row:
+            return line_no
+    return head.line_no + row + 1

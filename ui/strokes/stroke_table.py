@@ -125,6 +125,8 @@ class StrokeTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if reveal is Reveal.HIDDEN:
                 return "Held back by the feedback schedule; shown when revealed."
+            if reveal is Reveal.IN_BAND:
+                return "Inside the band: bandwidth feedback gives no score for such a stroke."
             return " ".join(row.explanation) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and col != COL_WHY:
             return int(Qt.AlignmentFlag.AlignCenter)

@@ -44,11 +44,20 @@ def _pct(value: float | None, decimals: int = 0) -> str:
     return "–" if value is None else f"{value:.{decimals}f} %"
 
 
+def score_text(score: float, pass_mark: float) -> str:
+    """A score as a whole number that never contradicts its pass mark: a mean of 69.6 against a
+    mark of 70 fails, so it reads "69.6", not "70 ✗"."""
+    shown = f"{score:.0f}"
+    if (float(shown) >= pass_mark) != (score >= pass_mark):
+        shown = f"{score:.1f}"
+    return shown
+
+
 def summary_texts(summary: SessionSummary | None) -> dict[str, str]:
     """The panel's figures as text ("–" for a figure that cannot be known yet)."""
     if summary is None:
         return {key: "–" for key, _, _ in _FIELDS}
-    mean = "–" if summary.mean_score is None else f"{summary.mean_score:.0f}"
+    mean = "–" if summary.mean_score is None else score_text(summary.mean_score, summary.pass_mark)
     if summary.mean_score is not None:
         mean += " ✓" if summary.passed else " ✗"
     return {
@@ -106,6 +115,10 @@ class SummaryPanel(QGroupBox):
         grid.setColumnStretch(1, 1)
         self._note.hide()
 
+    def set_block(self, number: int, schedule_label: str) -> None:
+        """The figures are of one block: say which."""
+        self.setTitle(f"Block {number} · {schedule_label}")
+
     def show_summary(self, summary: SessionSummary | None) -> None:
         self._note.hide()
         for key, text in summary_texts(summary).items():
@@ -115,7 +128,7 @@ class SummaryPanel(QGroupBox):
         """A no-feedback block: count the strokes, hold back every figure that judges them."""
         for key, label in self._values.items():
             label.setText(str(strokes) if key == "strokes" else "held back")
-        self._note.setText("Results are shown when the block ends (Stop).")
+        self._note.setText("Held back by the feedback schedule: shown when the block ends.")
         self._note.show()
 
     def value(self, key: str) -> str:

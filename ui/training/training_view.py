@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -40,8 +41,9 @@ from ui.plots.strip_chart import StripChart
 from ui.strokes.stroke_panel import StrokePanel
 from ui.strokes.stroke_rows import StrokeRow, row_from
 from ui.strokes.stroke_table import StrokeListPanel, StrokeTable, StrokeTableModel
-from ui.strokes.summary_panel import SummaryPanel
+from ui.strokes.summary_panel import SummaryPanel, score_text
 from ui.theme import LIGHT, STATUS_FONT_PT, Theme, figure_font
+from ui.training.block_report import BlockReportView
 from ui.training.calibration_wizard import CalibrationWizard
 from ui.training.control_bar import ControlBar
 from ui.training.device_panel import DevicePanel
@@ -170,8 +172,14 @@ class TrainingView(QWidget):
         right_layout.addStretch(1)
         self.right_column = _scrolling(right, minimum_width=290)
 
+        # Where the stroke plots are, Stop puts the block's report; starting again or picking a
+        # stroke from the list brings the plots back.
+        self.report_view = BlockReportView()
+        self.stroke_stack = QStackedWidget()
+        self.stroke_stack.addWidget(self.stroke_panel)
+        self.stroke_stack.addWidget(self.report_view)
         self.upper = QSplitter(Qt.Orientation.Horizontal)
-        self.upper.addWidget(self.stroke_panel)
+        self.upper.addWidget(self.stroke_stack)
         self.upper.addWidget(self.right_column)
         self.upper.setStretchFactor(0, 3)
         self.upper.setStretchFactor(1, 1)
@@ -242,6 +250,7 @@ class TrainingView(QWidget):
         self.device_panel.choice_changed.connect(self.device_changed)
         self.table.stroke_selected.connect(self._on_row_selected)
         self.banner.closed.connect(lambda _key: None)
+        self.report_view.back_requested.connect(self.show_stroke_plots)
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
@@ -305,7 +314,9 @@ class TrainingView(QWidget):
         self.stroke_panel.clear("")
         self.angle_readout.set_angle(None)
         self.summary_panel.show_summary(None)
+        self.summary_panel.set_block(1, self.policy.schedule.label)
         self.banner.clear(DISCONNECT_KEY)
+        self.show_stroke_plots()
         self._apply_live_masks()
 
     def _on_started(self, session: TrainingSession) -> None:
@@ -334,20 +345,43 @@ class TrainingView(QWidget):
             self.table_model.set_reveal(n + self._block_offset, Reveal.FULL)
         self.strip.set_masked(None)
         self.angle_readout.set_angle(None)
-        self.summary_panel.show_summary(summary)  # type: ignore[arg-type]
         rows = self.table_model.rows()
-        if revealed and rows:
+        # A stroke cut short by Stop is not left half-drawn: the last finished one, or nothing.
+        if rows and self.table_model.reveal_of(rows[-1].number) is Reveal.FULL:
             self.stroke_panel.show_row(rows[-1])
-        if rows and getattr(summary, "mean_score", None) is not None:
-            self.status.setText(
-                f"Session ended: {len(rows)} strokes, mean score {summary.mean_score:.0f}."  # type: ignore[union-attr]
-            )
         else:
-            self.status.setText(f"Session ended: {len(rows)} strokes.")
+            self.stroke_panel.clear("")
+        self._show_block_report(summary)
         self._update_buttons()
         if self._restart_after_stop:
             self._restart_after_stop = False
             self.start_session()
+
+    def _show_block_report(self, summary: object) -> None:
+        """Stop: the ended block's own figures and lessons, and where the recording went."""
+        session = self.controller.session
+        n = self.table_model.strokes_added
+        if session is None:
+            self.summary_panel.show_summary(summary)  # type: ignore[arg-type]
+            self.status.setText(f"Session ended: {n} strokes.")
+            return
+        reports = session.blocks.reports()
+        report = reports[-1]
+        self.summary_panel.show_summary(report.summary)
+        saved = session.recording_path if session.writer is not None else None
+        reason = getattr(session, "stopped_reason", None)
+        self.report_view.show_report(report, reports[:-1], saved, reason)
+        self.stroke_stack.setCurrentWidget(self.report_view)
+        mean = report.summary.mean_score if report.summary is not None else None
+        text = f"Session ended: {n} strokes"
+        if len(reports) > 1:
+            text += f", {report.strokes} in block {report.number}"
+        if mean is not None:
+            text += f"; block mean score {score_text(mean, report.summary.pass_mark)}"
+        self.status.setText(text + ".")
+
+    def show_stroke_plots(self) -> None:
+        self.stroke_stack.setCurrentWidget(self.stroke_panel)
 
     # ============================================================================ the display ==
     def refresh(self) -> None:
@@ -382,7 +416,7 @@ class TrainingView(QWidget):
         self._apply_live_masks(live)
         if state.in_stroke and state.stroke_start_s is not None:
             start = state.stroke_start_s
-            number = self._block_strokes + 1
+            number = self._block_offset + self._block_strokes + 1  # the list's numbering
             if self._live_stroke_start != start:
                 self._live_stroke_start = start
                 if not live:
@@ -394,7 +428,7 @@ class TrainingView(QWidget):
                 t, v = session.display.since(start)
                 force = v[:, fi] - state.baseline_n
                 angle = v[:, ai] if ai is not None else None
-                self.stroke_panel.show_live(t, force, angle, start, number + self._block_offset)
+                self.stroke_panel.show_live(t, force, angle, start, number)
         if self._frame % DEVICE_STATUS_EVERY == 0:
             self.device_panel.show_counters(state.counters)
             self.device_panel.show_info(session.source.info)
@@ -449,11 +483,12 @@ class TrainingView(QWidget):
         self.schedule_note.setText(self.policy.status_text(self._block_strokes))
 
     def _update_summary(self) -> None:
+        """The running figures of the current block alone, unless the schedule holds them back."""
         session = self.controller.session
         if self.policy.holds_back_summary:
-            self.summary_panel.hold_back(self.table_model.strokes_added)
+            self.summary_panel.hold_back(self._block_strokes)
         elif session is not None:
-            self.summary_panel.show_summary(session.summary())
+            self.summary_panel.show_summary(session.blocks.report().summary)
 
     def _on_event(self, event: DeviceEvent) -> None:
         session = self.controller.session
@@ -554,6 +589,11 @@ class TrainingView(QWidget):
         self._block_offset += self._block_strokes
         self._block_strokes = 0
         self.policy = FeedbackPolicy(schedule)
+        session = self.session
+        if session is not None:
+            # A new schedule is a new block: marked in the recording, summarised on its own.
+            session.start_block(schedule.value)
+            self.summary_panel.set_block(session.blocks.current.number, schedule.label)
         self.schedule_note.setText(schedule.explanation)
         self._apply_live_masks()
         self._update_summary()

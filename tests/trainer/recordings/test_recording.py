@@ -124,7 +124,7 @@ def test_the_fast_reader_gives_what_the_careful_reader_gives(tmp_path: Path) -> 
 def test_a_file_that_is_not_text_is_named(tmp_path: Path) -> None:
     path = tmp_path / "binary.csv"
     path.write_bytes(b"time_s,force_n,angle_deg\n0,1,2\n0.1,\xff\xfe,2\n")
-    with pytest.raises(RecordingError, match=r"binary\.csv: not a text file"):
+    with pytest.raises(RecordingError, match=r"binary\.csv, line 3: not a text file .*byte 35"):
         read_recording(path)
 
 

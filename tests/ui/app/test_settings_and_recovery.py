@@ -72,7 +72,8 @@ def _recording(path: Path, finish: bool) -> Path:
     if finish:
         writer.close({"counters": {}})
     else:
-        writer._flush()  # a crash: flushed data on disk, never closed
+        writer._flush()  # a crash: flushed data on disk, never closed,
+        writer._lock.release()  # and the dead process's lock gone with it
     return path
 
 

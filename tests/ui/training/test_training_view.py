@@ -8,8 +8,7 @@ hears about it through queued signals and reads samples from a timer.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -23,10 +22,9 @@ from trainer.live.connection import DeviceChoice
 from trainer.live.feedback import Reveal, Schedule
 from trainer.recordings.events import read_events
 from ui.strokes.stroke_table import COL_RESULT, COL_SCORE
-from ui.training.session_controller import Phase, SessionController
+from ui.training.session_controller import Phase
 from ui.training.training_view import TrainingView
 
-SIM_EXPERT = DeviceChoice("sim", skill="expert", speed=8.0)
 START_TIMEOUT_MS = 15_000
 STROKES_TIMEOUT_MS = 30_000
 
@@ -38,41 +36,6 @@ def _replay_factory(force_n: Callable[[np.ndarray], np.ndarray], seconds: float,
         return ReplaySource(t, values, ("force_n", "angle_deg"), speed=speed)
 
     return factory
-
-
-@pytest.fixture
-def make_view(
-    qtbot, tmp_path: Path, sweep_exercise: Exercise
-) -> Iterator[Callable[..., TrainingView]]:
-    made: list[TrainingView] = []  # strong references: pytest-qt holds only weak ones
-
-    def stop_properly(view: TrainingView) -> None:
-        # Before pytest-qt closes the view: every session stopped, its recording closed.
-        if view.controller.phase is Phase.RUNNING:
-            with qtbot.waitSignal(view.controller.stopped, timeout=10_000):
-                view.stop_session()
-        elif view.controller.phase in (Phase.STOPPING, Phase.STARTING):
-            qtbot.waitUntil(lambda: view.controller.phase is not Phase.STOPPING, timeout=10_000)
-            if view.controller.phase is Phase.RUNNING:
-                stop_properly(view)
-
-    def make(
-        schedule: Schedule = Schedule.CONCURRENT,
-        device: DeviceChoice = SIM_EXPERT,
-        source_factory=None,
-    ) -> TrainingView:
-        kwargs = {"source_factory": source_factory} if source_factory else {}
-        controller = SessionController(tmp_path / "sessions", **kwargs)
-        view = TrainingView([sweep_exercise], controller, device=device, schedule=schedule)
-        controller.setParent(view)
-        qtbot.addWidget(view, before_close_func=stop_properly)
-        view.resize(1400, 900)
-        view.show()
-        made.append(view)
-        return view
-
-    yield make
-    made.clear()
 
 
 def _start(qtbot, view: TrainingView) -> None:
