@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import select
 import subprocess
 import sys
 import time
@@ -72,6 +73,32 @@ class Recorder:
         )
         self.stdout = ""
         self.stderr = ""
+        self._finished = False
+        self._seen = ""  # stderr read while waiting for the start
+
+    def wait_started(self, timeout_s: float = START_TIMEOUT_S) -> None:
+        """Wait for the "Recording ..." line: the path is claimed, the device open, and the
+        signal handlers in place (they are installed before the device is opened)."""
+        assert self.proc.stderr is not None
+        fd = self.proc.stderr.fileno()  # read raw, as communicate() does, so nothing is lost
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:  # ended before it started
+                self.finish()
+                raise AssertionError(f"the recorder ended early: {self.stderr}")
+            self._seen += chunk.decode("utf-8", "replace")
+            if any(
+                ln.startswith("Recording ")
+                for ln in self._seen.splitlines(keepends=True)
+                if ln.endswith("\n")
+            ):
+                return
+        self.kill()
+        raise AssertionError(f"no 'Recording' line in {timeout_s:g} s: {self._seen}")
 
     def wait_rows(self, rows: int = 1, timeout_s: float = START_TIMEOUT_S) -> None:
         """Wait until the file holds at least ``rows`` rows (counted by their line ends)."""
@@ -90,9 +117,11 @@ class Recorder:
         raise AssertionError(f"no {rows} rows in {timeout_s:g} s: {self.stderr}")
 
     def finish(self, timeout_s: float | None = None) -> int:
-        out, err = self.proc.communicate(timeout=timeout_s or self.seconds + 60.0)
-        self.stdout += out or ""
-        self.stderr += err or ""
+        """Wait for the recorder to end and collect what it printed (once)."""
+        if not self._finished:
+            out, err = self.proc.communicate(timeout=timeout_s or self.seconds + 60.0)
+            self.stdout, self.stderr = out or "", self._seen + (err or "")
+            self._finished = True
         return self.proc.returncode
 
     def result(self) -> dict[str, Any]:

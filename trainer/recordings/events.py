@@ -31,7 +31,9 @@ def read_events(csv_path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """The sidecar event log, if there is one; a torn last line (a crash mid-write) is skipped.
 
     Read a line at a time, in bounded memory whatever the file holds: a line past
-    ``MAX_EVENT_BYTES`` is skipped, and reading stops after ``MAX_EVENTS``."""
+    ``MAX_EVENT_BYTES`` is skipped, and reading stops after ``MAX_EVENTS`` or at the first NUL
+    byte (what a power cut leaves where the file system had not yet written the data: zeros to
+    the end, which could be gigabytes)."""
     p = events_path(csv_path)
     events: list[dict[str, Any]] = []
     try:
@@ -41,6 +43,8 @@ def read_events(csv_path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     with f:
         skipping = False
         for raw in iter(lambda: f.readline(MAX_EVENT_BYTES), b""):
+            if b"\0" in raw:
+                break
             whole = raw.endswith(b"\n")
             if skipping or not whole:
                 skipping = not whole  # the rest of an overlong line, or a torn last line
@@ -54,3 +58,34 @@ def read_events(csv_path: str | os.PathLike[str]) -> list[dict[str, Any]]:
                 if len(events) >= MAX_EVENTS:
                     break
     return events
+
+
+#: How far from its end ``last_event`` looks for the last whole line.
+_TAIL_BYTES = 1 << 16
+
+
+def last_event(csv_path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The last whole event of the sidecar log (None if there is none), read from the file's end.
+
+    Whether a recording was finished is its log's last line: reading just the tail answers that
+    at once for a log of any size (an eight-hour session, or gigabytes of a damaged file), where
+    reading every event would take seconds and stop at ``MAX_EVENTS`` short of the end.
+    """
+    try:
+        f = open(events_path(csv_path), "rb")  # noqa: SIM115 - closed below
+    except OSError:
+        return None
+    with f:
+        size = os.fstat(f.fileno()).st_size
+        f.seek(max(0, size - _TAIL_BYTES))
+        tail = f.read(_TAIL_BYTES)
+    lines = tail.split(b"\n")
+    for raw in reversed(lines[:-1]):  # the part after the last line end was never finished
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw.decode("utf-8-sig", errors="replace"))
+        except (json.JSONDecodeError, RecursionError):
+            return None
+        return obj if isinstance(obj, dict) else None
+    return None

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trainer.files.lock import holder_of
-from trainer.recordings.events import events_path, read_events
+from trainer.recordings.events import events_path, last_event
 from trainer.recordings.format import Recording
 from trainer.recordings.reader import read_recording
 
@@ -38,11 +38,12 @@ class UnfinishedRecording:
 
 
 def is_unfinished(csv_path: Path) -> bool:
-    """True when the recording's event log does not end with the ``summary`` line."""
+    """True when the recording's event log does not end with the ``summary`` line (read from its
+    end, so a log of any size answers at once)."""
     if not events_path(csv_path).exists():
         return True
-    events = read_events(csv_path)
-    return not events or events[-1].get("event") != "summary"
+    last = last_event(csv_path)
+    return last is None or last.get("event") != "summary"
 
 
 def find_unfinished(
