@@ -33,6 +33,7 @@ from trainer.fields import (
     as_section,
     choice,
     integer,
+    known_only,
     number,
     section,
     shown,
@@ -46,6 +47,13 @@ from trainer.scoring.weights import BlockCriteria, ScoringError, ScoringWeights
 from trainer.strokes.detection import DetectionSettings
 
 FORMAT_NAME = "iastm-trainer exercise"
+#: The fields of an exercise file (schemas 1 and 2 alike), of its scoring and provenance sections.
+_EXERCISE_FIELDS = (
+    "format", "schema_version", "id", "version", "name", "stroke_type", "body_region",
+    "instrument", "description", "provenance", "detection", "scoring", "calibration", "envelope",
+)  # fmt: skip
+_SCORING_FIELDS = ("weights", "pass_mark", "block")
+_PROVENANCE_FIELDS = ("kind", "recorded_by", "recorded_on", "strokes", "source_files", "note")
 #: 2: consistency left the stroke weights for ``scoring.block`` (see the module's notes).
 SCHEMA_VERSION = 2
 #: Schema 1's weights, consistency among them, and its defaults for a name left out.
@@ -110,6 +118,7 @@ class Provenance:
         """The ``provenance`` section of an exercise file; a ``FieldError`` (a ``ValueError``)
         names the first bad field, which ``Exercise.from_dict`` reports with the file."""
         p = "provenance"
+        known_only(d, _PROVENANCE_FIELDS, within=p)
         return cls(
             kind=choice(d, "kind", PROVENANCE_KINDS, within=p),
             recorded_by=text(d, "recorded_by", within=p, default=""),
@@ -187,7 +196,9 @@ class Exercise:
                 f"{where}: not an exercise file (field 'format' is not '{FORMAT_NAME}')"
             )
         try:
-            version = integer(d, "schema_version")
+            version = integer(d, "schema_version", minimum=1)
+            # A misspelt or misplaced field would be a setting silently ignored: refused, named.
+            known_only(d, _EXERCISE_FIELDS)
             if version > SCHEMA_VERSION:
                 raise ExerciseError(
                     f"{where}: written by a newer iastm-trainer (schema {version}; this one reads "
@@ -200,17 +211,23 @@ class Exercise:
                 )
             stroke_type = choice(d, "stroke_type", STROKE_TYPES)
             scoring = section(d, "scoring", optional=True)
+            known_only(scoring, _SCORING_FIELDS, within="scoring")
             pass_mark = number(
                 scoring, "pass_mark", within="scoring", default=70.0, minimum=0.0, maximum=100.0
             )
             raw_weights = section(scoring, "weights", within="scoring", optional=True)
-            if version < 2:
-                weights, block = _weights_of_schema_1(raw_weights)
-            else:
-                weights = ScoringWeights.from_dict(raw_weights)
-                block = BlockCriteria.from_dict(
-                    section(scoring, "block", within="scoring", optional=True)
-                )
+            try:
+                if version < 2:
+                    weights, block = _weights_of_schema_1(raw_weights)
+                else:
+                    weights = ScoringWeights.from_dict(raw_weights)
+                    block = BlockCriteria.from_dict(
+                        section(scoring, "block", within="scoring", optional=True)
+                    )
+            except ScoringError as exc:
+                # The scoring room names its fields from its own section ('weights.tempo'); in
+                # the file they sit under 'scoring'.
+                raise ScoringError(str(exc).replace("field '", "field 'scoring.", 1)) from None
             return cls(
                 id=ex_id,
                 name=text(d, "name", blank=False),

@@ -2,13 +2,16 @@
 
 Sub-commands must work on a machine with no display and no Qt libraries (a lab server scoring
 recordings, a CI job), so this module imports neither Qt nor the application unless it is about
-to open a window; the command line is imported only when a sub-command was given.
+to open a window; the command line is imported only when a sub-command was given. Before Qt
+starts, the window is checked to have a display to go to (``display_problem``).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -17,9 +20,74 @@ def main(argv: Sequence[str] | None = None) -> int:
         from trainer.cli.main import main as cli_main
 
         return cli_main(args)
+    problem = display_problem(os.environ, sys.platform)
+    if problem is not None:
+        print(f"iastm-trainer: {problem}", file=sys.stderr)
+        return 2
     from ui.app.application import run
 
     return run([sys.argv[0] if sys.argv else "iastm-trainer"])
+
+
+#: Qt platforms that need no display server (a frame buffer, off-screen, a VNC server...).
+_NO_SERVER = ("offscreen", "minimal", "linuxfb", "eglfs", "vnc", "vkkhrdisplay", "minimalegl")
+_HINT = (
+    "start it in a desktop session (or over ssh -X), or use a sub-command, which needs no display "
+    "(iastm-trainer --help)"
+)
+
+
+def display_problem(env: Mapping[str, str], platform: str) -> str | None:
+    """Why the window cannot be shown, in one line, or None if it can be tried.
+
+    With no display Qt aborts the process (exit 134, a core dump) after a hint about
+    ``xcb-cursor0`` that sends the user installing libraries; this says what is missing instead.
+    Only X11 and Wayland (Linux and the BSDs) need a display server; Windows and macOS always
+    have theirs. ``QT_QPA_PLATFORM`` chooses the platform as it does for Qt (its first choice).
+    """
+    if platform.startswith(("win", "darwin", "cygwin")):
+        return None
+    chosen = env.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    if chosen.startswith(_NO_SERVER):
+        return None
+    x11, wayland = env.get("DISPLAY", ""), env.get("WAYLAND_DISPLAY", "")
+    if chosen.startswith("wayland"):
+        missing = "no display to open the window on (WAYLAND_DISPLAY is not set)"
+        return None if wayland else f"{missing}; {_HINT}"
+    if chosen and chosen != "xcb":
+        return None  # a platform Qt knows better than this check does
+    if not x11:
+        if wayland and not chosen:
+            return None  # Qt goes on to Wayland
+        return f"no display to open the window on (DISPLAY is not set); {_HINT}"
+    if not _x11_reachable(x11):
+        return f"cannot connect to the display {x11!r} (no X server answers there); {_HINT}"
+    return None
+
+
+def _x11_reachable(display: str) -> bool:
+    """Whether an X server listens for ``display`` (``:0``, ``:1.0``, ``host:10.0``): its local
+    socket, or TCP port 6000 + n on a host. What this cannot parse is left for Qt to try."""
+    host, sep, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not sep or not number.isdigit() or host.startswith("/"):  # XQuartz's socket paths
+        return True
+    if host in ("", "unix"):
+        # The abstract socket (what current X servers listen on first), then the file.
+        for address in (f"\0/tmp/.X11-unix/X{number}", f"/tmp/.X11-unix/X{number}"):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(2.0)
+                try:
+                    s.connect(address)
+                except OSError:
+                    continue
+                return True
+        return False
+    try:
+        with socket.create_connection((host, 6000 + int(number)), timeout=2.0):
+            return True
+    except OSError:
+        return False
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m ui.app.launcher`
