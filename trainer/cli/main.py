@@ -22,10 +22,11 @@ import numpy as np
 
 from devices.samples import DeviceError
 from devices.sim.stroke_models import SKILLS
-from trainer.cli import commands
+from trainer.cli import commands, records_commands
 from trainer.files.output import OutputError
 from trainer.library.exercise import ExerciseError
 from trainer.recordings.format import RecordingError
+from trainer.records.errors import RecordsError
 from trainer.scoring.envelope import EnvelopeError
 from trainer.signals.errors import ConditioningError
 
@@ -37,6 +38,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     EnvelopeError,
     ConditioningError,
     OutputError,
+    RecordsError,
     commands.UsageError,
 )
 
@@ -119,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skill", default="competent", choices=tuple(SKILLS))
     p.add_argument("--strokes", type=_positive_int, default=10)
     p.add_argument("--seed", type=int, default=1)
+
+    records_commands.add_parsers(sub)
     return parser
 
 
@@ -148,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         build_parser().print_help()
         return 2
-    handler = getattr(commands, f"cmd_{args.command}")
+    handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")
     try:
         result = handler(args)
     except USER_ERRORS as exc:
