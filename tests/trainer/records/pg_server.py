@@ -93,6 +93,19 @@ class PgServer:
             "start",
         )
 
+    def running(self) -> bool:
+        proc = subprocess.run(
+            [*self._as, str(self.bin / "pg_ctl"), "-D", str(self.data), "status"],
+            capture_output=True,
+            timeout=60,
+        )
+        return proc.returncode == 0
+
+    def ensure_running(self) -> None:
+        """Start the server again if a test stopped it."""
+        if not self.running():
+            self.start()
+
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
