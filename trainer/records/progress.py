@@ -127,9 +127,16 @@ def class_view(
     pass_marks: list[float] = []
     for r in conn.execute(q):
         per_student[r.student_id].append(r)
-        per_exercise[r.exercise_id].append(r)
         names[r.student_id] = r.name
         pass_marks.append(float(r.pass_mark))
+    # The exercises' figures count every session of the course, a deleted student's included.
+    ex_q = (
+        select(sessions.c.mean_score, sessions.c.passed, exercise_versions.c.exercise_id)
+        .join(exercise_versions, exercise_versions.c.pk == sessions.c.exercise_version_pk)
+        .where(sessions.c.course_id == course_id)
+    )
+    for r in conn.execute(ex_q):
+        per_exercise[r.exercise_id].append(r)
     people = []
     for sid, rows in per_student.items():
         scores = [r.mean_score for r in rows if r.mean_score is not None]
