@@ -27,9 +27,11 @@ from trainer.library.user_exercises import (
 )
 from trainer.live.connection import DeviceChoice, DeviceEvent, EventKind
 from trainer.paths import AppPaths
-from trainer.recordings.recovery import UnfinishedRecording, find_unfinished
+from trainer.recordings.recovery import UnfinishedRecording
 from trainer.signals.calibration import Calibration
 from trainer.signals.errors import ConditioningError
+from ui.app.recovery import RECOVERY_KEY as RECOVERY_KEY
+from ui.app.recovery import RecoverDialog, Recovery
 from ui.app.settings import AppSettings
 from ui.instructor.expert_recording import ExpertRecordingWindow
 from ui.review.review_view import ReviewView
@@ -40,7 +42,6 @@ from ui.training.session_controller import Phase, SessionController
 from ui.training.training_view import TrainingView
 from ui.widgets.screen_fit import fit_to_screen, keep_on_screen
 
-RECOVERY_KEY = "recovery"
 #: The size the window opens at on a screen with room for it; smaller screens get what they have.
 PREFERRED_SIZE = QSize(1600, 1000)
 
@@ -98,6 +99,9 @@ class MainWindow(QMainWindow):
         self.view.picker.select_id(self.settings.exercise_id() or "sweep")
         self.setCentralWidget(self.view)
         self.setWindowTitle("iastm-trainer — IASTM stroke training (for education)")
+        self.recovery = Recovery(
+            self.view.banner, self.settings, paths.sessions_dir, self.review_window, parent=self
+        )
         self._build_menus()
         self.view.schedule_changed.connect(self.settings.set_schedule)
         self.view.exercise_changed.connect(lambda ex: self.settings.set_exercise_id(ex.id))
@@ -138,6 +142,10 @@ class MainWindow(QMainWindow):
         open_recording.triggered.connect(self.open_recording)
         file_menu.addAction(open_recording)
         self.open_recording_action = open_recording
+        recover = QAction("Recover…", self)
+        recover.triggered.connect(self.recover)
+        file_menu.addAction(recover)
+        self.recover_action = recover
         view_menu = self.menuBar().addMenu("&View")
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
@@ -234,33 +242,16 @@ class MainWindow(QMainWindow):
     # -- crash recovery --------------------------------------------------------------------------
     def offer_recovery(self) -> list[UnfinishedRecording]:
         """A non-modal offer to open the newest recording that a crash left unfinished."""
-        found = find_unfinished(self.paths.sessions_dir, set(self.settings.dismissed_recoveries()))
-        if not found:
-            return []
-        newest = found[0]
-        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-        self.view.banner.show_message(
-            RECOVERY_KEY,
-            f"A recording was not finished properly: {newest.describe()}{more}.",
-            "info",
-            actions=[
-                ("Open for review", lambda: self.open_for_review(newest.path)),
-                ("Dismiss", lambda: self._dismiss_recovery(newest.path)),
-            ],
-        )
-        return found
-
-    def _dismiss_recovery(self, path: Path) -> None:
-        self.settings.dismiss_recovery(str(path))
-        self.view.banner.clear(RECOVERY_KEY)
+        return self.recovery.offer()
 
     def open_for_review(self, path: Path) -> ReviewView:
-        """Score a recording off the GUI thread and show it in the review window."""
-        self.settings.dismiss_recovery(str(path))
-        self.view.banner.clear(RECOVERY_KEY)
-        review = self.review_window()
-        review.load(path)
-        return review
+        """Score a recording off the GUI thread and show it in the review window; an offer to
+        recover it is dismissed once it has opened, not before (see ``ui.app.recovery``)."""
+        return self.recovery.open(path)
+
+    def recover(self) -> RecoverDialog:
+        """File > Recover...: every unfinished recording, dismissed at start-up or not."""
+        return self.recovery.show_list(self)
 
     # -- review and the instructor's windows ----------------------------------------------------
     def review_window(self) -> ReviewView:
