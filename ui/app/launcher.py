@@ -13,6 +13,9 @@ import socket
 import sys
 from collections.abc import Mapping, Sequence
 
+# Seconds after which the application closes its windows by itself (see close_after).
+CLOSE_AFTER_ENV = "IASTM_TRAINER_CLOSE_AFTER"
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
@@ -26,7 +29,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from ui.app.application import run
 
-    return run([sys.argv[0] if sys.argv else "iastm-trainer"])
+    argv0 = [sys.argv[0] if sys.argv else "iastm-trainer"]
+    if os.environ.get(CLOSE_AFTER_ENV):
+        try:
+            seconds = float(os.environ[CLOSE_AFTER_ENV])
+        except ValueError:
+            seconds = -1.0
+        if not 0 <= seconds < 1e6:
+            print(f"iastm-trainer: {CLOSE_AFTER_ENV} must be a number of seconds", file=sys.stderr)
+            return 2
+        close_after(seconds, argv0)
+    return run(argv0)
+
+
+def close_after(seconds: float, argv: list[str]) -> None:
+    """Close the application's windows, the normal way, ``seconds`` after it starts.
+
+    For smoke tests of an installed copy (the frozen bundle's, tests/packaging/): Qt runs the timer
+    only once the event loop runs, after the main window was shown, so however slow the machine
+    the window has opened first. The titles of the windows shown are printed, as evidence.
+    """
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app.application import create_application
+
+    app = create_application(argv)
+
+    def close() -> None:
+        shown = [w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible()]
+        print(f"iastm-trainer: closing after {seconds:g} s, windows shown: {shown}", flush=True)
+        app.closeAllWindows()
+
+    QTimer.singleShot(max(0, round(seconds * 1000)), app, close)
 
 
 #: Qt platforms that need no display server (a frame buffer, off-screen, a VNC server...).
