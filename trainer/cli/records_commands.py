@@ -128,6 +128,16 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--course", required=True)
     p.add_argument("--item", help="the rubric item (default: the most rated one)")
 
+    p = command("gradebook", "grades in an LMS's own import layout", cmd_gradebook)
+    p.add_argument("--course", required=True)
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=("canvas", "moodle", "brightspace", "blackboard", "csv", "xapi"),
+    )
+    p.add_argument("--out", required=True, type=Path, metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+
     p = command("progress", "a student's progress, or a course's class view", cmd_progress)
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--student")
@@ -437,6 +447,21 @@ def cmd_progress(args: argparse.Namespace) -> dict[str, Any] | None:
         hardest = ", ".join(f"{e['exercise']} ({e['mean_score']})" for e in res["exercises"])
         print(f"Exercises, hardest first: {hardest or '-'}")
     return None
+
+
+def cmd_gradebook(args: argparse.Namespace) -> dict[str, Any]:
+    if args.out.is_dir():
+        raise RecordsError(f"--out {args.out}: is a folder, not a file")
+    if args.out.exists() and not args.force:
+        raise RecordsError(f"--out {args.out}: exists; add --force to replace it")
+    with _records(args) as r:
+        res = r.write_gradebook(args.course, args.format, args.out)
+    _say(
+        args,
+        f"Wrote {res['format']} grades of {res['students']} students, "
+        f"{res['assessments']} assessments, to {args.out}",
+    )
+    return res
 
 
 def cmd_export_student(args: argparse.Namespace) -> dict[str, Any]:

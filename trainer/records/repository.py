@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from trainer.records import assessments as assessments_mod
+from trainer.records import gradebook as gradebook_mod
 from trainer.records import people as people_mod
 from trainer.records import privacy, progress, ratings
 from trainer.records import sessions as sessions_mod
@@ -125,6 +126,13 @@ class Records:
 
     def result(self, session_id: str, *, as_student: bool = False) -> dict[str, Any]:
         return self.db.read(lambda c: assessments_mod.result(c, session_id, as_student=as_student))
+
+    def grades(self, course_id: str) -> dict[str, Any]:
+        """The course's gradebook as data (what the instructor view shows)."""
+        return self.db.read(lambda c: gradebook_mod.grades(c, course_id))
+
+    def write_gradebook(self, course_id: str, fmt: str, out: Path) -> dict[str, Any]:
+        return self.db.read(lambda c: gradebook_mod.write_gradebook(c, course_id, fmt, out))
 
     def export_student(self, student_id: str, out_dir: Path) -> dict[str, Any]:
         return self.db.read(lambda c: privacy.export_student(c, student_id, out_dir))
