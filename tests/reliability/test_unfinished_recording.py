@@ -145,3 +145,33 @@ def test_a_recording_being_written_now_is_not_offered_for_recovery(tmp_path: Pat
     with OutputLock(live):
         assert RecoveryOffers(sessions).recoverable() == []
     assert [r.path for r in RecoveryOffers(sessions).recoverable()] == [live]
+
+
+def test_a_power_cuts_zeros_at_the_end_are_left_out_and_said(tmp_path: Path) -> None:
+    """ext4 and XFS can leave a file grown but its last blocks unwritten after a power cut: they
+    read as zeros. Those are left out like a cut-short row; zeros anywhere else refuse the file."""
+    data, t, values = _whole(tmp_path)
+    lines = data.count(b"\n")
+    for tail, whole_rows, notes in (
+        (data, len(t), ["zero bytes"]),
+        (data[:-5], len(t) - 1, ["cut short", "zero bytes"]),
+    ):
+        path = tmp_path / "zeros.csv"
+        path.write_bytes(tail + b"\0" * 8192)
+        for reader in (read_recording, _read_and_check):
+            rec = reader(path)
+            np.testing.assert_array_equal(rec.t_s, t[:whole_rows])
+            np.testing.assert_array_equal(rec.values, values[:whole_rows])
+            assert len(rec.notes) == len(notes), rec.notes
+            for note, what in zip(rec.notes, notes, strict=True):
+                assert what in note and note.startswith(f"{path}, line "), note
+        assert rec.notes[-1] == (
+            f"{path}, line {lines + 1 if tail is data else lines}: left out 8192 zero bytes at "
+            "the end (what a power cut leaves where the data had not yet been written)"
+        )
+    path.write_bytes(data + b"\0" * 100 + b"1.0,2,3\n")
+    with pytest.raises(RecordingError, match=rf"line {lines + 1}: not a text file \(a NUL byte"):
+        read_recording(path)
+    path.write_bytes(b"\0" * 4096)
+    with pytest.raises(RecordingError, match="no header row"):
+        read_recording(path)

@@ -15,6 +15,10 @@ end is a row that a crash, a kill, a full disk or a power cut cut short (``9.793
 ``14.175000,6,4`` that still has three fields but a wrong angle): it is left out, and
 ``Recording.notes`` says so with the file and line, so an unfinished recording can still be read.
 
+A power cut can also leave zeros at the end of a file: the file system had grown the file but
+not yet written its data. Up to ``MAX_ZERO_TAIL`` bytes of nothing but NUL at the very end are
+left out the same way, with a note; NUL bytes anywhere else, or more of them, refuse the file.
+
 UTF-8 with or without a byte-order mark (what Excel's "CSV UTF-8" writes); anything else is
 refused naming the line and byte of the first character that is not UTF-8.
 """
@@ -41,6 +45,9 @@ from trainer.recordings.format import REQUIRED_COLUMNS, TIME_COLUMN, Recording, 
 MAX_STATED_RATE_HZ = 1e6
 #: The longest line accepted. A row of a dozen channels is under 200 bytes.
 MAX_LINE_BYTES = 1 << 20
+#: The most NUL bytes at a file's end taken for a power cut's unwritten tail (far more than a file
+#: system holds back: ext4 and XFS write data out within seconds).
+MAX_ZERO_TAIL = 64 << 20
 #: Characters of a bad value or line that a message quotes.
 SHOWN_CHARS = 80
 #: Bytes read at a time when the file is scanned.
@@ -102,7 +109,7 @@ def _with_file(p: Path, *, fast: bool, careful: bool) -> Recording:
 
 def _read(p: Path, f: BinaryIO, fast: bool, careful: bool) -> Recording:
     scan = _scan(p, f)
-    head = _read_head(p, f, scan.start)
+    head = _read_head(p, f, scan.start, scan.size)
     notes: list[str] = []
     rows_end = scan.whole_end
     if head.rows_at is None:
@@ -117,6 +124,11 @@ def _read(p: Path, f: BinaryIO, fast: bool, careful: bool) -> Recording:
                     f"{p}, line {scan.newlines + 1}: left out {shown(tail)}, a row cut short "
                     "at the end (no line end: the recording was not finished)"
                 )
+    if scan.zeros:
+        notes.append(
+            f"{p}, line {scan.newlines + 1}: left out {scan.zeros} zero bytes at the end (what a "
+            "power cut leaves where the data had not yet been written)"
+        )
     events = read_events(p)
     rows = _read_good_rows(f, rows_at, rows_end, head) if fast else None
     if rows is None and not careful:
@@ -135,6 +147,8 @@ class _Scan:
     whole_end: int
     #: Line ends in the file.
     newlines: int
+    #: NUL bytes at the very end, left out (a power cut's unwritten tail); 0 if none.
+    zeros: int = 0
 
 
 def _scan(p: Path, f: BinaryIO) -> _Scan:
@@ -151,16 +165,20 @@ def _scan(p: Path, f: BinaryIO) -> _Scan:
     newlines = 0
     line_start = start  # offset where the current line began
     last_newline = -1
-    while True:
+    zeros = 0
+    while not zeros:
         piece = f.read(_PIECE)
         if not piece:
             break
         nul = piece.find(b"\x00")
         if nul >= 0:
-            line = newlines + piece.count(b"\n", 0, nul) + 1
-            raise RecordingError(
-                f"{p}, line {line}: not a text file (a NUL byte at byte {at + nul})"
-            )
+            zeros = _zero_tail(f, at + nul, size)
+            if not zeros:
+                line = newlines + piece.count(b"\n", 0, nul) + 1
+                raise RecordingError(
+                    f"{p}, line {line}: not a text file (a NUL byte at byte {at + nul})"
+                )
+            piece = piece[:nul]
         pending = len(decoder.getstate()[0])
         if pending or not piece.isascii():
             try:
@@ -194,7 +212,25 @@ def _scan(p: Path, f: BinaryIO) -> _Scan:
             f"{bad})"
         ) from None
     whole_end = last_newline + 1 if last_newline >= 0 else start
-    return _Scan(size, start, whole_end, newlines)
+    return _Scan(size - zeros, start, whole_end, newlines, zeros)
+
+
+def _zero_tail(f: BinaryIO, offset: int, size: int) -> int:
+    """How many bytes from ``offset`` to the end, if they are all NUL and at most
+    ``MAX_ZERO_TAIL``; else 0. Reads at most that many bytes, then puts the file back."""
+    if size - offset > MAX_ZERO_TAIL:
+        return 0
+    back = f.tell()
+    f.seek(offset)
+    try:
+        while True:
+            piece = f.read(_PIECE)
+            if not piece:
+                return size - offset
+            if piece.count(0) != len(piece):
+                return 0
+    finally:
+        f.seek(back)
 
 
 def _line_at(f: BinaryIO, start: int, offset: int) -> int:
@@ -231,7 +267,7 @@ class _Head:
     rows_at: int | None
 
 
-def _read_head(p: Path, f: BinaryIO, start: int) -> _Head:
+def _read_head(p: Path, f: BinaryIO, start: int, end: int) -> _Head:
     """The metadata comments and the checked header; ``RecordingError`` names the fault and line.
 
     ``#`` lines of the form ``key: value`` are metadata, blank lines are skipped and the first
@@ -241,7 +277,7 @@ def _read_head(p: Path, f: BinaryIO, start: int) -> _Head:
     f.seek(start)
     line_no = 0
     while True:
-        raw = f.readline(MAX_LINE_BYTES + 1)
+        raw = f.readline(min(MAX_LINE_BYTES + 1, max(0, end - f.tell())))
         if not raw:
             raise RecordingError(f"{p}: no header row (expected '{TIME_COLUMN},force_n,angle_deg')")
         line_no += 1
