@@ -27,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem is not None:
         print(f"iastm-trainer: {problem}", file=sys.stderr)
         return 2
+    _close_on_terminate()
     from ui.app.application import run
 
     argv0 = [sys.argv[0] if sys.argv else "iastm-trainer"]
@@ -40,6 +41,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         close_after(seconds, argv0)
     return run(argv0)
+
+
+def _close_on_terminate() -> None:
+    """SIGTERM (a logout, a service manager) and SIGHUP (its terminal closed) close the windows
+    the way their close buttons do: the session stopped and its recording finished with its
+    summary, then exit 0. By default either signal kills the application at once, leaving the
+    recording unfinished. Before the application exists there is nothing to finish: exit 0.
+    Python runs the handler between Qt events (the application's timer lets it look). Here, not
+    in ``ui.app.application``, so that it holds from the first moment Qt could be starting."""
+    import signal
+
+    def close(_signum: int, _frame: object) -> None:
+        # Only what is already imported: the signal may come in the middle of importing Qt.
+        qt_widgets, qt_core = (
+            sys.modules.get("PySide6.QtWidgets"),
+            sys.modules.get("PySide6.QtCore"),
+        )
+        application = getattr(qt_widgets, "QApplication", None)
+        timer = getattr(qt_core, "QTimer", None)
+        if application is None or timer is None or application.instance() is None:
+            raise SystemExit(0)
+        # Once the event loop runs, so a window still being built is closed too.
+        timer.singleShot(0, application.closeAllWindows)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), close)
 
 
 def close_after(seconds: float, argv: list[str]) -> None:

@@ -53,9 +53,18 @@ class BackgroundCall(QObject):
         try:
             result = self._fn()
         except BaseException as exc:  # handed to the GUI thread, never lost with the thread
-            self._deliver.emit(False, exc)
+            self._hand_over(False, exc)
         else:
-            self._deliver.emit(True, result)
+            self._hand_over(True, result)
+
+    def _hand_over(self, ok: bool, value: object) -> None:
+        try:
+            self._deliver.emit(ok, value)
+        except RuntimeError:
+            # The application quit while the work ran (a logout's SIGTERM closing it during the
+            # start-up port probe): Qt has deleted this object, and no one is left to tell.
+            with _live_lock:
+                _live.discard(self)
 
     @Slot(bool, object)
     def _on_deliver(self, ok: bool, value: object) -> None:
