@@ -1,9 +1,9 @@
 """What a bundle was built from, so that a bundle built from the same sources is reused.
 
-The key is the commit (``git rev-parse HEAD``) when the tree is clean; with local changes it is the
-commit plus a hash of the changes and of the untracked files, so an edited tree never reuses a
-bundle of other sources. The installed packages and the platform are part of it too: a bundle
-carries them. Outside a git checkout there is no key, and ``build.sh`` always builds.
+The key is what the commit (``HEAD``) holds of the bundle's inputs when the tree is clean; with
+local changes it is that plus a hash of the changes and of the untracked files, so an edited tree
+never reuses a bundle of other sources. The installed packages and the platform are part of it
+too: a bundle carries them. Outside a git checkout there is no key, and ``build.sh`` always builds.
 
 Run: python packaging/build_key.py   (prints the key, or nothing outside git)
 """
@@ -29,9 +29,12 @@ def _git(*args: str) -> bytes:
 
 
 def source_key() -> str | None:
-    """``<commit>`` for a clean tree, ``<commit>+<hash of the changes>`` otherwise."""
+    """The committed inputs' hash for a clean tree, plus a hash of the changes otherwise."""
     try:
-        head = _git("rev-parse", "HEAD").decode().strip()
+        # The commit's trees of the inputs alone: a commit that changes only docs or tests keeps
+        # the key, so it does not cost a rebuild.
+        listing = _git("ls-tree", "HEAD", "--", *INPUTS)
+        head = hashlib.sha256(listing).hexdigest()[:16]
         changed = _git("diff", "--binary", "HEAD", "--", *INPUTS)
         untracked = _git("ls-files", "-z", "--others", "--exclude-standard", "--", *INPUTS)
     except (OSError, subprocess.SubprocessError):

@@ -1,0 +1,72 @@
+"""The .deb a Debian or Ubuntu user installs: what lands where, and that it runs from there.
+
+The package is unpacked with ``dpkg-deb -x`` into a folder standing in for ``/`` (installing it for
+real would need root and change this machine). Linux only: .github/workflows/bundles.yml runs this
+file on its Linux job and test_frozen_bundle.py on all three.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.packaging.frozen import ROOT, run_frozen
+
+
+@pytest.fixture(scope="session")
+def deb(bundle: Path) -> Path:
+    proc = subprocess.run(
+        ["bash", "packaging/linux/build_deb.sh"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    assert proc.returncode == 0, f"build_deb.sh failed:\n{proc.stdout}\n{proc.stderr}"
+    (package,) = (ROOT / "dist").glob("iastm-trainer_*.deb")
+    return package
+
+
+def test_control_names_the_package_and_its_system_libraries(deb: Path) -> None:
+    fields = subprocess.run(
+        ["dpkg-deb", "-f", str(deb), "Package", "Version", "Depends"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Package: iastm-trainer" in fields
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "version"
+    ]
+    assert f"Version: {version}" in fields
+    depends = fields.split("Depends:", 1)[1]
+    assert "libc6" in depends
+    # Libraries the bundle carries itself are not asked of the system.
+    assert "libfontconfig1" not in depends and "libstdc++6" not in depends
+
+
+def test_installs_program_command_menu_entry_and_icon(deb: Path, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+    program = root / "opt" / "iastm-trainer" / "iastm-trainer"
+    assert os.access(program, os.X_OK)
+    assert os.readlink(root / "usr" / "bin" / "iastm-trainer") == "/opt/iastm-trainer/iastm-trainer"
+
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str  # keys are case-sensitive
+    entry.read(root / "usr" / "share" / "applications" / "iastm-trainer.desktop", encoding="utf-8")
+    desktop = entry["Desktop Entry"]
+    assert desktop["Type"] == "Application"
+    assert desktop["Exec"].split()[0] == "iastm-trainer"  # the /usr/bin link
+    assert (root / f"usr/share/icons/hicolor/256x256/apps/{desktop['Icon']}.png").is_file()
+    assert (root / f"usr/share/icons/hicolor/scalable/apps/{desktop['Icon']}.svg").is_file()
+
+    # Moved to /opt, the program still finds its libraries and data.
+    proc = run_frozen(program, tmp_path, "exercises", "--json")
+    assert json.loads(proc.stdout)["exercises"]
