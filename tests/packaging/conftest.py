@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +17,9 @@ EXE = BUNDLE / ("iastm-trainer.exe" if sys.platform == "win32" else "iastm-train
 @pytest.fixture(scope="session")
 def bundle() -> Path:
     """dist/iastm-trainer/, built (or found up to date) by the same script CI and releases use."""
+    # The bash on PATH: on Windows a bare "bash" would find the WSL launcher in System32 first.
     proc = subprocess.run(
-        ["bash", "packaging/build.sh"],
+        [shutil.which("bash") or "bash", "packaging/build.sh"],
         cwd=ROOT,
         capture_output=True,
         text=True,
