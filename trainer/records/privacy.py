@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from trainer.records.database import as_utc, utcnow
 from trainer.records.people import student, student_courses
@@ -22,11 +22,12 @@ from trainer.records.schema import (
     exercise_versions,
     instructors,
     ratings,
+    recordings,
     sessions,
     strokes,
     students,
 )
-from trainer.records.sessions import unpack_recording
+from trainer.records.sessions import recording_of
 
 
 def delete_student(conn: Connection, student_id: str) -> str:
@@ -38,10 +39,11 @@ def delete_student(conn: Connection, student_id: str) -> str:
     )
     ids = select(sessions.c.id).where(sessions.c.student_pk == who["pk"]).scalar_subquery()
     conn.execute(update(ratings).where(ratings.c.session_id.in_(ids)).values(comment=None))
+    conn.execute(delete(recordings).where(recordings.c.session_id.in_(ids)))
     conn.execute(
         update(sessions)
         .where(sessions.c.student_pk == who["pk"])
-        .values(recording=None, recording_name=None, station=None)
+        .values(recording_name=None, station=None)
     )
     return student_id
 
@@ -69,7 +71,7 @@ def student_data(conn: Connection, student_id: str) -> dict[str, Any]:
         .order_by(sessions.c.started_at)
     )
     for s in conn.execute(q).mappings():
-        row = {k: v for k, v in s.items() if k not in ("recording", "student_pk", "summary")}
+        row = {k: v for k, v in s.items() if k not in ("student_pk", "summary")}
         row["blocks"] = json.loads(s["blocks"])
         row["summary"] = json.loads(s["summary"])
         row["exercise_version_pk"] = None
@@ -111,8 +113,7 @@ def export_student(conn: Connection, student_id: str, out_dir: Path) -> dict[str
         written.append(path)
     rec_dir = out_dir / "recordings"
     for s in data["sessions"]:
-        blob = conn.execute(select(sessions.c.recording).where(sessions.c.id == s["id"])).scalar()
-        files = unpack_recording(blob)
+        files = recording_of(conn, s["id"])
         if files is None:
             continue
         rec_dir.mkdir(exist_ok=True)

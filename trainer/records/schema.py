@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 
 #: The Alembic revision this code writes; the database is migrated to it on open.
-SCHEMA_VERSION = "0002"
+SCHEMA_VERSION = "0003"
 
 metadata = MetaData(
     naming_convention={
@@ -141,8 +141,6 @@ sessions = Table(
     Column("started_at", DateTime(timezone=True), nullable=False, index=True),
     Column("ended_at", DateTime(timezone=True), nullable=False),
     Column("recording_name", Text),
-    # The recording file, zlib-compressed; NULL once its student's personal data is deleted.
-    Column("recording", LargeBinary),
     Column("stroke_count", Integer, nullable=False),
     Column("mean_score", Float),
     Column("passed", Boolean, nullable=False),
@@ -174,6 +172,21 @@ strokes = Table(
     Column("score", Float, nullable=False),
     Column("passed", Boolean, nullable=False),
     PrimaryKeyConstraint("session_id", "idx"),
+)
+
+#: A session's raw recording (CSV and events sidecar, zlib-compressed), apart from its figures
+#: (0003): a SQLite row is read up to the last column asked for, so a blob of megabytes among a
+#: session's figures made every progress query walk it.
+recordings = Table(
+    "recordings",
+    metadata,
+    Column(
+        "session_id",
+        String(36),
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("data", LargeBinary, nullable=False),
 )
 
 ratings = Table(

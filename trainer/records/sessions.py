@@ -28,6 +28,7 @@ from trainer.records.schema import (
     assessments,
     enrolments,
     exercise_versions,
+    recordings,
     sessions,
     strokes,
     students,
@@ -181,7 +182,6 @@ def store_session(conn: Connection, new: NewSession) -> bool:
             "started_at": new.started_at,
             "ended_at": new.ended_at,
             "recording_name": new.recording_name,
-            "recording": blob,
             "stroke_count": len(new.strokes),
             "mean_score": new.mean_score,
             "passed": new.passed,
@@ -197,6 +197,8 @@ def store_session(conn: Connection, new: NewSession) -> bool:
     )
     if not inserted:  # another station's copy landed between the check and the insert
         return False
+    if blob is not None:
+        conn.execute(recordings.insert().values(session_id=new.id, data=blob))
     if new.strokes:
         conn.execute(
             strokes.insert(),
@@ -225,10 +227,12 @@ def unpack_recording(blob: bytes | None) -> tuple[bytes, bytes] | None:
 
 def recording_of(conn: Connection, session_id: str) -> tuple[bytes, bytes] | None:
     """A session's raw recording (for replay and rating), as ``(csv, events)``."""
-    row = conn.execute(select(sessions.c.recording).where(sessions.c.id == session_id)).first()
-    if row is None:
+    if conn.execute(select(sessions.c.id).where(sessions.c.id == session_id)).first() is None:
         raise RecordsError(f"unknown session '{session_id}'")
-    return unpack_recording(row.recording)
+    blob = conn.execute(
+        select(recordings.c.data).where(recordings.c.session_id == session_id)
+    ).scalar()
+    return unpack_recording(blob)
 
 
 def list_sessions(

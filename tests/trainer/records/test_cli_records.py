@@ -16,6 +16,7 @@ from trainer.library.exercise import find_exercise
 from trainer.offline.analysis import score_recording
 from trainer.offline.simulation import simulate_recording
 from trainer.recordings.reader import read_recording
+from trainer.records.schema import SCHEMA_VERSION
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +37,8 @@ def cli(db: str, *args: str) -> object:
 
 
 def test_a_course_from_start_to_agreement(db_target: str, recordings: dict[str, Path]) -> None:
-    assert cli(db_target, "db", "upgrade") == {"schema": "0002"}
-    assert cli(db_target, "db", "upgrade") == {"schema": "0002"}
+    assert cli(db_target, "db", "upgrade") == {"schema": SCHEMA_VERSION}
+    assert cli(db_target, "db", "upgrade") == {"schema": SCHEMA_VERSION}
     assert cli(
         db_target, "courses", "add", "--id", "c1", "--name", "Soft tissue", "--hours", "8"
     ) == {"course": "c1"}
@@ -136,6 +137,15 @@ def test_a_course_from_start_to_agreement(db_target: str, recordings: dict[str, 
                     str(k),
                 )
                 uuid.UUID(out["rating"])
+    progress = cli(db_target, "progress", "--student", "s1")
+    (row,) = progress["exercises"]["sweep"]["sessions"]
+    assert (row["session"], row["mode"], row["strokes"]) == (added["session"], "practice", 6)
+    assert row["mean_score"] == pytest.approx(added["mean_score"], abs=0.05)
+    assert row["force_error_pct"] is not None and row["angle_error_deg"] is not None
+    klass = cli(db_target, "progress", "--course", "c1")
+    assert {"students", "behind", "exercises", "spread"} <= set(klass)
+    assert sorted(p["student_id"] for p in klass["students"]) == ["s1", "s2"]
+
     agreement = cli(db_target, "agreement", "--course", "c1")
     assert {"icc_2_1", "ci95", "raters", "subjects", "sem", "mdc95"} <= set(agreement)
     assert (agreement["raters"], agreement["subjects"]) == (2, 6)
@@ -268,7 +278,7 @@ def test_the_default_database_is_in_the_users_data_folder(records_env: Path) -> 
     other = records_env / "elsewhere.sqlite"
     os.environ["IASTM_TRAINER_DB"] = str(other)
     try:
-        assert cli_default("db", "upgrade") == {"schema": "0002"}
+        assert cli_default("db", "upgrade") == {"schema": SCHEMA_VERSION}
     finally:
         del os.environ["IASTM_TRAINER_DB"]
     assert other.is_file()

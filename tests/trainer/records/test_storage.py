@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from tests.trainer.records.conftest import PASSPHRASE
 from tests.trainer.records.helpers import START, make_session
@@ -20,7 +21,7 @@ from trainer.records.database import migrate_to, open_database, revisions
 from trainer.records.errors import RecordsError
 from trainer.records.repository import Records
 from trainer.records.schema import SCHEMA_VERSION, metadata, sessions, strokes
-from trainer.records.sessions import StrokeRow
+from trainer.records.sessions import StrokeRow, _pack_recording
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -76,7 +77,7 @@ def test_a_failed_store_leaves_the_database_exactly_as_it_was(db_target: str) ->
         bad = make_session("s1", [70.0, 75.0], started=START.replace(day=8))
         # Two strokes with one index: the session row goes in, then the strokes fail.
         bad.strokes = [bad.strokes[0], StrokeRow(**{**bad.strokes[1].__dict__, "idx": 1})]
-        with pytest.raises(Exception):  # noqa: B017 - the backend's own integrity error
+        with pytest.raises(IntegrityError):
             r.add_session(bad)
         assert _counts(r) == before
         with pytest.raises(RecordsError, match="unknown student 'nobody'"):
@@ -112,6 +113,7 @@ def test_every_earlier_schema_with_data_migrates_without_losing_a_row(
         listed = r.sessions(student_id="s-old")
         assert [s["mean_score"] for s in listed] == [72.5]
         assert r.progress("s-old")["exercises"]["sweep"]["sessions"][0]["strokes"] == 2
+        assert r.recording(OLD_SESSION) == OLD_RECORDING
 
 
 def _row_counts(conn) -> dict[str, int]:
@@ -128,6 +130,11 @@ def _row_counts(conn) -> dict[str, int]:
         "assessments",
     ]
     return {n: conn.execute(text(f"SELECT count(*) FROM {n}")).scalar_one() for n in names}
+
+
+OLD_SESSION = "00000000-0000-4000-8000-000000000001"
+OLD_RECORDING = (b"# iastm-trainer recording\ntime_s,force_n\n0.0,1.5\n", b'{"event": "tare"}\n')
+OLD_RECORDING_BLOB = _pack_recording(*OLD_RECORDING)
 
 
 def _fill_first_schema(conn) -> None:
@@ -166,15 +173,15 @@ def _fill_first_schema(conn) -> None:
         ),
         {"t": now},
     )
-    sid = "00000000-0000-4000-8000-000000000001"
+    sid = OLD_SESSION
     conn.execute(
         text(
             "INSERT INTO sessions (id, student_pk, exercise_version_pk, course_id, mode, "
             "blocks, started_at, ended_at, stroke_count, mean_score, passed, summary, "
-            "created_at) VALUES (:id, :pk, :ev, 'c-old', 'practice', '[]', :t, :t, 2, "
-            "72.5, :passed, '{}', :t)"
+            "created_at, recording) VALUES (:id, :pk, :ev, 'c-old', 'practice', '[]', :t, :t, 2, "
+            "72.5, :passed, '{}', :t, :rec)"
         ),
-        {"id": sid, "pk": pk, "ev": ev, "t": now, "passed": True},
+        {"id": sid, "pk": pk, "ev": ev, "t": now, "passed": True, "rec": OLD_RECORDING_BLOB},
     )
     for i, score in ((1, 70.0), (2, 75.0)):
         conn.execute(
@@ -295,7 +302,7 @@ def test_sqlite_file_is_its_owners_alone_with_wal_and_foreign_keys(tmp_path: Pat
             )
         )
         assert (mode, fk) == ("wal", 1)
-        with pytest.raises(Exception):  # noqa: B017 - foreign key refused by SQLite itself
+        with pytest.raises(IntegrityError):  # refused by SQLite itself
             r.db.run(
                 lambda c: c.execute(
                     insert(strokes).values(
@@ -321,3 +328,15 @@ def test_a_file_that_is_not_a_database_is_named(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(RecordsError, match="is a folder"):
         Records.open(folder)
+
+
+def test_a_database_from_a_newer_program_is_refused_untouched(db_target: str) -> None:
+    with Records.open(db_target) as r:
+        r.db.run(lambda c: c.execute(text("UPDATE alembic_version SET version_num = '0099'")))
+    with pytest.raises(RecordsError, match=r"newer iastm-trainer \(schema 0099"):
+        Records.open(db_target)
+    db = open_database(db_target, migrate=False)
+    try:
+        assert db.schema_version() == "0099"
+    finally:
+        db.close()
