@@ -22,10 +22,19 @@ def simulator_url(
     seed: int = 0,
     rate_hz: float = 1000.0,
     speed: float = 1.0,
+    wait: bool = False,
 ) -> str:
-    return "sim://?" + urlencode(
-        {"stroke": stroke, "skill": skill, "seed": seed, "rate": f"{rate_hz:g}", "speed": speed}
-    )
+    """``wait``: the simulated person rests until the host sends ``START`` (a session begins)."""
+    params: dict[str, object] = {
+        "stroke": stroke,
+        "skill": skill,
+        "seed": seed,
+        "rate": f"{rate_hz:g}",
+        "speed": speed,
+    }
+    if wait:
+        params["wait"] = 1
+    return "sim://?" + urlencode(params)
 
 
 def is_simulator(dev: str) -> bool:
@@ -43,6 +52,7 @@ def open_source(
     rate_hz: float = 1000.0,
     speed: float = 1.0,
     reconnect: bool = True,
+    wait: bool = False,
 ) -> Source:
     """A source for ``dev``; raises ``DeviceError`` naming ``dev`` when it makes no sense."""
     dev = dev.strip()
@@ -54,7 +64,7 @@ def open_source(
             raise DeviceError(
                 f"unknown simulator skill '{skill}' in '{dev}' (use {', '.join(SKILLS)})"
             )
-        dev = simulator_url(skill, stroke, seed, rate_hz, speed)
+        dev = simulator_url(skill, stroke, seed, rate_hz, speed, wait)
     if dev.startswith("sim://"):
         register_simulator()
     if protocol not in ("itp", "csv"):

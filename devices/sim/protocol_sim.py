@@ -17,6 +17,8 @@ URL parameters (all optional; unknown or malformed ones raise ``SimUrlError``, a
 - ``speed``: simulated seconds per wall-clock second, more than 0 and at most 1000; default 1
 - ``channels``: comma-separated, from force_n, angle_deg, shear_n, speed_mm_s, roll_deg
 - ``tare_n``, ``drift_n_per_s``, ``noise_n``, ``angle_noise_deg``: sensor imperfections
+- ``wait``: 1 for a person who rests until the host sends ``START`` (the application connects,
+  the trainee tares, and strokes begin only once the session starts); default 0
 
 Like a native USB device, the tool keeps running while the port is closed: what it sent then is
 lost (a ``seq`` jump on reopening), and it sends an info line when the port opens again. Its
@@ -132,10 +134,14 @@ def parse_sim_url(url: str) -> tuple[dict[str, Any], float]:
             kwargs["noise_n"] = _number(name, text, 0.0, 10.0)
         elif name == "angle_noise_deg":
             kwargs["angle_noise_deg"] = _number(name, text, 0.0, 20.0)
+        elif name == "wait":
+            if text not in ("0", "1"):
+                raise SimUrlError(f"sim:// parameter 'wait': {text!r} is not 0 or 1")
+            kwargs["wait_for_start"] = text == "1"
         else:
             known = "stroke, skill, seed, rate, speed, channels, tare_n, drift_n_per_s, noise_n, "
             raise SimUrlError(
-                f"sim:// parameter '{name}' is not known (use {known}angle_noise_deg)"
+                f"sim:// parameter '{name}' is not known (use {known}angle_noise_deg, wait)"
             )
     return kwargs, speed
 

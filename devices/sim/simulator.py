@@ -70,6 +70,9 @@ _LIFT_TILT_DEG = 10.0
 #: trainee waits for the tare: the host's start-up tare needs 2 s still, and a tare asked for
 #: just after connecting (the T key) another 2 s from whenever it is pressed.
 LIVE_REST_S = 6.0
+#: A person who waits for the session (``wait_for_start``) begins this long after ``START``: a
+#: trainee who pressed Space takes a moment to put the tool on the skin.
+START_REST_S = 2.5
 #: Ground truth kept while streaming: the latest strokes only.
 _STREAM_TRUTH_KEPT = 100
 _SEQ_MOD = 1 << 16
@@ -155,6 +158,8 @@ class _Timeline:
         self._next_start_s = lead_in_s
         self._last_start_s = -math.inf
         self._max_strokes = max_strokes
+        #: The person holds the tool still, off the skin, until ``release`` (a session starting).
+        self.held = False
         self.planned = 0
         self.window: collections.deque[DrawnStroke] = collections.deque()
         self.truths: collections.deque[StrokeTruth] = collections.deque(maxlen=truth_kept)
@@ -181,6 +186,9 @@ class _Timeline:
 
         Planning always runs one stroke ahead of ``t_max_s`` so that a sample's value never
         depends on how the stream was cut into chunks."""
+        if self.held:
+            self._forget_before(t_min_s)
+            return
         while self._last_start_s <= t_max_s and self._plan_one():
             self._forget_before(t_min_s)
         self._forget_before(t_min_s)
@@ -188,6 +196,12 @@ class _Timeline:
     def _forget_before(self, t_s: float) -> None:
         while len(self.window) >= 2 and self.window[1].end_s < t_s:
             self.window.popleft()
+
+    def release(self, t_s: float, rest_s: float) -> None:
+        """A held person starts: the first stroke ``rest_s`` after ``t_s``."""
+        if self.held:
+            self.held = False
+            self._next_start_s = max(self._next_start_s, t_s + rest_s)
 
     def jump_to(self, t_s: float) -> None:
         """Time passed unobserved (streaming stopped, output blocked): the person paused."""
@@ -280,6 +294,7 @@ class _Stream:
             max_strokes,
             truth_kept,
         )
+        self.timeline.held = sim.wait_for_start and max_strokes is None
         self.rate_hz = sim.rate_hz
         self.base_t_s = 0.0  # time of sample k = 0 at the current rate
         self.k = 0  # samples taken since the last rate change
@@ -410,6 +425,8 @@ class _Stream:
             self.rate_hz = rate
         elif verb == "START" and len(words) == 1:
             self.streaming = True
+            # A person waiting for the session begins once the host starts it.
+            self.timeline.release(self.t_s, START_REST_S)
         elif verb == "STOP" and len(words) == 1:
             self.streaming = False
         else:
@@ -428,6 +445,9 @@ class StrokeSimulator:
     live session (streaming, and ``generate``, which is its offline twin), long enough that a tare
     asked for right after connecting finds the tool still; ``tail_s`` the idle time that ends
     ``generate_strokes``. ``clock_start_us`` is the device clock at the first sample.
+    ``wait_for_start``: streaming, the person rests (tool still, off the skin) until the host sends
+    ``START``, then strokes from ``START_REST_S`` after it: a trainee connects, tares, and only
+    then begins, so the application can be tried the way it is meant to be used.
 
     Offline, ``generate``/``generate_strokes`` each simulate a fresh session from power-up and set
     ``truth``/``strokes``. Streaming, ``next_chunk`` continues one session for as long as wanted.
@@ -449,6 +469,7 @@ class StrokeSimulator:
         rest_s: float = LIVE_REST_S,
         clock_start_us: int = 1_500_000,
         force_range_n: float = 200.0,
+        wait_for_start: bool = False,
     ) -> None:
         self.stroke_model = self._pick(stroke_type, STROKE_TYPES, StrokeModel, "stroke type")
         self.skill_model = self._pick(skill, SKILLS, SkillModel, "skill")
@@ -481,6 +502,7 @@ class StrokeSimulator:
         self.tail_s = float(tail_s)
         self.clock_start_us = int(clock_start_us) % _T_US_MOD
         self.force_range_n = float(force_range_n)
+        self.wait_for_start = bool(wait_for_start)
         self.truth: list[tuple[float, float]] = []
         self.strokes: list[StrokeTruth] = []
         self._stream = _Stream(self, None, _STREAM_TRUTH_KEPT, self.rest_s)
@@ -632,6 +654,7 @@ __all__ = [
     "LIVE_REST_S",
     "MAX_RATE_HZ",
     "MIN_RATE_HZ",
+    "START_REST_S",
     "SUPPORTED_CHANNELS",
     "StrokeSimulator",
     "StrokeTruth",

@@ -70,12 +70,15 @@ class DeviceChoice:
         return f"sim:{self.skill}" if self.kind == "sim" else self.port
 
 
-def open_device(choice: DeviceChoice, exercise: Exercise | None) -> Source:
-    """The source for ``choice`` (the simulator strokes the exercise's stroke type)."""
+def open_device(choice: DeviceChoice, exercise: Exercise | None, wait: bool = False) -> Source:
+    """The source for ``choice`` (the simulator strokes the exercise's stroke type; with
+    ``wait``, its person rests until the session begins, see ``TrainingSession.begin``)."""
     stroke = exercise.stroke_type if exercise is not None else "sweep"
     if choice.kind == "sim":
         seed = choice.seed if choice.seed is not None else int(time.time()) % 100_000
-        return open_source(choice.device_string, stroke=stroke, speed=choice.speed, seed=seed)
+        return open_source(
+            choice.device_string, stroke=stroke, speed=choice.speed, seed=seed, wait=wait
+        )
     protocol = "csv" if choice.kind == "csv" else "itp"
     columns = choice.columns if protocol == "csv" else None
     return open_source(choice.port, protocol=protocol, baud=choice.baud, columns=columns)

@@ -116,10 +116,15 @@ class TrainingSession:
         detection: DetectionSettings | None = None,
         segment: bool = True,
         overwrite: bool = False,
+        standby: bool = False,
     ) -> None:
         """``detection`` overrides the exercise's thresholds (an expert demonstration has no
         exercise yet); ``segment=False`` only records (``iastm-trainer record``); ``overwrite``
-        lets the recording replace an existing file (never done silently otherwise)."""
+        lets the recording replace an existing file (never done silently otherwise).
+
+        ``standby``: the tool is connected and shown, and can be tared, but nothing is recorded,
+        cut into strokes or scored until ``begin``. A trainee connects, tares with the tool still,
+        and starts when ready, instead of a session that scores strokes before anyone asked."""
         self.source = source
         self.exercise = exercise
         self.recording_path = Path(recording_path) if recording_path else None
@@ -150,6 +155,7 @@ class TrainingSession:
         self._last_t_s: float | None = None
         self._channels: tuple[str, ...] | None = None
         self._overwrite = overwrite
+        self._standby = standby
         self._claim: OutputLock | None = None
         self._left_out: set[str] = set()
         self._stopped_reason: str | None = None
@@ -165,7 +171,12 @@ class TrainingSession:
         """Check and lock the recording's path, then start the device (if needed) and the
         processing thread. ``RecordingError`` (before the device starts) says what is wrong with
         the path: a folder, an existing file, no room for a minute, another program writing it."""
-        if self.recording_path is not None and self._claim is None and self.writer is None:
+        if (
+            not self._standby
+            and self.recording_path is not None
+            and self._claim is None
+            and self.writer is None
+        ):
             self._claim = claim_recording(self.recording_path, overwrite=self._overwrite)
         if not self.source.running:
             self.source.start()
@@ -191,6 +202,54 @@ class TrainingSession:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def standby(self) -> bool:
+        """Connected and shown, nothing recorded or scored yet (see ``begin``)."""
+        return self._standby
+
+    def begin(
+        self,
+        recording_path: str | Path | None = None,
+        exercise: Exercise | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        """End the standby: from the next sample on, record into ``recording_path``, cut strokes
+        and score them against ``exercise`` (the one given at construction if None).
+
+        The recording's time axis starts at that sample. The tare and calibration made during the
+        standby carry over; a tare still being collected is abandoned (its samples are on the
+        standby's axis), and says so. The device is sent ``START``: a real tool carries on
+        streaming, and the simulated person, who waits for the session, begins to stroke.
+        ``RecordingError`` (a bad path) leaves the session in standby.
+        """
+        with self._lock:
+            if not self._standby:
+                return
+            path = Path(recording_path) if recording_path else self.recording_path
+            if path is not None:
+                self._claim = claim_recording(path, overwrite=self._overwrite)
+            self.recording_path = path
+            if exercise is not None:
+                self.exercise = exercise
+                self._detection = exercise.detection
+                self._scorer = Scorer(exercise.envelope, exercise.weights, exercise.pass_mark)
+            self.metadata.update(metadata or {})
+            schedule = str(self.metadata.get("feedback_schedule", "unset"))
+            self.blocks = BlockTracker(self.exercise, schedule)
+            self._segmenter = self._new_segmenter()
+            self.started_wall = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+            abandoned = self._pending_tare is not None
+            self._pending_tare = None
+            # The next sample opens the recording and starts the session's own time axis.
+            self.display = None
+            self._t0_s = None
+            self._last_t_s = None
+            self._channels = None
+            self._standby = False
+        if abandoned:
+            self._notify("on_tare", None, "the session started before the tare had 2 s of still")
+        self.source.send_command("START")
 
     @property
     def stopped_reason(self) -> str | None:
@@ -241,6 +300,8 @@ class TrainingSession:
         if not len(block):
             return []
         block = self._condition(block)
+        if self._standby:
+            return self._on_standby_block(block)
         if self._t0_s is None:
             self._open_outputs(block.channels)
             self._t0_s = float(block.t_s[0])
@@ -255,6 +316,26 @@ class TrainingSession:
         if self._pending_tare is not None:
             self._collect_tare(rel)
         return self._segmenter.feed(rel) if self._segment else []
+
+    def _on_standby_block(self, block: SampleBlock) -> list[Stroke]:
+        """Standby: the display and a tare get the samples; nothing is written or scored."""
+        if self._t0_s is None or block.channels != self._channels:
+            self._channels = block.channels
+            self._open_display(block.channels)
+            if self._t0_s is None:
+                self._t0_s = float(block.t_s[0])
+        self._last_t_s = float(block.t_s[-1])
+        rel = SampleBlock(block.t_s - self._t0_s, block.values, block.channels)
+        if self.display is not None:
+            self.display.append(rel.t_s, rel.values)
+        if self._pending_tare is not None:
+            self._collect_tare(rel)
+        return []
+
+    def _open_display(self, channels: tuple[str, ...]) -> None:
+        rate = self.source.info.rate_hz if self.source.info else None
+        cap = int(self._display_seconds * min(rate or MAX_DISPLAY_RATE_HZ, MAX_DISPLAY_RATE_HZ))
+        self.display = RingBuffer(max(cap, 100), len(channels))
 
     def _condition(self, block: SampleBlock) -> SampleBlock:
         if self.calibration is None and self.tare_offset_n == 0.0:
@@ -297,9 +378,7 @@ class TrainingSession:
                 f"{' and '.join(REQUIRED_COLUMNS)} (no {', '.join(missing)})"
             )
         self._channels = channels
-        rate = self.source.info.rate_hz if self.source.info else None
-        cap = int(self._display_seconds * min(rate or MAX_DISPLAY_RATE_HZ, MAX_DISPLAY_RATE_HZ))
-        self.display = RingBuffer(max(cap, 100), len(channels))
+        self._open_display(channels)
         if self.recording_path is not None:
             # Everything the session hands the writer (blocks and event times) is already on the
             # session's axis, device time minus ``t0_s``: the writer must not shift it again.
@@ -341,6 +420,7 @@ class TrainingSession:
             event.kind
             in (EventKind.GAP, EventKind.RESET, EventKind.OVERFLOW, EventKind.DISCONNECTED)
             and rel_t is not None
+            and not self._standby
         ):
             strokes = self._segmenter.mark_gap(rel_t) or []
         if self.writer is not None:

@@ -65,10 +65,12 @@ def load_exercises() -> tuple[list[Exercise], str | None]:
 
 def build_window(
     paths: AppPaths | None = None,
-    autostart: bool = True,
+    autostart: bool = False,
     probe_ports: bool = True,
     sim_speed: float | None = None,
 ) -> MainWindow:
+    """The application's window: it connects the tool (or the simulator) in standby, and the
+    trainee starts the session; ``autostart`` starts one at once instead."""
     paths = paths or AppPaths.default()
     app = create_application()
     apply_theme(app, theme_named(AppSettings(paths.ensure()).theme()))
@@ -79,6 +81,7 @@ def build_window(
         autostart=autostart,
         probe_ports=probe_ports,
         sim_speed=sim_speed_from_env() if sim_speed is None else sim_speed,
+        connect=not autostart,
     )
     if problem:
         window.view.banner.show_message("exercises", f"Exercises not loaded: {problem}", "warning")

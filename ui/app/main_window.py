@@ -64,11 +64,15 @@ class MainWindow(QMainWindow):
         self,
         exercises: Sequence[Exercise],
         paths: AppPaths,
-        autostart: bool = True,
+        autostart: bool = False,
         probe_ports: bool = True,
         sim_speed: float = 1.0,
         sim_seed: int | None = None,
+        connect: bool = False,
     ) -> None:
+        """``autostart``: a session starts recording at once (scripts, benchmarks); ``connect``:
+        the tool is connected in standby instead, ready to tare, and the trainee starts the
+        session (the application)."""
         super().__init__()
         self.paths = paths.ensure()
         self.settings = AppSettings(paths)
@@ -114,6 +118,7 @@ class MainWindow(QMainWindow):
         self._restore_window()
         self.apply_theme(self.theme)
         self._autostart = autostart
+        self._connect = connect
         self._sim_speed = sim_speed
         self._sim_seed = sim_seed
         if problems or clashes:
@@ -132,6 +137,8 @@ class MainWindow(QMainWindow):
             )
         elif autostart:
             self.view.start_session()
+        elif connect:
+            self.view.connect_device()
         self.offer_recovery()
 
     # -- menus -----------------------------------------------------------------------------------
@@ -236,6 +243,8 @@ class MainWindow(QMainWindow):
         self.view.device_panel.set_choice(choice)
         if self._autostart and self.controller.phase is Phase.IDLE:
             self.view.start_session()
+        elif self._connect and self.controller.phase is Phase.IDLE:
+            self.view.connect_device()
         else:
             self.view.status.setText("Press Space (or ▶ Start) to begin.")
 
@@ -300,6 +309,7 @@ class MainWindow(QMainWindow):
             then()
             return
         self._after_stop.append(then)
+        self.view.stay_connected = False  # the tool goes to the other window, not back to standby
         if self.controller.phase is Phase.RUNNING:
             self.view.stop_session()
 
@@ -346,6 +356,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.expert is not None and not self.expert.close():
+            if not self.expert.recording:  # the instructor kept an unsaved demonstration
+                event.ignore()
+                return
             # An expert demonstration is still being recorded: close once its file is closed.
             if not self._waiting_for_expert:
                 self._waiting_for_expert = True
@@ -364,6 +377,7 @@ class MainWindow(QMainWindow):
         if self.controller.phase in (Phase.RUNNING, Phase.STOPPING, Phase.STARTING):
             # Close once the recording is closed; stopping joins threads, so not on this thread.
             self._closing = True
+            self.view.stay_connected = False
             if self.controller.phase is Phase.RUNNING:
                 self.view.stop_session()
             event.ignore()

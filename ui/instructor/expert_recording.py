@@ -69,6 +69,7 @@ from ui.runtime.background import BackgroundCall
 from ui.runtime.session_runner import Phase
 from ui.theme import LIGHT, Theme, figure_font
 from ui.widgets.banner import Banner
+from ui.widgets.confirm import confirm
 from ui.widgets.screen_fit import fit_to_screen
 
 DEFAULT_TARGET_STROKES = 15
@@ -128,6 +129,8 @@ class ExpertRecordingWindow(QWidget):
         self._id_touched = False
         self.recording_file: Path | None = None
         self.saved: Exercise | None = None
+        #: Strokes recorded since the last save: a new demonstration or closing asks first.
+        self.unsaved = False
 
         self._build_ui()
         self._wire()
@@ -391,9 +394,13 @@ class ExpertRecordingWindow(QWidget):
         elif not self.recording:
             self.start_recording()
 
-    def start_recording(self) -> bool:
-        """Start a new demonstration (a new recording; strokes not saved are discarded)."""
+    def start_recording(self, ask: bool = True) -> bool:
+        """Start a new demonstration (a new recording). Strokes not saved as an exercise are
+        discarded from the builder, so with ``ask`` the instructor is asked first; their raw
+        recording stays on disk either way."""
         if self.recording:
+            return False
+        if ask and self.unsaved and self._strokes and not self._discard_ok("record again"):
             return False
         self._clear_strokes()
         self._waiting_for_device = True
@@ -508,6 +515,7 @@ class ExpertRecordingWindow(QWidget):
     def add_stroke(self, stroke: Stroke) -> None:
         """A stroke found in the demonstration: listed, overlaid, and the envelope rebuilt."""
         self._strokes.append(stroke)
+        self.unsaved = True
         # Normalising one stroke takes about a millisecond; the envelope is built off-thread.
         self._normalised[stroke.index] = normalise(stroke)
         self.stroke_model.add(row_of(stroke))
@@ -551,7 +559,19 @@ class ExpertRecordingWindow(QWidget):
             f"{own}): {row.verdict()}"
         )
 
+    def _discard_ok(self, then: str) -> bool:
+        n = len(self._strokes)
+        kept = f" (its raw recording stays in {self.recording_file})" if self.recording_file else ""
+        return confirm(
+            self,
+            "Discard the demonstration?",
+            f"The {n} strokes of this demonstration are not saved as an exercise{kept}. "
+            f"Discard them and {then}?",
+            f"Discard {n} strokes and {then}",
+        )
+
     def _clear_strokes(self) -> None:
+        self.unsaved = False
         self._strokes.clear()
         self._normalised.clear()
         self._selected = None
@@ -701,6 +721,7 @@ class ExpertRecordingWindow(QWidget):
         self._save_call = None
         exercise, previous = result
         self.saved = exercise
+        self.unsaved = False
         replaced = f", replacing v{previous.version}" if previous is not None else ""
         self.banner.show_message(
             MESSAGE_KEY,
@@ -771,6 +792,14 @@ class ExpertRecordingWindow(QWidget):
         super().hideEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if (
+            not self._close_after_stop
+            and self.unsaved
+            and self._strokes
+            and not self._discard_ok("close")
+        ):
+            event.ignore()
+            return
         self._waiting_for_device = False
         if self.recorder.phase in (Phase.STARTING, Phase.RUNNING, Phase.STOPPING):
             # Close once the recording is closed; stopping joins threads, so not on this thread.

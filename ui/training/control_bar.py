@@ -7,13 +7,40 @@ shows and emits; the training view decides what the buttons do.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from trainer.live.feedback import Schedule
 from ui.theme import Theme, figure_font
 
 HONESTY_TEXT = "For education — not for clinical use"
+
+
+class _ArrowGuard(QObject):
+    """Keeps Up, Down, Page Up/Down, Home, End and the mouse wheel from changing a closed combo
+    box: on a focused box they switched Concurrent to Bandwidth mid-session without a word."""
+
+    _KEYS = frozenset(
+        {
+            Qt.Key.Key_Up,
+            Qt.Key.Key_Down,
+            Qt.Key.Key_PageUp,
+            Qt.Key.Key_PageDown,
+            Qt.Key.Key_Home,
+            Qt.Key.Key_End,
+        }
+    )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() is QEvent.Type.Wheel:
+            event.ignore()
+            return True
+        if event.type() is QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)  # type: ignore[attr-defined]
+            if key in self._KEYS and not alt:
+                return True
+        return False
 
 
 class ControlBar(QWidget):
@@ -37,7 +64,13 @@ class ControlBar(QWidget):
             self.schedule_combo.setItemData(
                 self.schedule_combo.count() - 1, s.explanation, Qt.ItemDataRole.ToolTipRole
             )
-        self.schedule_combo.setToolTip("Feedback schedule: what you see, and when")
+        self.schedule_combo.setToolTip(
+            "Feedback schedule: what you see, and when (Alt+Down or Space opens the list)"
+        )
+        # Arrow keys must never change the schedule of a running session unseen: the list opens
+        # first (Alt+Down, Space, F4), and the choice is made in it.
+        self.schedule_combo.installEventFilter(_ArrowGuard(self.schedule_combo))
+        self.schedule_combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.set_schedule(schedule)
         self.honesty = QLabel(HONESTY_TEXT)
         self.honesty.setObjectName("honesty")
@@ -78,10 +111,18 @@ class ControlBar(QWidget):
         if i != self.schedule_combo.currentIndex():
             self.schedule_combo.setCurrentIndex(i)
 
-    def show_state(self, running: bool, busy: bool, schedule: Schedule, can_request: bool) -> None:
-        """Buttons for the session's phase: ``busy`` while a session opens or closes."""
+    def show_state(
+        self,
+        running: bool,
+        busy: bool,
+        schedule: Schedule,
+        can_request: bool,
+        connected: bool | None = None,
+    ) -> None:
+        """Buttons for the session's phase: ``busy`` while a session opens or closes;
+        ``connected`` (default: ``running``) whether a tool is there to tare, a session or not."""
         self.start_button.setText("■ Stop" if running else "▶ Start")
         self.start_button.setEnabled(not busy)
-        self.tare_button.setEnabled(running)
+        self.tare_button.setEnabled(running if connected is None else connected)
         self.show_last_button.setVisible(schedule is Schedule.SELF_CONTROLLED)
         self.show_last_button.setEnabled(can_request)

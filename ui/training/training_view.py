@@ -105,6 +105,10 @@ class TrainingView(QWidget):
         self._frame = 0
         self._drawn: tuple[int, int] | None = None  # (display buffer, samples) last drawn
         self._restart_after_stop = False
+        self._reconnect_after_stop = False
+        #: Keep a tool connected in standby between sessions (the application does; a test that
+        #: starts sessions by hand does not): after a session ends the tool is connected again.
+        self.stay_connected = False
         self._channels: tuple[str, ...] | None = None
         self._wizard: CalibrationWizard | None = None
 
@@ -234,6 +238,8 @@ class TrainingView(QWidget):
     def _wire(self) -> None:
         c = self.controller
         c.started.connect(self._on_started)
+        c.began.connect(self._on_began)
+        c.begin_failed.connect(self._on_start_failed)
         c.start_failed.connect(self._on_start_failed)
         c.stopped.connect(self._on_stopped)
         c.stroke.connect(self._on_stroke)
@@ -248,6 +254,7 @@ class TrainingView(QWidget):
         self.controls.schedule_changed.connect(self._on_schedule)
         self.picker.exercise_changed.connect(self._on_exercise)
         self.device_panel.choice_changed.connect(self.device_changed)
+        self.device_panel.choice_changed.connect(self._on_device_choice)
         self.table.stroke_selected.connect(self._on_row_selected)
         self.banner.closed.connect(lambda _key: None)
         self.report_view.back_requested.connect(self.show_stroke_plots)
@@ -272,20 +279,48 @@ class TrainingView(QWidget):
         return self.controller.session if self.controller.running else None
 
     def toggle_session(self) -> None:
-        if self.controller.phase is Phase.RUNNING:
+        if self.controller.phase is Phase.RUNNING and not self.controller.standby:
             self.stop_session()
-        elif self.controller.phase is Phase.IDLE:
+        elif self.controller.phase is Phase.IDLE or self.controller.standby:
             self.start_session()
 
+    @property
+    def recording(self) -> bool:
+        """A session is recording and scoring (not a tool merely connected in standby)."""
+        return self.controller.phase is Phase.RUNNING and not self.controller.standby
+
+    def connect_device(self) -> bool:
+        """Connect the chosen tool in standby: shown live, ready to tare, recording nothing until
+        Space. This is how the application opens, and what it returns to after a session."""
+        self.stay_connected = True
+        if self.controller.phase is not Phase.IDLE:
+            return False
+        choice = self.device_panel.choice()
+        if choice.kind != "sim" and not choice.port:
+            self.device_panel.show_status("Not connected: choose a port")
+            self._show_idle_status()
+            return False
+        ok = self.controller.connect(choice, self.picker.current())
+        if ok:
+            self.status.setText(f"Connecting to {choice.describe()}…")
+            self._update_buttons()
+        return ok
+
     def start_session(self) -> bool:
+        """Start recording and scoring: on the tool connected in standby, else connecting first."""
         exercise = self.picker.current()
+        metadata = {"feedback_schedule": self.policy.schedule.value}
+        if self.controller.standby:
+            ok = self.controller.begin(exercise, metadata=metadata)
+            if ok:
+                self.status.setText("Starting…")
+                self._update_buttons()
+            return ok
         choice = self.device_panel.choice()
         if choice.kind != "sim" and not choice.port:
             self.banner.show_message("device", "Choose a port for the tool first.", "warning")
             return False
-        ok = self.controller.start(
-            choice, exercise, metadata={"feedback_schedule": self.policy.schedule.value}
-        )
+        ok = self.controller.start(choice, exercise, metadata=metadata)
         if ok:
             self._reset_screen()
             self.status.setText(f"Connecting to {choice.describe()}…")
@@ -324,11 +359,28 @@ class TrainingView(QWidget):
         self.device_panel.show_status("Connected" if session.source.connected else "Connecting…")
         self.device_panel.show_tare("not tared (press T with the tool still)")
         self.banner.clear("device")
+        self._drawn = None
         self._timer.start()
+        if session.standby:
+            self.strip.reset()
+            self.strip.set_masked(None)
+            self._show_standby_status()
+        else:
+            self._show_running_status()
+        self._update_buttons()
+
+    def _on_began(self, session: TrainingSession) -> None:
+        """Space on a tool in standby: a new session records and scores from here."""
+        self._reset_screen()
         self._show_running_status()
         self._update_buttons()
 
     def _on_start_failed(self, message: str) -> None:
+        if self.controller.standby:  # the tool is there; the recording could not be started
+            self.banner.show_message("device", f"Could not start: {message}", "warning")
+            self._show_standby_status()
+            self._update_buttons()
+            return
         self.banner.show_message("device", f"Could not open the tool: {message}", "warning")
         self.device_panel.show_status("Not connected")
         self._show_idle_status()
@@ -339,7 +391,18 @@ class TrainingView(QWidget):
         if self._wizard is not None:
             self._wizard.reject()
         self.banner.clear(DISCONNECT_KEY)
-        self.device_panel.show_status("Stopped (manual disconnect)")
+        session = self.controller.session
+        if session is not None and session.standby:
+            # Only a tool in standby was let go of (another device or exercise, a closing
+            # window): there is no session to report on.
+            self.device_panel.show_status("Not connected")
+            self.strip.set_masked("not connected")
+            self._show_idle_status()
+            self._update_buttons()
+            if self._reconnect_after_stop:  # another tool or exercise: connect that one
+                self._after_stop()
+            return
+        self.device_panel.show_status("Stopped")
         revealed = self.policy.end_block()
         for n in revealed:
             self.table_model.set_reveal(n + self._block_offset, Reveal.FULL)
@@ -353,9 +416,18 @@ class TrainingView(QWidget):
             self.stroke_panel.clear("")
         self._show_block_report(summary)
         self._update_buttons()
+        self._after_stop()
+
+    def _after_stop(self) -> None:
+        """What a stop was for: a new session, the tool connected again, or nothing."""
         if self._restart_after_stop:
             self._restart_after_stop = False
+            self._reconnect_after_stop = False
             self.start_session()
+        elif self._reconnect_after_stop or self.stay_connected:
+            self._reconnect_after_stop = False
+            if self.stay_connected:
+                self.connect_device()
 
     def _show_block_report(self, summary: object) -> None:
         """Stop: the ended block's own figures and lessons, and where the recording went."""
@@ -609,10 +681,26 @@ class TrainingView(QWidget):
         self.angle_readout.set_band(band)
         if exercise is not None:
             self.exercise_changed.emit(exercise)
-        if restart and self.controller.phase is Phase.RUNNING:
+        if restart and self.controller.standby:
+            # The simulated person strokes the exercise's stroke type: connect it anew.
+            session = self.controller.session
+            choice = self.device_panel.choice()
+            old = session.exercise if session is not None else None
+            new_type = exercise.stroke_type if exercise is not None else None
+            changed = new_type is not None and (old is None or old.stroke_type != new_type)
+            if choice.kind == "sim" and changed:
+                self._reconnect_after_stop = True
+                self.controller.stop()
+        elif restart and self.controller.phase is Phase.RUNNING:
             # Strokes are scored against the exercise the session began with: start a new one.
             self._restart_after_stop = True
             self.stop_session()
+
+    def _on_device_choice(self, _choice: DeviceChoice) -> None:
+        """Another tool picked while one waits in standby: let it go and connect the new one."""
+        if self.controller.standby and not self.controller.beginning:
+            self._reconnect_after_stop = True
+            self.controller.stop()
 
     def _on_row_selected(self, row: StrokeRow) -> None:
         if self.table_model.reveal_of(row.number) is Reveal.FULL:
@@ -628,21 +716,31 @@ class TrainingView(QWidget):
     def _show_idle_status(self) -> None:
         self.status.setText("Press Space (or ▶ Start) to begin.")
 
+    def _show_standby_status(self) -> None:
+        self.status.setText(
+            "Connected. Press T to tare with the tool still and off the skin, "
+            "then Space (or ▶ Start) to begin."
+        )
+
     def _show_running_status(self) -> None:
         self.status.setText("Stroke when ready.")
         self.schedule_note.setText(self.policy.status_text(self._block_strokes))
 
     def _update_buttons(self) -> None:
         phase = self.controller.phase
+        standby = self.controller.standby
+        connected = phase is Phase.RUNNING
         self.controls.show_state(
-            running=phase is Phase.RUNNING,
-            busy=phase in (Phase.STARTING, Phase.STOPPING),
+            running=connected and not standby,
+            busy=phase in (Phase.STARTING, Phase.STOPPING) or self.controller.beginning,
             schedule=self.policy.schedule,
             can_request=self.policy.accepts_requests and self.table_model.rowCount() > 0,
+            connected=connected,
         )
-        self.device_panel.tare_button.setEnabled(phase is Phase.RUNNING)
-        self.device_panel.source_combo.setEnabled(phase is Phase.IDLE)
-        self.device_panel.skill_combo.setEnabled(phase is Phase.IDLE)
+        self.device_panel.tare_button.setEnabled(connected)
+        choosing = phase is Phase.IDLE or (standby and not self.controller.beginning)
+        self.device_panel.source_combo.setEnabled(choosing)
+        self.device_panel.skill_combo.setEnabled(choosing)
 
     # ========================================================================== visibility ==
     def showEvent(self, event) -> None:

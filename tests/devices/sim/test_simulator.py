@@ -13,7 +13,7 @@ from scipy.signal import find_peaks
 from devices.protocols.itp import ItpParser
 from devices.samples import DeviceError, DeviceEvent, EventKind, SampleBlock
 from devices.sim.protocol_sim import SimUrlError, parse_sim_url
-from devices.sim.simulator import StrokeSimulator, register
+from devices.sim.simulator import START_REST_S, StrokeSimulator, register
 from devices.sim.stroke_models import SKILLS, STROKE_TYPES
 
 RATES_HZ = (10, 50, 80, 100, 120, 250, 333, 500, 1000, 1500, 2000)
@@ -269,6 +269,24 @@ def test_stop_sends_nothing_and_start_carries_on_without_loss():
     assert np.max(np.diff(block.t_s)) == pytest.approx(2.01)  # the pause shows as a time gap
 
 
+def test_a_person_who_waits_for_the_session_rests_until_start_then_strokes():
+    # The application connects first and the trainee tares; strokes begin once Space starts the
+    # session, not after a fixed few seconds that a student reading the screen may overrun.
+    sim = StrokeSimulator("sweep", "expert", seed=4, rate_hz=100, wait_for_start=True)
+    t, v = sim.next_samples(20.0)
+    force = v[:, 0] - sim.tare_offset_n
+    assert np.max(np.abs(force)) < 0.5  # 20 s and never a stroke: the tool rests, tare works
+    sim.command("START")
+    t, v = sim.next_samples(10.0)
+    force = v[:, 0] - sim.tare_offset_n
+    pressed = t[force > 2.0]
+    assert pressed.size and 20.0 + START_REST_S <= pressed[0] < 20.0 + START_REST_S + 1.0
+    # Without waiting, the person strokes on their own after the power-up rest.
+    eager = StrokeSimulator("sweep", "expert", seed=4, rate_hz=100)
+    _, v = eager.next_samples(20.0)
+    assert np.max(v[:, 0] - eager.tare_offset_n) > 2.0
+
+
 # -- long sessions ---------------------------------------------------------------------------------
 def test_streaming_memory_stays_bounded_over_a_long_session():
     sim = StrokeSimulator("sweep", "novice", seed=1, rate_hz=100)
@@ -426,7 +444,7 @@ def test_a_bad_sim_url_parameter_is_named(open_port, url, named):
 def test_sim_url_parameters_reach_the_simulator():
     kwargs, speed = parse_sim_url(
         "sim://?stroke=scoop&skill=novice&seed=7&rate=80&speed=60&channels=force_n,angle_deg,"
-        "shear_n&tare_n=1.2&drift_n_per_s=0&noise_n=0.1&angle_noise_deg=0.5"
+        "shear_n&tare_n=1.2&drift_n_per_s=0&noise_n=0.1&angle_noise_deg=0.5&wait=1"
     )
     assert speed == 60
     sim = StrokeSimulator(**kwargs)
@@ -443,6 +461,7 @@ def test_sim_url_parameters_reach_the_simulator():
         0.1,
         0.5,
     )
+    assert sim.wait_for_start
     assert parse_sim_url("sim://")[0] == {"skill": "competent"}
     with pytest.raises(SimUrlError, match="socket"):
         parse_sim_url("socket://localhost:7000")

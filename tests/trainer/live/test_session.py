@@ -282,6 +282,40 @@ def test_a_tare_right_after_connecting_the_simulated_tool_succeeds(tmp_path: Pat
     assert not listener.errors
 
 
+def test_standby_shows_and_tares_the_tool_and_records_only_from_begin(tmp_path: Path) -> None:
+    """Connect, tare with the tool still, then start: nothing is recorded or scored before the
+    start, however long the trainee takes, and the tare made in standby carries into the session."""
+    exercise = find_exercise("sweep")
+    listener = Collector()
+    choice = DeviceChoice("sim", skill="competent", speed=10.0, seed=5)
+    source = open_device(choice, exercise, wait=True)
+    path = tmp_path / "s.csv"
+    session = TrainingSession(source, exercise, listener=listener, standby=True)
+    session.start()
+    try:
+        _wait_for(lambda: (session.state().last_t_s or 0.0) >= 0.5)
+        session.request_tare(2.0)
+        _wait_for(lambda: bool(listener.tares))
+        _wait_for(lambda: (session.state().last_t_s or 0.0) >= 15.0)  # a slow student
+        assert session.standby and session.writer is None and not path.exists()
+        assert session.display is not None and session.display.total_appended > 0
+        assert not listener.strokes
+        session.begin(path, metadata={"feedback_schedule": "concurrent"})
+        _wait_for(lambda: len(listener.strokes) >= 3)
+    finally:
+        session.stop()
+    ((result, error),) = listener.tares
+    assert error is None and 0.5 <= result.offset_n <= 3.0
+    rec = read_recording(path)
+    assert rec.t_s[0] == pytest.approx(0.0, abs=0.01)  # the recording starts at the start
+    assert float(rec.metadata["tare_offset_n"]) == pytest.approx(result.offset_n, abs=1e-3)
+    force = rec.channel("force_n")
+    assert abs(float(np.median(force[rec.t_s < 2.0]))) < 0.1  # tared before the first sample
+    first = listener.strokes[0][0]
+    assert first.start_s >= 2.0  # the simulated person began after the start, not before
+    assert all(abs(stroke.baseline_n) < 0.1 for stroke, _ in listener.strokes)
+
+
 def _wait_for(condition, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():

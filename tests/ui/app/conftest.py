@@ -23,6 +23,7 @@ def make_window(
     monkeypatch.setattr(main_window_module, "list_port_entries", lambda probe=True: [])
 
     def stop_properly(window: MainWindow) -> None:
+        window.view.stay_connected = False  # stopped for good: not back to standby
         c = window.controller
         if c.phase is Phase.STARTING:
             qtbot.waitUntil(lambda: c.phase is not Phase.STARTING, timeout=15_000)

@@ -93,3 +93,39 @@ def test_space_starts_and_stops_a_session_from_the_keyboard(qtbot, make_window) 
     assert window.controller.phase is Phase.IDLE
     for key in ("Space", "T", "N", "F"):
         assert window.view.actions_by_key[key].shortcut().toString() == key
+
+
+def test_the_application_connects_in_standby_tares_and_starts_only_on_space(
+    qtbot, make_window, tmp_path: Path
+) -> None:
+    """The start teaches the start: the tool is shown and can be tared while nothing is recorded
+    or scored; Space starts the session; after Stop the tool is connected again, ready."""
+    sessions = AppPaths.under(tmp_path).sessions_dir
+    window = make_window(connect=True, probe_ports=True)
+    view = window.view
+    qtbot.waitUntil(lambda: window.controller.standby, timeout=15_000)
+    assert "Press T to tare" in view.status.text()
+    assert view.start_button.text() == "▶ Start"
+    assert view.tare_button.isEnabled()
+    with qtbot.waitSignal(window.controller.tare, timeout=15_000) as tared:
+        assert view.request_tare()
+    assert tared.args[1] is None  # the simulated person rests: the tare succeeds
+    assert "zeroed" in view.device_panel.tare_text()
+    # However long the student waits, nothing is recorded or scored before Space.
+    qtbot.wait(1500)
+    assert view.table_model.rowCount() == 0 and not list(sessions.glob("*.csv"))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    with qtbot.waitSignal(window.controller.began, timeout=15_000):
+        qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert view.start_button.text() == "■ Stop"
+    qtbot.waitUntil(lambda: view.table_model.rowCount() >= 2, timeout=30_000)
+    with qtbot.waitSignal(window.controller.stopped, timeout=10_000):
+        qtbot.keyClick(view, Qt.Key.Key_Space)
+    (csv,) = sessions.glob("*.csv")
+    events = read_events(csv)
+    assert events[-1]["event"] == "summary"
+    assert "tare_offset_n" in csv.read_text().split("time_s")[0]  # the standby tare carried over
+    # Back to standby, the block's report on show.
+    qtbot.waitUntil(lambda: window.controller.standby, timeout=15_000)
+    assert view.stroke_stack.currentWidget() is view.report_view

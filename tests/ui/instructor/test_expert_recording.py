@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 import ui.app.main_window as main_window_module
+from tests.ui.dialogs import answer_next_question
 from trainer.library.draft import ExerciseDraft
 from trainer.library.exercise import Exercise, load_exercise_file
 from trainer.library.user_exercises import (
@@ -60,6 +61,7 @@ def _stop_recording(qtbot, window: ExpertRecordingWindow) -> None:
             window.stop_recording()
     elif recorder.phase is Phase.STOPPING:
         qtbot.waitUntil(lambda: recorder.phase is Phase.IDLE, timeout=10_000)
+    window.unsaved = False  # the test is done with it: closing need not ask
 
 
 @pytest.fixture
@@ -347,9 +349,39 @@ def test_recording_an_expert_takes_the_tool_from_training_and_closing_waits_for_
     qtbot.waitUntil(lambda: expert.recorder.phase is Phase.RUNNING, timeout=20_000)
     assert window.controller.phase is Phase.IDLE
     qtbot.waitUntil(lambda: len(expert.strokes()) >= 1, timeout=STROKES_TIMEOUT_MS)
-    # Closing the application stops the demonstration and closes its recording first.
+    # Closing the application asks before the unsaved demonstration goes, then stops it and
+    # closes its recording first.
+    asked: list[str] = []
+    answer_next_question("Discard", asked)
     with qtbot.waitSignal(expert.recorder.stopped, timeout=10_000) as stopped:
         window.close()
+    assert "not saved as an exercise" in asked[0]
     qtbot.waitUntil(lambda: not window.isVisible() and not expert.isVisible())
     recording = read_recording(stopped.args[0])
     assert recording.events[-1]["event"] == "summary"
+
+
+def test_a_new_demonstration_or_closing_asks_before_discarding_unsaved_strokes(
+    qtbot, make_window
+) -> None:
+    window = make_window(seed=8)
+    window.set_draft(DRAFT)
+    window.start_recording()
+    qtbot.waitUntil(lambda: len(window.strokes()) >= 3, timeout=STROKES_TIMEOUT_MS)
+    with qtbot.waitSignal(window.recorder.stopped, timeout=10_000):
+        window.stop_recording()
+    n = len(window.strokes())
+    asked: list[str] = []
+    # Cancel: nothing is discarded, no new recording starts.
+    answer_next_question("Cancel", asked)
+    assert not window.start_recording()
+    assert len(window.strokes()) == n and window.recorder.phase is Phase.IDLE
+    assert f"The {n} strokes" in asked[0] and "not saved" in asked[0]
+    answer_next_question("Cancel", asked)
+    assert not window.close()
+    assert window.isVisible() and len(window.strokes()) == n
+    # Discard: a new demonstration starts.
+    answer_next_question("Discard", asked)
+    assert window.start_recording()
+    assert window.strokes() == []
+    qtbot.waitUntil(lambda: window.recorder.phase is Phase.RUNNING, timeout=15_000)
