@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from trainer.library.exercise import Exercise
@@ -30,6 +30,7 @@ from trainer.paths import AppPaths
 from trainer.recordings.recovery import UnfinishedRecording
 from trainer.signals.calibration import Calibration
 from trainer.signals.errors import ConditioningError
+from ui.app.guide import GettingStarted, shortcuts_text
 from ui.app.recovery import RECOVERY_KEY as RECOVERY_KEY
 from ui.app.recovery import RecoverDialog, Recovery
 from ui.app.settings import AppSettings
@@ -82,6 +83,8 @@ class MainWindow(QMainWindow):
         self._after_stop: list[Callable[[], None]] = []
         self._waiting_for_expert = False
         self.review: ReviewView | None = None
+        self.guide: GettingStarted | None = None
+        self.keys_box: QMessageBox | None = None
         self.expert: ExpertRecordingWindow | None = None
         # The instructor's own exercises join the shipped ones; shipped ids stay reserved.
         self.user_exercises_dir = user_exercises_dir(paths)
@@ -140,6 +143,9 @@ class MainWindow(QMainWindow):
         elif connect:
             self.view.connect_device()
         self.offer_recovery()
+        if connect and not self.settings.guide_seen():
+            # The first start: what tare, the band and the keys are, over the shown window.
+            QTimer.singleShot(0, self.show_guide)
 
     # -- menus -----------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -153,6 +159,14 @@ class MainWindow(QMainWindow):
         recover.triggered.connect(self.recover)
         file_menu.addAction(recover)
         self.recover_action = recover
+        file_menu.addSeparator()
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        if quit_action.shortcut().isEmpty():  # a platform without a standard Quit key
+            quit_action.setShortcut("Ctrl+Q")
+        quit_action.triggered.connect(self.close)  # closes the session's recording first
+        file_menu.addAction(quit_action)
+        self.quit_action = quit_action
         view_menu = self.menuBar().addMenu("&View")
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
@@ -175,6 +189,11 @@ class MainWindow(QMainWindow):
         instructor_menu.addAction(record)
         self.record_expert_action = record
         help_menu = self.menuBar().addMenu("&Help")
+        guide = QAction("Getting started", self)
+        guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        guide.triggered.connect(self.show_guide)
+        help_menu.addAction(guide)
+        self.guide_action = guide
         keys = QAction("Keyboard shortcuts", self)
         keys.triggered.connect(self._show_keys)
         help_menu.addAction(keys)
@@ -185,14 +204,20 @@ class MainWindow(QMainWindow):
     def _show_keys(self) -> None:
         box = QMessageBox(self)
         box.setWindowTitle("Keyboard shortcuts")
-        box.setText(
-            "Space  start / stop\nT  tare (tool still, off the skin)\nN  next exercise\n"
-            "F  show last stroke (self-controlled feedback)\nCtrl+L  light / dark\n"
-            "Ctrl+O  open a recording for review (Up / Down: previous / next stroke)\n"
-            "Ctrl+E  record an expert demonstration"
-        )
+        box.setText(shortcuts_text())
+        box.setStyleSheet("QLabel { font-family: monospace; }")
         box.setModal(False)
         box.show()
+        self.keys_box = box
+
+    def show_guide(self) -> GettingStarted:
+        """Help > Getting started (F1); also shown once on the very first start."""
+        if self.guide is None:
+            self.guide = GettingStarted(self)
+        self.guide.show()
+        self.guide.raise_()
+        self.settings.set_guide_seen()
+        return self.guide
 
     def _show_about(self) -> None:
         box = QMessageBox(self)

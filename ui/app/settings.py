@@ -110,6 +110,14 @@ class AppSettings:
         if device_serial:
             self._s.setValue(f"calibration/{_key(device_serial)}", json.dumps(calibration))
 
+    # -- first run -----------------------------------------------------------------------------
+    def guide_seen(self) -> bool:
+        """Whether the getting-started guide has been shown once already."""
+        return str(self._s.value("help/guide_seen", "false")).lower() == "true"
+
+    def set_guide_seen(self) -> None:
+        self._s.setValue("help/guide_seen", "true")
+
     # -- crash recovery ------------------------------------------------------------------------
     def dismissed_recoveries(self) -> list[str]:
         value = self._s.value("recovery/dismissed", [])

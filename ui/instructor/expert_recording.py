@@ -164,6 +164,7 @@ class ExpertRecordingWindow(QWidget):
         self.description_edit = QPlainTextEdit()
         self.description_edit.setPlaceholderText("What the trainee should do and feel for")
         self.description_edit.setFixedHeight(72)
+        self.description_edit.setTabChangesFocus(True)  # Tab moves on; it never types a tab
         self.by_edit = QLineEdit()
         self.by_edit.setPlaceholderText("the expert's name")
         self.pass_spin = QDoubleSpinBox()

@@ -285,6 +285,14 @@ class DevicePanel(QGroupBox):
         self.lost_label.setText(f"{counters.lost_samples}")
         self.corrupt_label.setText(f"{counters.corrupt_lines}")
 
+    def clear_figures(self) -> None:
+        """No tool, or a new one: no figure of the last one stays on show as if it were live."""
+        self.rate_meter.reset()
+        self.rate_label.setText("–")
+        self.lost_label.setText("–")
+        self.corrupt_label.setText("–")
+        self.identity_label.setText("Device: –")
+
     def show_info(self, info: DeviceInfo | None) -> None:
         if info is None:
             self.identity_label.setText("Device: –")

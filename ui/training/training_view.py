@@ -15,6 +15,7 @@ threads. It owns no files; the session records.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,6 +50,7 @@ from ui.training.control_bar import ControlBar
 from ui.training.device_panel import DevicePanel
 from ui.training.session_controller import Phase, SessionController
 from ui.widgets.banner import Banner
+from ui.widgets.confirm import confirm
 from ui.widgets.exercise_picker import ExercisePicker
 
 #: About 60 frames a second. A sample waits for the next frame, so the interval bounds the
@@ -59,6 +61,9 @@ DISPLAY_INTERVAL_MS = 16
 DEVICE_STATUS_EVERY = 15  # refresh the device figures every 15th frame (about 4 Hz)
 ANGLE_AVERAGE_S = 0.08  # the read-out averages the newest 80 ms so the number does not flicker
 DISCONNECT_KEY = "disconnected"
+NO_DATA_KEY = "no-data"
+#: An open port that sends nothing for this long is reported (wall-clock seconds).
+NO_DATA_S = 2.0
 
 #: Why the plots are empty while a stroke goes on, per schedule without live feedback.
 _HIDDEN_LIVE = {
@@ -104,6 +109,7 @@ class TrainingView(QWidget):
         self._disconnected_at_t: float | None = None
         self._frame = 0
         self._drawn: tuple[int, int] | None = None  # (display buffer, samples) last drawn
+        self._fresh_wall: float | None = None  # when samples last arrived (monotonic clock)
         self._restart_after_stop = False
         self._reconnect_after_stop = False
         #: Keep a tool connected in standby between sessions (the application does; a test that
@@ -355,7 +361,8 @@ class TrainingView(QWidget):
         self._apply_live_masks()
 
     def _on_started(self, session: TrainingSession) -> None:
-        self.device_panel.rate_meter.reset()
+        self.device_panel.clear_figures()
+        self._fresh_wall = None
         self.device_panel.show_status("Connected" if session.source.connected else "Connecting…")
         self.device_panel.show_tare("not tared (press T with the tool still)")
         self.banner.clear("device")
@@ -391,6 +398,8 @@ class TrainingView(QWidget):
         if self._wizard is not None:
             self._wizard.reject()
         self.banner.clear(DISCONNECT_KEY)
+        self.banner.clear(NO_DATA_KEY)
+        self.device_panel.clear_figures()
         session = self.controller.session
         if session is not None and session.standby:
             # Only a tool in standby was let go of (another device or exercise, a closing
@@ -459,16 +468,18 @@ class TrainingView(QWidget):
     def refresh(self) -> None:
         """One display frame: read the newest samples and state, draw what the schedule allows."""
         session = self.session
-        if session is None or session.display is None:
+        if session is None:
             return
+        display = session.display
+        # Nothing new (a tool that went quiet or away): keep what is drawn, repaint nothing.
+        drawn = (id(display), display.total_appended) if display is not None else None
+        fresh = drawn is not None and drawn != self._drawn
+        self._drawn = drawn
+        self._watch_for_silence(fresh)
         channels = session.channels
-        if not channels or "force_n" not in channels:
+        if display is None or not channels or "force_n" not in channels:
             return
         self._frame += 1
-        # Nothing new (a tool that went quiet or away): keep what is drawn, repaint nothing.
-        drawn = (id(session.display), session.display.total_appended)
-        fresh = drawn != self._drawn
-        self._drawn = drawn
         state = session.state()
         fi = channels.index("force_n")
         ai = channels.index("angle_deg") if "angle_deg" in channels else None
@@ -506,6 +517,32 @@ class TrainingView(QWidget):
             self.device_panel.show_info(session.source.info)
             if state.taring:
                 self.device_panel.show_tare("taring: hold the tool still…")
+
+    def _watch_for_silence(self, fresh: bool) -> None:
+        """A port that is open but sends nothing (the wrong port, a tool switched off) says so
+        within ``NO_DATA_S``, instead of looking connected with figures from before."""
+        now = time.monotonic()
+        if fresh or self._fresh_wall is None:
+            self._fresh_wall = now
+            if fresh and self.banner.showing(NO_DATA_KEY):
+                self.banner.clear(NO_DATA_KEY)
+                self.device_panel.show_status("Connected")
+            return
+        quiet = now - self._fresh_wall
+        if quiet < NO_DATA_S or self._disconnected_at_t is not None:
+            return
+        if not self.banner.showing(NO_DATA_KEY):
+            port = self.device_panel.choice().describe()
+            self.banner.show_message(
+                NO_DATA_KEY,
+                f"No data from {port} for {NO_DATA_S:.0f} s: is the tool switched on, and is "
+                "this its port? Nothing is being recorded.",
+                "warning",
+                closable=False,
+            )
+            self.device_panel.show_status("Open, but no data")
+            self.device_panel.clear_figures()
+            self.device_panel.rate_label.setText("0 samples/s")
 
     def _apply_live_masks(self, live: bool | None = None) -> None:
         if live is None:
@@ -573,6 +610,7 @@ class TrainingView(QWidget):
                 DISCONNECT_KEY, "Tool disconnected — reconnecting…", "warning", closable=False
             )
             self.device_panel.show_status("Disconnected: reconnecting…")
+            self.device_panel.clear_figures()
             if rel is not None:
                 self.strip.open_gap(rel)
         elif kind is EventKind.CONNECTED:
@@ -692,7 +730,22 @@ class TrainingView(QWidget):
                 self._reconnect_after_stop = True
                 self.controller.stop()
         elif restart and self.controller.phase is Phase.RUNNING:
-            # Strokes are scored against the exercise the session began with: start a new one.
+            # Strokes are scored against the exercise the session began with: a new one starts,
+            # and the student is asked first (the strokes so far stay in their recording).
+            session = self.controller.session
+            current = session.exercise if session is not None else None
+            if exercise is None or current is None or exercise.id == current.id:
+                return
+            n = self.table_model.strokes_added
+            if n and not confirm(
+                self,
+                "End this session?",
+                f"This session of {current.name} has {n} strokes (kept in its recording). "
+                f"End it and start a new one on {exercise.name}?",
+                f"End it and start {exercise.name}",
+            ):
+                self.picker.select_id(current.id)  # back to the exercise being practised
+                return
             self._restart_after_stop = True
             self.stop_session()
 

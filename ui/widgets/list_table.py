@@ -19,6 +19,9 @@ class StrokeListView(QTableView):
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.verticalHeader().setVisible(False)
+        # Tab leaves the list for the next control (rows are picked with the arrow keys): with
+        # Qt's default, Tab and Shift+Tab walked the cells and never let the keyboard out.
+        self.setTabKeyNavigation(False)
 
     def follow_new_rows(self) -> None:
         """Scroll to each new row, unless the user scrolled back (call once the model is set)."""

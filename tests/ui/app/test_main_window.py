@@ -129,3 +129,31 @@ def test_the_application_connects_in_standby_tares_and_starts_only_on_space(
     # Back to standby, the block's report on show.
     qtbot.waitUntil(lambda: window.controller.standby, timeout=15_000)
     assert view.stroke_stack.currentWidget() is view.report_view
+
+
+def test_the_first_start_shows_a_guide_once_and_help_lists_every_key(
+    qtbot, make_window, tmp_path: Path
+) -> None:
+    window = make_window(connect=True, probe_ports=False)
+    qtbot.waitUntil(lambda: window.guide is not None and window.guide.isVisible(), timeout=5_000)
+    text = window.guide.text()
+    for words in ("Tare", "press <b>T</b>", "band", "Space", "Feedback"):
+        assert words in text
+    window.guide.close()
+    assert window.guide_action.shortcut().toString() == "F1"
+    window._show_keys()
+    keys = window.keys_box.text()
+    for key in ("Space", "T ", "N ", "F ", "Ctrl+O", "Ctrl+E", "Ctrl+R", "Ctrl+L", "Ctrl+Q", "F1"):
+        assert key in keys
+    window.keys_box.close()
+    # Quit closes the window the normal way: the session's recording closed first.
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+    window.view.stay_connected = False
+    with qtbot.waitSignal(window.controller.stopped, timeout=15_000):
+        qtbot.waitUntil(lambda: window.controller.phase is Phase.RUNNING, timeout=15_000)
+        window.quit_action.trigger()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    # Seen once: the next start does not show it again.
+    again = make_window(connect=True, probe_ports=False)
+    qtbot.wait(200)
+    assert again.guide is None
