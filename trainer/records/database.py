@@ -49,6 +49,16 @@ SQLITE_BUSY_TIMEOUT_S = 30.0
 MAX_ATTEMPTS = 6
 #: PostgreSQL states that mean "run it again": serialisation failure, deadlock.
 _RETRY_SQLSTATES = {"40001", "40P01"}
+#: PostgreSQL's answers that a station cannot wait out: a wrong password or role (28), a
+#: database that does not exist (3D), no right to it (42501).
+_REFUSED_SQLSTATES = ("28", "3D", "42501")
+#: The same refusals when they come while connecting (libpq gives no SQLSTATE then).
+_REFUSED_PHRASES = (
+    "does not exist",
+    "password authentication failed",
+    "no pg_hba.conf entry",
+    "permission denied",
+)
 #: The advisory lock key that serialises migrations on a PostgreSQL server ("iastm" in hex-ish).
 _MIGRATION_LOCK_KEY = 0x1A57_0001
 
@@ -138,6 +148,13 @@ class Database:
 
     def _translate(self, exc: DBAPIError) -> Exception:
         """A connection failure as ``ServerUnreachable``, a damaged file as ``RecordsError``."""
+        state = getattr(exc.orig, "sqlstate", None) or ""
+        refused = state.startswith(_REFUSED_SQLSTATES) or (
+            not state and any(phrase in str(exc.orig) for phrase in _REFUSED_PHRASES)
+        )
+        if self.backend == "postgresql" and refused:
+            # The server answered and said no: a setting to correct, not a session to queue.
+            return RecordsError(f"{_shown_target(self.target)}: {_first_line(exc.orig)}")
         if self.backend == "postgresql" and _is_connection_failure(exc):
             return ServerUnreachable(f"{_shown_target(self.target)}: {_first_line(exc.orig)}")
         if self.backend == "sqlite" and "not a database" in str(exc.orig):
@@ -296,7 +313,11 @@ def _is_connection_failure(exc: DBAPIError) -> bool:
 
 
 def _first_line(exc: object) -> str:
-    lines = str(exc).strip().splitlines()
+    """The server's own words when it gave any (after libpq's "FATAL:"), else the first line."""
+    text = str(exc).strip()
+    if "FATAL:" in text:
+        return " ".join(text.split("FATAL:", 1)[1].split())
+    lines = text.splitlines()
     return lines[0] if lines else type(exc).__name__
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_helpers import assert_user_error, run_cli
+from tests.trainer.records.pg_server import PgServer
 from trainer.library.exercise import find_exercise
 from trainer.offline.analysis import score_recording
 from trainer.offline.simulation import simulate_recording
@@ -288,3 +289,32 @@ def cli_default(*args: str) -> object:
     proc = run_cli(*args, "--json")
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
+
+
+def test_a_server_that_answers_no_is_named_not_waited_for(
+    pg_server: PgServer, recordings: dict[str, Path]
+) -> None:
+    """A database that does not exist or a role the server does not know is a setting to fix:
+    one line with the server's reason, exit 2, and nothing put in the outbox to wait."""
+    for url, reason in (
+        (pg_server.url("no_such_db"), 'database "no_such_db" does not exist'),
+        (
+            f"postgresql://nobody:secret@127.0.0.1:{pg_server.port}/postgres",
+            'role "nobody" does not exist',
+        ),
+    ):
+        proc = run_cli(
+            "sessions",
+            "add",
+            str(recordings["novice"]),
+            "--student",
+            "s1",
+            "--exercise",
+            "sweep",
+            "--db",
+            url,
+        )
+        assert_user_error(proc, reason)
+        assert "secret" not in proc.stderr
+    status = run_cli("outbox", "--db", pg_server.url("no_such_db"), "--json")
+    assert json.loads(status.stdout)["waiting"] == 0
