@@ -62,6 +62,11 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--course")
     p.add_argument("--licence")
     p.add_argument("--email")
+    p = command(
+        "import", "add a class list from a CSV roster, all or nothing", cmd_students_import, g
+    )
+    p.add_argument("roster", type=Path, metavar="ROSTER.csv")
+    p.add_argument("--course")
     p = command("list", "list students", cmd_students_list, g)
     p.add_argument("--course")
     p = command(
@@ -227,6 +232,18 @@ def cmd_students_add(args: argparse.Namespace) -> dict[str, Any]:
         )
     _say(args, f"Added student '{sid}'" + (f" to course '{args.course}'" if args.course else ""))
     return {"student": sid}
+
+
+def cmd_students_import(args: argparse.Namespace) -> dict[str, Any]:
+    with _records(args) as r:
+        pw = _passphrase(r)
+        res = r.import_students(pw, args.roster, args.course)
+    _say(
+        args,
+        f"Added {res['added']} students from {args.roster}"
+        + (f" ({res['already']} already there)" if res["already"] else ""),
+    )
+    return res
 
 
 def cmd_students_list(args: argparse.Namespace) -> list[dict[str, Any]] | None:

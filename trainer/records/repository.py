@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from trainer.records import assessments as assessments_mod
 from trainer.records import gradebook as gradebook_mod
 from trainer.records import people as people_mod
-from trainer.records import privacy, progress, ratings
+from trainer.records import privacy, progress, ratings, roster
 from trainer.records import sessions as sessions_mod
 from trainer.records.database import Database, open_database
 from trainer.records.passphrase import check_or_set
@@ -73,6 +73,15 @@ class Records:
     def add_student(self, passphrase: str, student_id: str, name: str, **kw: Any) -> str:
         return self._as_instructor(
             passphrase, lambda c: people_mod.add_student(c, student_id, name, **kw)
+        )
+
+    def import_students(
+        self, passphrase: str, path: Path, course_id: str | None = None
+    ) -> dict[str, int]:
+        """A class list from a CSV roster, all or nothing (``trainer.records.roster``)."""
+        rows = roster.read_roster(path)
+        return self._as_instructor(
+            passphrase, lambda c: roster.import_roster(c, path, rows, course_id)
         )
 
     def delete_student(self, passphrase: str, student_id: str) -> str:
