@@ -15,7 +15,7 @@ import math
 import uuid
 import zlib
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
@@ -94,6 +94,9 @@ class NewSession:
             uuid.UUID(self.id)
         except ValueError:
             raise RecordsError(f"session id {self.id!r}: not a UUID") from None
+        # Stored in UTC on both backends: SQLite keeps no offset, so a local time would shift.
+        self.started_at = _utc(self.started_at)
+        self.ended_at = _utc(self.ended_at)
 
     # -- figures of the whole session ---------------------------------------------------------
     @property
@@ -287,6 +290,11 @@ def list_sessions(
 
 def session_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(sessions)).scalar_one())
+
+
+def _utc(t: datetime) -> datetime:
+    """An aware time in UTC; a naive one is taken to be UTC already."""
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 def _mean(values: list[float | None]) -> float | None:

@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -340,3 +341,14 @@ def test_a_database_from_a_newer_program_is_refused_untouched(db_target: str) ->
         assert db.schema_version() == "0099"
     finally:
         db.close()
+
+
+def test_a_local_start_time_is_kept_as_the_same_instant(db_target: str) -> None:
+    """A window may hand over a local time; SQLite keeps no offset, so it is stored in UTC."""
+    from datetime import timedelta, timezone
+
+    local = START.astimezone(timezone(timedelta(hours=-5)))
+    with _records_with_student(db_target) as r:
+        r.add_session(make_session("s1", [80.0], started=local))
+        (listed,) = r.sessions()
+        assert datetime.fromisoformat(listed["started"]) == START
