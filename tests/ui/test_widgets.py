@@ -196,6 +196,11 @@ def test_angle_verdict_in_words_and_arrows() -> None:
     assert angle_verdict(61.0, 35.0, 55.0) == "▲ 6° too steep"
     assert angle_verdict(30.0, 35.0, 55.0) == "▼ 5° too flat"
     assert angle_verdict(45.0, 35.0, 55.0).startswith("✓ in band")
+    # Judged on the degrees shown: 50 against a band shown as 41-50 is in it, never "0° too
+    # steep"; one degree past the shown edge is one degree too steep.
+    assert angle_verdict(50.0, 41.2, 49.6) == "✓ in band 41–50°"
+    assert angle_verdict(51.0, 41.2, 49.6) == "▲ 1° too steep"
+    assert angle_verdict(40.6, 41.2, 49.6) == "✓ in band 41–50°"
 
 
 def test_angle_readout_shows_a_big_number_and_hides_on_request(qtbot) -> None:

@@ -27,7 +27,8 @@ LIBRARY: tuple[ExerciseDraft, ...] = (
         body_region="forearm (wrist extensors)",
         instrument="single-bevel convex instrument, two hands",
         description=(
-            "Long, even two-handed strokes along the muscle fibres, tool at 30 to 60 degrees. "
+            "Long, even two-handed strokes along the muscle fibres, the tool steady in the "
+            "experts' angle band (published guidance: 30 to 60 degrees). "
             "Build to a moderate, steady force and keep it through the middle of the stroke."
         ),
     ),
@@ -39,7 +40,7 @@ LIBRARY: tuple[ExerciseDraft, ...] = (
         instrument="single-bevel straight instrument",
         description=(
             "Scanning strokes along the fibres in both directions to find restrictions: start "
-            "light, go deeper through the second half, tool at 30 to 60 degrees."
+            "light, go deeper through the second half, the tool in the experts' angle band."
         ),
     ),
     ExerciseDraft(
@@ -50,7 +51,7 @@ LIBRARY: tuple[ExerciseDraft, ...] = (
         instrument="small concave instrument, pencil grip",
         description=(
             "Short hooked strokes with a pencil grip: a straight run that curls off at the end, "
-            "tool at 30 to 60 degrees, moderate force released through the hook."
+            "the tool in the experts' angle band, moderate force released through the hook."
         ),
     ),
     ExerciseDraft(
@@ -61,7 +62,7 @@ LIBRARY: tuple[ExerciseDraft, ...] = (
         instrument="single-bevel convex instrument",
         description=(
             "One end of the instrument stays nearly still while the other sweeps an arc; force "
-            "rises as the arc opens. Tool at 30 to 60 degrees."
+            "rises as the arc opens. The tool in the experts' angle band."
         ),
     ),
     ExerciseDraft(

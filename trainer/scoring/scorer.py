@@ -70,6 +70,8 @@ SMOOTHNESS_DEFICIT_OUTER = 0.5
 #: Explanation: at most this many sentences; a tempo remark from a 15 % duration error on and a
 #: peak remark from a 10 % shift on, and in any case only where tempo loses marks for it.
 MAX_SENTENCES = 3
+#: An excursion smaller than this would read "0.0 N" and is not remarked on (N).
+SHOWN_FORCE_N = 0.05
 #: A stroke beyond every expert on some criterion scores at least this far below the pass mark,
 #: divided by how far beyond it is (the error over the outer tolerance).
 BEYOND_MARGIN = 1.0
@@ -236,6 +238,7 @@ class Scorer:
                         angle_in_band_pct,
                         bands.row(k, with_angle[k]),
                         beyond,
+                        total,
                     ),
                     iso_rating=iso,
                     normalised=norm,
@@ -453,8 +456,13 @@ def _explain(
     angle_in_band_pct: float | None,
     masks: tuple[np.ndarray, ...],
     beyond: dict[str, float] | None = None,
+    total: float | None = None,
 ) -> list[str]:
     """Up to three short sentences, the costliest first; one good-news sentence if none.
+
+    The words never contradict the numbers shown beside them: a stroke whose score shows as 100
+    gets the good news only (a remark on what cost it under half a point would sit beside a
+    perfect score), and an excursion that would read "up to 0.0 N above the band" is not one.
 
     A stroke beyond every expert on some criterion (``beyond``) is told so last, after what went
     wrong: that is why it fails whatever its other marks.
@@ -471,6 +479,8 @@ def _explain(
     too_hard, too_light = masks[0], masks[1]
     for a, b in find_regions(too_hard) if too_hard.any() else ():
         over = float(np.max(f[a : b + 1] - env.force_hi_n[a : b + 1]))
+        if over < SHOWN_FORCE_N:
+            continue
         candidates.append(
             (
                 w["force"] * (b - a + 1),
@@ -479,6 +489,8 @@ def _explain(
         )
     for a, b in find_regions(too_light) if too_light.any() else ():
         under = float(np.max(env.force_lo_n[a : b + 1] - f[a : b + 1]))
+        if under < SHOWN_FORCE_N:
+            continue
         candidates.append(
             (
                 w["force"] * (b - a + 1),
@@ -529,6 +541,8 @@ def _explain(
         )
 
     candidates = [c for c in candidates if c[0] > 0]
+    if total is not None and round(total) >= 100 and not beyond:
+        candidates = []
     candidates.sort(key=lambda c: -c[0])
     sentences = [text for _, text in candidates[:MAX_SENTENCES]]
     if beyond:

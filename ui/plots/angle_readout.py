@@ -30,12 +30,17 @@ _BAR_TOP_PX, _BAR_H_PX = 14.0, 26.0
 
 
 def angle_verdict(angle_deg: float, lo_deg: float, hi_deg: float) -> str:
-    """Words for where the angle is against the band (steeper = larger angle to the skin)."""
-    if angle_deg > hi_deg:
-        return f"▲ {angle_deg - hi_deg:.0f}° too steep"
-    if angle_deg < lo_deg:
-        return f"▼ {lo_deg - angle_deg:.0f}° too flat"
-    return f"✓ in band {lo_deg:.0f}–{hi_deg:.0f}°"
+    """Words for where the angle is against the band (steeper = larger angle to the skin).
+
+    Judged on the whole degrees shown, so that the words agree with the number beside them:
+    50.3 degrees against a band of 41 to 50 reads "50" and "in band", never "0 deg too steep".
+    """
+    shown, lo, hi = round(angle_deg), round(lo_deg), round(hi_deg)
+    if shown > hi:
+        return f"▲ {shown - hi}° too steep"
+    if shown < lo:
+        return f"▼ {lo - shown}° too flat"
+    return f"✓ in band {lo}–{hi}°"
 
 
 class BandBar(QWidget):

@@ -314,3 +314,27 @@ def test_a_strokes_score_does_not_change_with_the_exercises_pass_mark() -> None:
     stroke = make_stroke(duration_s=1.3, peak_n=22.0)
     scores = {Scorer(ENVELOPE, pass_mark=p).score(stroke).score for p in (70.0, 80.0, 95.0)}
     assert len(scores) == 1
+
+
+def test_the_words_never_contradict_the_numbers_beside_them() -> None:
+    """A score shown as 100 is not told what went wrong, and no excursion reads "0.0 N"."""
+    seen_perfect = seen_remark = 0
+    for offset, frac, extra in itertools.product(
+        np.arange(-2.5, 2.51, 0.25),  # 1 N over: the edge of the band, 100 as shown
+        (0.5, 0.62),
+        (0.0, 2.0),
+    ):
+        stroke = make_stroke(
+            offset_n=offset,
+            peak_frac=frac,
+            extra=lambda u, e=extra: e * np.exp(-(((u - 0.5) / 0.08) ** 2)),
+        )
+        result = Scorer(ENVELOPE).score(stroke)
+        text = " | ".join(result.explanation)
+        assert "0.0 N" not in text, text
+        if round(result.score) >= 100:
+            seen_perfect += 1
+            assert result.explanation[0].startswith("inside the expert band"), (result, text)
+        elif not result.explanation[0].startswith("inside"):
+            seen_remark += 1
+    assert seen_perfect and seen_remark  # both kinds were tried
