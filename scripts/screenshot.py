@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--theme", choices=("light", "dark"), default="light")
     parser.add_argument("--exercise", default="sweep", help="id of a shipped exercise")
     parser.add_argument("--skill", choices=tuple(SKILLS), default="competent")
+    parser.add_argument("--feedback", default="concurrent", help="a feedback schedule's name")
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--strokes", type=int, default=5, help="strokes scored before the picture")
@@ -42,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         default="45-75",
         help="take the picture when the stroke in progress is this far through, LOW-HIGH %% of "
         "the expert's time (a series of pictures shows one stroke growing)",
+    )
+    parser.add_argument(
+        "--block-end",
+        action="store_true",
+        help="instead, stop after --strokes strokes and take the block's end-of-block report",
     )
     args = parser.parse_args(argv)
     at_lo, at_hi = (float(v) for v in args.at.split("-"))
@@ -54,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from trainer.library.exercise import shipped_exercises
     from trainer.live.connection import DeviceChoice
+    from trainer.live.feedback import Schedule
     from trainer.paths import AppPaths
     from ui.app.application import create_application
     from ui.app.main_window import MainWindow
@@ -65,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     settings.set_theme(args.theme)
     settings.set_device(DeviceChoice("sim", skill=args.skill))
     settings.set_exercise_id(args.exercise)
+    settings.set_schedule(Schedule(args.feedback))
     settings.sync()
 
     exercises = shipped_exercises()
@@ -91,16 +99,32 @@ def main(argv: list[str] | None = None) -> int:
         match = re.search(r"in progress \((\d+) %", view.stroke_panel.caption())
         return float(match.group(1)) if match else None
 
+    def save(what: str) -> None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(args.out)):
+            print(f"could not write {args.out}", file=sys.stderr)
+        else:
+            print(f"{args.out}: {view.table_model.rowCount()} strokes, {what}")
+            result["status"] = 0
+
+    def block_ended(_summary: object) -> None:
+        QTimer.singleShot(300, lambda: (save("end of block"), app.quit()))
+
     def poll() -> None:
         pct = mid_stroke_pct()
         ready = view.table_model.rowCount() >= args.strokes
-        if ready and pct is not None and at_lo <= pct <= at_hi:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            if not window.grab().save(str(args.out)):
-                print(f"could not write {args.out}", file=sys.stderr)
-            else:
-                print(f"{args.out}: {view.table_model.rowCount()} strokes, stroke at {pct:.0f} %")
-                result["status"] = 0
+        if args.block_end:
+            if ready:
+                timer.stop()
+                view.stay_connected = False
+                window.controller.stopped.connect(block_ended)
+                view.stop_session()
+            return
+        # Only concurrent feedback draws the stroke in progress: other schedules are taken
+        # once enough strokes are in.
+        live = args.feedback == "concurrent"
+        if ready and (not live or (pct is not None and at_lo <= pct <= at_hi)):
+            save("mid-session" if pct is None else f"stroke at {pct:.0f} %")
             finish()
 
     def give_up() -> None:

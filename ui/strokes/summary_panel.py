@@ -40,6 +40,10 @@ _FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: What a held-back figure reads: short, so a narrow column shows it whole.
+HELD_BACK = "hidden"
+
+
 def _pct(value: float | None, decimals: int = 0) -> str:
     return "–" if value is None else f"{value:.{decimals}f} %"
 
@@ -116,8 +120,10 @@ class SummaryPanel(QGroupBox):
         self._note.hide()
 
     def set_block(self, number: int, schedule_label: str) -> None:
-        """The figures are of one block: say which."""
-        self.setTitle(f"Block {number} · {schedule_label}")
+        """The figures are of one block: say which (the schedule's name without its gloss, so
+        the title fits a narrow column; the Feedback box above says the rest)."""
+        self.setTitle(f"Block {number} · {schedule_label.split(' (')[0]}")
+        self.setToolTip(f"Block {number}, under {schedule_label} feedback")
 
     def show_summary(self, summary: SessionSummary | None) -> None:
         self._note.hide()
@@ -127,7 +133,7 @@ class SummaryPanel(QGroupBox):
     def hold_back(self, strokes: int) -> None:
         """A no-feedback block: count the strokes, hold back every figure that judges them."""
         for key, label in self._values.items():
-            label.setText(str(strokes) if key == "strokes" else "held back")
+            label.setText(str(strokes) if key == "strokes" else HELD_BACK)
         self._note.setText("Held back by the feedback schedule: shown when the block ends.")
         self._note.show()
 

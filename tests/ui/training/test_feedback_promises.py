@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QWi
 
 from trainer.live.feedback import Reveal, Schedule
 from ui.strokes.stroke_rows import StrokeRow
+from ui.strokes.summary_panel import HELD_BACK
 from ui.training.session_controller import Phase
 from ui.training.training_view import TrainingView
 
@@ -111,10 +112,10 @@ def test_no_widget_gives_away_a_held_back_result(
     assert "pass" not in " ".join(cells) and "fail" not in " ".join(cells)
     # The running figures are held back: only the count of strokes is given.
     for key in ("mean_score", "pass_rate", "force_in_band", "angle_in_band", "consistency"):
-        assert view.summary_panel.value(key) == "held back", (schedule.value, key)
+        assert view.summary_panel.value(key) == HELD_BACK, (schedule.value, key)
     view.display_timer.start()
     # The block's end shows its figures.
     with qtbot.waitSignal(view.controller.stopped, timeout=10_000):
         view.stop_session()
     assert view.controller.phase is Phase.IDLE
-    assert view.summary_panel.value("mean_score") != "held back"
+    assert view.summary_panel.value("mean_score") != HELD_BACK

@@ -22,6 +22,7 @@ from trainer.live.connection import DeviceChoice
 from trainer.live.feedback import Reveal, Schedule
 from trainer.recordings.events import read_events
 from ui.strokes.stroke_table import COL_RESULT, COL_SCORE
+from ui.strokes.summary_panel import HELD_BACK
 from ui.training.session_controller import Phase
 from ui.training.training_view import TrainingView
 
@@ -140,7 +141,7 @@ def test_a_no_feedback_block_holds_everything_back_until_it_ends(qtbot, make_vie
     n = view.table_model.rowCount()
     assert all(_cell(view, i, COL_SCORE) == "" for i in range(n))
     assert all(_cell(view, i, COL_RESULT) == "held back" for i in range(n))
-    assert view.summary_panel.value("mean_score") == "held back"
+    assert view.summary_panel.value("mean_score") == HELD_BACK
     status = view.status.text()
     assert status.startswith("Stroke") and "recorded" in status
     assert "pass" not in status and "fail" not in status
