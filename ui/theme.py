@@ -14,9 +14,9 @@ Never holds state of its own beyond the current ``Theme``; never touches a sessi
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
@@ -142,8 +142,11 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
     """Set the Fusion palette and pyqtgraph's defaults for plots made from now on.
 
     Plots that already exist are restyled by their own ``apply_theme``; pyqtgraph's global options
-    only reach new ones.
+    only reach new ones. pyqtgraph is configured only once something has imported it (see
+    ``configure_pyqtgraph``): the training screen paints its own plots and does not load it.
     """
+    global _current
+    _current = theme
     app.setStyle("Fusion")
     pal = QPalette()
     bg, panel, fg = QColor(theme.background), QColor(theme.panel), QColor(theme.foreground)
@@ -171,4 +174,18 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
     if font.pointSize() < BASE_FONT_PT:
         font.setPointSize(BASE_FONT_PT)
         app.setFont(font)
+    if "pyqtgraph" in sys.modules:
+        configure_pyqtgraph()
+
+
+#: The theme last applied, for pyqtgraph's defaults once it is imported.
+_current: Theme | None = None
+
+
+def configure_pyqtgraph() -> None:
+    """pyqtgraph's global defaults from the current theme: called by the modules that plot with
+    pyqtgraph when they are imported, and by ``apply_theme`` once pyqtgraph is loaded."""
+    import pyqtgraph as pg
+
+    theme = _current or LIGHT
     pg.setConfigOptions(background=theme.background, foreground=theme.foreground, antialias=False)

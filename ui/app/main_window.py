@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -34,14 +34,16 @@ from ui.app.guide import GettingStarted, shortcuts_text
 from ui.app.recovery import RECOVERY_KEY as RECOVERY_KEY
 from ui.app.recovery import RecoverDialog, Recovery
 from ui.app.settings import AppSettings
-from ui.instructor.expert_recording import ExpertRecordingWindow
-from ui.review.review_view import ReviewView
 from ui.runtime.background import run_in_background
 from ui.theme import Theme, apply_theme, theme_named
 from ui.training.device_panel import list_port_entries
 from ui.training.session_controller import Phase, SessionController
 from ui.training.training_view import TrainingView
 from ui.widgets.screen_fit import fit_to_screen, keep_on_screen
+
+if TYPE_CHECKING:  # both plot with pyqtgraph: loaded when first opened, not at start-up
+    from ui.instructor.expert_recording import ExpertRecordingWindow
+    from ui.review.review_view import ReviewView
 
 #: The size the window opens at on a screen with room for it; smaller screens get what they have.
 PREFERRED_SIZE = QSize(1600, 1000)
@@ -291,6 +293,8 @@ class MainWindow(QMainWindow):
     def review_window(self) -> ReviewView:
         """The review window, shown and up to date with the exercises listed."""
         if self.review is None:
+            from ui.review.review_view import ReviewView
+
             self.review = ReviewView(
                 self.view.picker.exercises,
                 self.view.picker.current(),
@@ -309,6 +313,8 @@ class MainWindow(QMainWindow):
 
     def open_expert_recording(self) -> ExpertRecordingWindow:
         if self.expert is None:
+            from ui.instructor.expert_recording import ExpertRecordingWindow
+
             self.expert = ExpertRecordingWindow(
                 self.paths,
                 self._reserved_ids,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
@@ -31,9 +32,11 @@ from PySide6.QtWidgets import (
 
 from trainer.recordings.recovery import RecoveryOffers, UnfinishedRecording
 from ui.app.settings import AppSettings
-from ui.review.review_view import Review, ReviewView
 from ui.runtime.background import run_in_background
 from ui.widgets.banner import Banner
+
+if TYPE_CHECKING:  # the review window imports pyqtgraph: loaded when it is first opened
+    from ui.review.review_view import Review, ReviewView
 
 #: The banner key of the start-up offer.
 RECOVERY_KEY = "recovery"

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidg
 
 from trainer.scoring.envelope_build import EnvelopeBuild
 from trainer.scoring.leave_one_out import MEDIAN_TARGET, P5_TARGET
-from ui.theme import LIGHT, Theme
+from ui.theme import LIGHT, Theme, configure_pyqtgraph
+
+configure_pyqtgraph()  # the current theme's defaults for the plots made here
 
 _KEPT_ALPHA = 150
 _DROPPED_ALPHA = 90

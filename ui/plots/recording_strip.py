@@ -23,7 +23,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ui.theme import LIGHT, Theme
+from ui.theme import LIGHT, Theme, configure_pyqtgraph
+
+configure_pyqtgraph()  # the current theme's defaults for the plots made here
 
 MAX_GAP_LABELS = 40  # beyond this many the hatching alone tells the story
 #: A click this close (seconds) to a stroke, outside it, still selects it.
