@@ -10,17 +10,18 @@ quickly on a semester's data. The window's charts and ``--json`` print the same 
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from trainer.records.database import as_utc
 from trainer.records.errors import RecordsError
 from trainer.records.people import course, student
-from trainer.records.schema import enrolments, exercise_versions, sessions, students
+from trainer.records.schema import enrolments, exercise_versions, sessions, strokes, students
 
 #: A student's recent figure is the mean of their last this many sessions.
 RECENT_SESSIONS = 3
@@ -40,6 +41,7 @@ def student_progress(
             sessions.c.mode,
             sessions.c.stroke_count,
             sessions.c.passed,
+            sessions.c.blocks,
             exercise_versions.c.exercise_id,
             *(sessions.c[f] for f in _FIGURES),
         )
@@ -49,6 +51,7 @@ def student_progress(
     )
     if exercise_id is not None:
         q = q.where(exercise_versions.c.exercise_id == exercise_id)
+    per_block = _block_figures(conn, who["pk"])
     by_exercise: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in conn.execute(q):
         started = as_utc(r.started_at)
@@ -62,6 +65,7 @@ def student_progress(
                 "strokes": r.stroke_count,
                 "passed": bool(r.passed),
                 **{f: _r(getattr(r, f)) for f in _FIGURES},
+                "blocks": _blocks(r.blocks, per_block.get(r.id, {})),
             }
         )
     if exercise_id is not None and not by_exercise:
@@ -73,6 +77,56 @@ def student_progress(
             for ex, rows in sorted(by_exercise.items())
         },
     }
+
+
+def _block_figures(conn: Connection, student_pk: int) -> dict[str, dict[int, Any]]:
+    """Per session and block: strokes, mean score, force and angle error (one grouped query)."""
+    q = (
+        select(
+            strokes.c.session_id,
+            strokes.c.block,
+            func.count().label("n"),
+            func.avg(strokes.c.score).label("score"),
+            func.avg(strokes.c.force_error_pct).label("force"),
+            func.avg(strokes.c.angle_error_deg).label("angle"),
+        )
+        .join(sessions, sessions.c.id == strokes.c.session_id)
+        .where(sessions.c.student_pk == student_pk)
+        .group_by(strokes.c.session_id, strokes.c.block)
+    )
+    out: dict[str, dict[int, Any]] = defaultdict(dict)
+    for r in conn.execute(q):
+        out[r.session_id][int(r.block)] = r
+    return out
+
+
+def _blocks(stored: str, figures: dict[int, Any]) -> list[dict[str, Any]]:
+    """The session's blocks with their feedback schedules and figures: a practice session's
+    no-feedback block is a retention test, drawn with the retention sessions."""
+    try:
+        declared = {int(b["block"]): b for b in json.loads(stored or "[]")}
+    except (ValueError, KeyError, TypeError):
+        declared = {}
+    out = []
+    for number in sorted(set(declared) | set(figures)):
+        f = figures.get(number)
+        feedback = declared.get(number, {}).get("feedback")
+        out.append(
+            {
+                "block": number,
+                "feedback": feedback,
+                "retention": feedback == "none",
+                "strokes": int(f.n) if f is not None else 0,
+                "mean_score": _r(float(f.score)) if f is not None and f.score is not None else None,
+                "force_error_pct": _r(float(f.force))
+                if f is not None and f.force is not None
+                else None,
+                "angle_error_deg": _r(float(f.angle))
+                if f is not None and f.angle is not None
+                else None,
+            }
+        )
+    return out
 
 
 def _weeks(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@ backends, from sessions whose figures were chosen so the answers can be worked o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -139,3 +140,21 @@ def test_completeness_before_grading(course: Records) -> None:
     r.add_student(PASSPHRASE, "s4", "Di Dunn", course_id="c1")
     states = {row["student_id"]: row["state"] for row in r.completeness("c1")}
     assert states["s4"] == "none"
+
+
+def test_a_no_feedback_block_inside_a_practice_session_shows_as_retention(
+    course: Records,
+) -> None:
+    new = make_session("s1", [60.0, 70.0, 80.0, 90.0])
+    new.strokes = [replace(s, block=1 if s.idx <= 2 else 2) for s in new.strokes]
+    new.blocks = [
+        {"block": 1, "feedback": "concurrent", "first_stroke": 1},
+        {"block": 2, "feedback": "none", "first_stroke": 3},
+    ]
+    course.add_session(new)
+    (row,) = course.progress("s1")["exercises"]["sweep"]["sessions"]
+    assert [
+        (b["block"], b["feedback"], b["retention"], b["strokes"], b["mean_score"])
+        for b in row["blocks"]
+    ] == [(1, "concurrent", False, 2, 65.0), (2, "none", True, 2, 85.0)]
+    assert row["blocks"][1]["force_error_pct"] == 15.0
