@@ -8,6 +8,7 @@ of its own and measures that process's peak resident memory (``ru_maxrss`` from 
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import threading
 from pathlib import Path
@@ -24,13 +25,25 @@ GB = 1 << 30
 #: Peak memory allowed to a command refusing a huge file: Python, numpy and pandas take about 100
 #: MB; the file itself must add next to nothing.
 PEAK_RSS_LIMIT_MB = 400
+#: Address space the command may take at all: a reader that regressed to reading a file whole
+#: fails with a MemoryError at this bound instead of taking the machine's memory (the one before
+#: this fix took 24 GB on a 2 GB file and was killed by the kernel's out-of-memory killer).
+ADDRESS_SPACE_LIMIT = 2 * GB
 
 
 def _run_measured(*args: str) -> tuple[subprocess.CompletedProcess, float]:
     """Run the CLI; its result and its own peak resident memory in MB (``wait4``'s rusage)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_LIMIT, ADDRESS_SPACE_LIMIT))
+
     proc = subprocess.Popen(
-        [*cli_command(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        [*cli_command(), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        preexec_fn=limit_memory,
     )
     output: dict[str, bytes] = {}
 
