@@ -326,15 +326,17 @@ def bench(target: str, args: argparse.Namespace, real: dict[str, Any]) -> dict[s
                 "SELECT pk FROM students WHERE student_id = 's000'"
             ).scalar()
         )
-        progress_base = median_time(
-            lambda: bare_read(
+
+        def progress_bare() -> None:
+            bare_read(
                 bare,
                 "SELECT id, started_at, mode, mean_score, force_error_pct, angle_error_deg, "
-                "consistency, pass_rate_pct FROM sessions WHERE student_pk = ? ORDER BY started_at",
+                "consistency, pass_rate_pct, blocks FROM sessions WHERE student_pk = ? "
+                "ORDER BY started_at",
                 (pk,),
-            ),
-            args.repeat,
-        )
+            )
+
+        progress_base = median_time(progress_bare, args.repeat)
         klass = median_time(lambda: r.class_view("c1"), args.repeat)
         klass_base = median_time(
             lambda: bare_read(

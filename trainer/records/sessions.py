@@ -181,7 +181,7 @@ def store_session(conn: Connection, new: NewSession) -> bool:
             "calibration": new.calibration,
             "software_version": new.software_version,
             "station": new.station,
-            "blocks": json.dumps(new.blocks),
+            "blocks": json.dumps(block_figures(new.blocks, new.strokes), allow_nan=False),
             "started_at": new.started_at,
             "ended_at": new.ended_at,
             "recording_name": new.recording_name,
@@ -208,6 +208,27 @@ def store_session(conn: Connection, new: NewSession) -> bool:
             [{"session_id": new.id, **_finite(asdict(s))} for s in new.strokes],
         )
     return True
+
+
+def block_figures(blocks: list[dict[str, Any]], rows: list[StrokeRow]) -> list[dict[str, Any]]:
+    """The declared blocks with each one's own figures (strokes, mean score, force and angle
+    error), worked out once when the session is stored so that progress views read them
+    without touching the strokes."""
+    declared = {int(b.get("block", i + 1)): dict(b) for i, b in enumerate(blocks)}
+    numbers = sorted(set(declared) | {s.block for s in rows})
+    out = []
+    for number in numbers:
+        mine = [s for s in rows if s.block == number]
+        out.append(
+            {
+                **declared.get(number, {"block": number}),
+                "strokes": len(mine),
+                "mean_score": _mean([s.score for s in mine]),
+                "force_error_pct": _mean([s.force_error_pct for s in mine]),
+                "angle_error_deg": _mean([s.angle_error_deg for s in mine]),
+            }
+        )
+    return out
 
 
 def _pack_recording(recording: bytes | None, events: bytes | None) -> bytes | None:

@@ -113,7 +113,12 @@ def test_every_earlier_schema_with_data_migrates_without_losing_a_row(
         assert r.db.read(_row_counts) == before
         listed = r.sessions(student_id="s-old")
         assert [s["mean_score"] for s in listed] == [72.5]
-        assert r.progress("s-old")["exercises"]["sweep"]["sessions"][0]["strokes"] == 2
+        (old,) = r.progress("s-old")["exercises"]["sweep"]["sessions"]
+        assert old["strokes"] == 2
+        # Its blocks carried no figures then: they are worked out from its strokes.
+        assert [(b["block"], b["strokes"], b["mean_score"]) for b in old["blocks"]] == [
+            (1, 2, 72.5)
+        ]
         assert r.recording(OLD_SESSION) == OLD_RECORDING
 
 
