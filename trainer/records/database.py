@@ -52,6 +52,13 @@ _RETRY_SQLSTATES = {"40001", "40P01"}
 #: PostgreSQL's answers that a station cannot wait out: a wrong password or role (28), a
 #: database that does not exist (3D), no right to it (42501).
 _REFUSED_SQLSTATES = ("28", "3D", "42501")
+#: SQLite's words for a file it cannot use, and what they mean to the user.
+_SQLITE_FILE_FAULTS = (
+    ("unable to open database file", "cannot open the records database or its -wal/-shm files"),
+    ("readonly database", "the records database is read-only here"),
+    ("disk is full", "the disk holding the records database is full"),
+    ("disk I/O error", "the disk holding the records database failed to read or write"),
+)
 #: The same refusals when they come while connecting (libpq gives no SQLSTATE then).
 _REFUSED_PHRASES = (
     "does not exist",
@@ -159,6 +166,10 @@ class Database:
             return ServerUnreachable(f"{_shown_target(self.target)}: {_first_line(exc.orig)}")
         if self.backend == "sqlite" and "not a database" in str(exc.orig):
             return RecordsError(f"{self.target}: not a records database (not a SQLite file)")
+        if self.backend == "sqlite" and isinstance(exc, OperationalError):
+            for phrase, meaning in _SQLITE_FILE_FAULTS:
+                if phrase in str(exc.orig):
+                    return RecordsError(f"{self.target}: {meaning}; nothing was changed")
         return exc
 
     def schema_version(self) -> str | None:

@@ -357,3 +357,11 @@ def test_a_local_start_time_is_kept_as_the_same_instant(db_target: str) -> None:
         r.add_session(make_session("s1", [80.0], started=local))
         (listed,) = r.sessions()
         assert datetime.fromisoformat(listed["started"]) == START
+
+
+def test_a_database_whose_files_cannot_be_opened_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "records.sqlite"
+    Records.open(path).close()
+    (tmp_path / "records.sqlite-wal").mkdir()  # where SQLite must write its log
+    with pytest.raises(RecordsError, match=r"records\.sqlite: cannot open .* nothing was changed"):
+        Records.open(path)
