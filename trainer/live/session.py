@@ -145,7 +145,9 @@ class TrainingSession:
         self._segment = segment
         self._segmenter = self._new_segmenter()
         self._scorer = (
-            Scorer(exercise.envelope, exercise.weights, exercise.pass_mark) if exercise else None
+            Scorer(exercise.envelope, exercise.weights, exercise.pass_mark, exercise.stroke_type)
+            if exercise
+            else None
         )
         self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
@@ -233,7 +235,9 @@ class TrainingSession:
             if exercise is not None:
                 self.exercise = exercise
                 self._detection = exercise.detection
-                self._scorer = Scorer(exercise.envelope, exercise.weights, exercise.pass_mark)
+                self._scorer = Scorer(
+                    exercise.envelope, exercise.weights, exercise.pass_mark, exercise.stroke_type
+                )
             self.metadata.update(metadata or {})
             schedule = str(self.metadata.get("feedback_schedule", "unset"))
             self.blocks = BlockTracker(self.exercise, schedule)

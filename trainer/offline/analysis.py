@@ -97,7 +97,7 @@ def _stated_rate_hz(recording: Recording) -> float | None:
 
 def score_recording(recording: Recording, exercise: Exercise) -> ScoreReport:
     strokes, notes = segment_recording_noted(recording, exercise.detection)
-    scorer = Scorer(exercise.envelope, exercise.weights, exercise.pass_mark)
+    scorer = Scorer(exercise.envelope, exercise.weights, exercise.pass_mark, exercise.stroke_type)
     scores = scorer.score_many(strokes)
     summary = summarise(scores, exercise.pass_mark, exercise.envelope, exercise.block)
     return ScoreReport(exercise, strokes, scores, summary, recording, notes)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from trainer.fields import FieldError, choice, integer, number, number_array, reported_as, shown
+from trainer.scoring.path_score import PathEnvelope, PathEnvelopeError
 from trainer.strokes.normalise import DEFAULT_LOWPASS_HZ, POINTS
 
 #: Fewest expert strokes an envelope is built from (a standard deviation needs some company).
@@ -93,6 +94,8 @@ class Envelope:
     duration_log_sd: float = math.nan
     tolerance_inner_sds: float = DEFAULT_TOLERANCE_INNER_SDS
     tolerance_outer_sds: float = DEFAULT_TOLERANCE_OUTER_SDS
+    #: The experts' path on a force plate (``trainer.scoring.path_score``); None without a CoP.
+    path: PathEnvelope | None = None
 
     @property
     def has_angle(self) -> bool:
@@ -150,6 +153,7 @@ class Envelope:
             "angle_sigma_deg": _list(self.angle_sigma_deg, _ANGLE_DECIMALS) if angle else None,
             "angle_lo_deg": _list(self.angle_lo_deg, _ANGLE_DECIMALS) if angle else None,
             "angle_hi_deg": _list(self.angle_hi_deg, _ANGLE_DECIMALS) if angle else None,
+            **({"path": self.path.to_dict()} if self.path is not None else {}),
         }
 
     @classmethod
@@ -226,7 +230,17 @@ class Envelope:
                     exclusive_minimum=True,
                     default=DEFAULT_LOWPASS_HZ,
                 ),
+                path=_path_of(d),
             )
+
+
+def _path_of(d: dict[str, Any]) -> PathEnvelope | None:
+    if d.get("path") is None:
+        return None
+    try:
+        return PathEnvelope.from_dict(d["path"])
+    except PathEnvelopeError as exc:
+        raise FieldError("path", str(exc).removeprefix("envelope.path: ")) from None
 
 
 def _num(value: float, decimals: int) -> float | None:

@@ -7,7 +7,7 @@ What the instructor sees while recording a demonstration: every stroke normalise
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from trainer.scoring.envelope import (
     DEFAULT_ANGLE_FLOOR_DEG,
@@ -20,6 +20,7 @@ from trainer.scoring.envelope import (
 from trainer.scoring.envelope_fit import envelope_from_normalised
 from trainer.scoring.leave_one_out import CalibrationReport, leave_one_out_check
 from trainer.scoring.outliers import OutlierFlag, flag_outliers
+from trainer.scoring.path_score import PathEnvelope
 from trainer.scoring.weights import ScoringWeights
 from trainer.strokes.normalise import DEFAULT_LOWPASS_HZ, NormalisedStroke, normalise_many
 from trainer.strokes.stroke import Stroke
@@ -77,6 +78,8 @@ def build_envelope(
     )
     normalised = normalise_many(strokes, lowpass_hz)
     envelope = envelope_from_normalised(normalised, **settings)
+    if all(s.has_cop for s in strokes):  # expert plate recordings: learn their path too
+        envelope = replace(envelope, path=PathEnvelope.from_features([s.path for s in strokes]))
     flags = flag_outliers(strokes, normalised, envelope)
     calibration = leave_one_out_check(strokes, normalised, settings, weights)
     return EnvelopeBuild(envelope, flags, calibration, normalised)

@@ -54,9 +54,11 @@ from trainer.scoring import iso18571
 from trainer.scoring.band import in_band_pct
 from trainer.scoring.envelope import Envelope
 from trainer.scoring.iso18571 import IsoRating
+from trainer.scoring.path_score import PathScore, score_path
 from trainer.scoring.weights import STROKE_SUB_SCORE_KEYS, ScoringError, ScoringWeights
 from trainer.signals.regions import find_regions
 from trainer.strokes.normalise import NormalisedStroke, normalise, normalise_many
+from trainer.strokes.path import PathFeatures
 from trainer.strokes.stroke import Stroke
 
 #: Outer tolerances of the accuracy sub-scores (the inner ones come from the envelope's floors).
@@ -116,6 +118,8 @@ class StrokeScore:
     explanation: list[str]
     iso_rating: IsoRating | None
     normalised: NormalisedStroke
+    #: Where the stroke went on a force plate (None for a tool without a centre of pressure).
+    path: PathFeatures | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -134,6 +138,7 @@ class StrokeScore:
             "sparc": _round_or_none(self.normalised.sparc, 3),
             "explanation": list(self.explanation),
             "iso_rating": self.iso_rating.as_json() if self.iso_rating else None,
+            **(self.path.as_json() if self.path is not None else {}),
         }
 
 
@@ -146,16 +151,33 @@ class Scorer:
         envelope: Envelope,
         weights: ScoringWeights | None = None,
         pass_mark: float = DEFAULT_PASS_MARK,
+        stroke_type: str = "stroke",
     ) -> None:
         if not 0.0 <= pass_mark <= 100.0:
             raise ScoringError("field 'pass_mark' must be between 0 and 100")
         self.envelope = envelope
         self.weights = weights if weights is not None else ScoringWeights()
+        #: How the path's remarks name the stroke ("the fan opened 40 deg").
+        self.stroke_type = stroke_type
         self.pass_mark = float(pass_mark)
         # Where the critical cap ends: just under the pass mark, but never above the design's
         # (70 - 1), so that a stroke's score does not change with an exercise's pass mark of 70
         # or more; under a lower pass mark a stroke beyond every expert must still fail.
         self._fail_at = max(0.0, min(DEFAULT_PASS_MARK, self.pass_mark) - BEYOND_MARGIN)
+
+    def _path_score(self, stroke: Stroke) -> PathScore | None:
+        """The path sub-score, when the exercise learned the experts' path and the stroke has a
+        centre of pressure that moved (None otherwise: the sub-score is left out)."""
+        env = self.envelope
+        if env.path is None or not stroke.has_cop:
+            return None
+        return score_path(
+            env.path,
+            stroke.path,
+            self.stroke_type,
+            env.tolerance_inner_sds,
+            env.tolerance_outer_sds,
+        )
 
     def score(self, stroke: Stroke) -> StrokeScore:
         """Score one stroke."""
@@ -201,6 +223,7 @@ class Scorer:
         tol = _Tolerances.of(env)
         weights_with_angle = self.weights.as_mapping()
         weights_without_angle = self.weights.without_angle()
+        weights_on_plate = self.weights.on_plate()
         out = []
         for k, (stroke, norm, iso) in enumerate(zip(strokes, norms, isos, strict=True)):
             sub: dict[str, float | None] = dict.fromkeys(STROKE_SUB_SCORE_KEYS)
@@ -208,7 +231,12 @@ class Scorer:
             sub["angle"] = angle_scores[k] if with_angle[k] else None
             sub["tempo"] = _tempo_score(env, norm, tol)
             sub["smoothness"] = _smoothness_score(env, norm, tol)
-            weights = weights_with_angle if with_angle[k] else weights_without_angle
+            path = self._path_score(stroke)
+            sub["path"] = path.score if path is not None else None
+            if with_angle[k]:
+                weights = weights_with_angle
+            else:
+                weights = weights_on_plate if path is not None else weights_without_angle
             total = _weighted_total(sub, weights)
             critical = _critical_errors(env, norm, tol, sub)
             beyond = _beyond_every_expert(critical)
@@ -239,7 +267,9 @@ class Scorer:
                         bands.row(k, with_angle[k]),
                         beyond,
                         total,
+                        path,
                     ),
+                    path=stroke.path if stroke.has_cop else None,
                     iso_rating=iso,
                     normalised=norm,
                 )
@@ -457,6 +487,7 @@ def _explain(
     masks: tuple[np.ndarray, ...],
     beyond: dict[str, float] | None = None,
     total: float | None = None,
+    path: PathScore | None = None,
 ) -> list[str]:
     """Up to three short sentences, the costliest first; one good-news sentence if none.
 
@@ -531,6 +562,9 @@ def _explain(
                 f"{100 * env.time_to_peak_mean_frac:.0f} %",
             )
         )
+    if path is not None:
+        for lost, text in path.remarks:
+            candidates.append((w.get("path", 0.0) * lost, text))
     smooth = sub.get("smoothness")
     if smooth is not None and smooth < SMOOTHNESS_REMARK_BELOW:
         candidates.append(

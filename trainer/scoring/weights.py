@@ -26,12 +26,21 @@ from trainer.fields import (
 )
 
 #: The sub-scores a stroke's total is made of, in the order they are shown.
-SUB_SCORES = ("force", "angle", "tempo", "smoothness")
+SUB_SCORES = ("force", "angle", "tempo", "smoothness", "path")
 #: The keys of a stroke's ``sub_scores`` in its JSON: ``consistency`` stays (always null) so that
 #: scripts written against the earlier contract keep working.
 STROKE_SUB_SCORE_KEYS = (*SUB_SCORES, "consistency")
 #: Without an angle channel (a force plate): force 0.60, tempo 0.25, smoothness 0.15.
-FORCE_ONLY_DEFAULTS = {"force": 0.60, "angle": 0.0, "tempo": 0.25, "smoothness": 0.15}
+FORCE_ONLY_DEFAULTS = {
+    "force": 0.60,
+    "angle": 0.0,
+    "tempo": 0.25,
+    "smoothness": 0.15,
+    "path": 0.0,
+}
+#: A force plate whose exercise learned the experts' path (``trainer.scoring.path_score``): where
+#: the stroke went takes the quarter of the total that the tool's angle had.
+PLATE_DEFAULTS = {"force": 0.45, "angle": 0.0, "tempo": 0.20, "smoothness": 0.10, "path": 0.25}
 
 BLOCK_FIELDS = ("consistency_weight", "consistency_pass_mark")
 DEFAULT_CONSISTENCY_WEIGHT = 0.15
@@ -51,6 +60,9 @@ class ScoringWeights:
     angle: float = 0.30
     tempo: float = 0.18
     smoothness: float = 0.12
+    #: The path on a force plate; 0 by default, so a tool's scores are as they were, and a plate
+    #: exercise with the default weights uses ``PLATE_DEFAULTS``.
+    path: float = 0.0
 
     def __post_init__(self) -> None:
         with reported_as(ScoringError):
@@ -84,8 +96,16 @@ class ScoringWeights:
         total = sum(w.values())
         return {k: v / total for k, v in w.items()} if total > 0 else w
 
+    def on_plate(self) -> dict[str, float]:
+        """The weights for a plate stroke with a path to score: ``PLATE_DEFAULTS`` for the
+        default weights, otherwise these without angle (the instructor's path weight as set)."""
+        return dict(PLATE_DEFAULTS) if self.is_default else self.without_angle()
+
     def to_dict(self) -> dict[str, float]:
-        return {name: round(v, 4) for name, v in self.as_mapping().items()}
+        # A zero path weight is left out, so that tool exercises are written as they always were.
+        return {
+            name: round(v, 4) for name, v in self.as_mapping().items() if name != "path" or v > 0
+        }
 
     @classmethod
     def from_dict(cls, d: Any) -> ScoringWeights:

@@ -117,7 +117,11 @@ _START_STEP_S = 0.5
 _START_SEARCH_MAX_S = 30.0
 
 _IDLE, _STROKE, _ENDING = "idle", "stroke", "ending"
-_T, _X, _A, _Y = 0, 1, 2, 3  # history columns: time, raw force, angle, filtered force
+#: History columns: time, raw force, angle, centre of pressure x and y, filtered force. The angle
+#: and the CoP are carried along untouched (NaN where the device has none) for the stroke's own
+#: samples; detection looks at force alone.
+_T, _X, _A, _CX, _CY, _Y = 0, 1, 2, 3, 4, 5
+_EXTRA = ("angle_deg", "cop_x_mm", "cop_y_mm")
 
 
 class _History:
@@ -129,7 +133,7 @@ class _History:
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.total = 0
-        self._buf = np.zeros((2 * capacity, 4))
+        self._buf = np.zeros((2 * capacity, 6))
 
     def append(self, rows: np.ndarray) -> None:
         n = rows.shape[0]
@@ -220,6 +224,7 @@ class StrokeSegmenter:
         if rate_hz is not None and not (rate_hz > 0 and math.isfinite(rate_hz)):
             raise SegmentationError(f"sample rate must be positive, not {rate_hz!r}")
         self._given_rate = rate_hz
+        self._has_cop = False  # the stream carries a centre of pressure (a force plate)
         self.rate_hz: float | None = None
         self.tare_warning: str | None = None
         self.counters: dict[str, int] = dict.fromkeys(
@@ -266,12 +271,14 @@ class StrokeSegmenter:
             raise SegmentationError(
                 f"the stream has no 'force_n' channel (channels: {', '.join(block.channels)})"
             ) from None
-        if "angle_deg" in block.channels:
-            angle = np.asarray(block.channel("angle_deg"), dtype=float)
-        else:
-            angle = np.full(force.shape, np.nan)
+        extra = np.full((force.size, len(_EXTRA)), np.nan)
+        for j, name in enumerate(_EXTRA):
+            if name in block.channels:
+                extra[:, j] = block.channel(name)
+        if "cop_x_mm" in block.channels and "cop_y_mm" in block.channels:
+            self._has_cop = True
         self._out = []
-        self._feed_arrays(np.asarray(block.t_s, dtype=float), force, angle)
+        self._feed_arrays(np.asarray(block.t_s, dtype=float), force, extra)
         return self._take_out()
 
     def mark_gap(self, t_s: float | None = None) -> list[Stroke]:
@@ -932,6 +939,12 @@ class StrokeSegmenter:
                 force_n=force[first : last + 1].copy(),
                 angle_deg=self._hist.window(lo + first, lo + last, _A).copy(),
                 baseline_n=baseline_n,
+                cop_x_mm=self._hist.window(lo + first, lo + last, _CX).copy()
+                if self._has_cop
+                else None,
+                cop_y_mm=self._hist.window(lo + first, lo + last, _CY).copy()
+                if self._has_cop
+                else None,
             )
         )
         return lo + last

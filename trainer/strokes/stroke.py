@@ -8,8 +8,11 @@ whichever way they were found. Nothing here imports Qt.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
+
+from trainer.strokes.path import NO_PATH, PathFeatures, path_features
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,21 @@ class Stroke:
     force_n: np.ndarray
     angle_deg: np.ndarray
     baseline_n: float = 0.0
+    #: The centre of pressure over the same samples (a force plate), or None (a hand tool).
+    cop_x_mm: np.ndarray | None = None
+    cop_y_mm: np.ndarray | None = None
+
+    @property
+    def has_cop(self) -> bool:
+        return self.cop_x_mm is not None and self.cop_y_mm is not None
+
+    @cached_property
+    def path(self) -> PathFeatures:
+        """Where the stroke went on the plate (``trainer.strokes.path``); ``NO_PATH`` without a
+        centre of pressure."""
+        if not self.has_cop:
+            return NO_PATH
+        return path_features(self.t_s, self.force_n, self.cop_x_mm, self.cop_y_mm)
 
     @property
     def duration_s(self) -> float:

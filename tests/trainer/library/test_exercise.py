@@ -109,7 +109,7 @@ def test_schema_1_file_loads_with_its_consistency_weight_moved_to_the_block(
     own = {"force": 0.5, "angle": 0.2, "tempo": 0.1, "smoothness": 0.0, "consistency": 0.2}
     ex = load_exercise_file(_write(tmp_path, _schema_1(own)))
     assert ex.weights.as_mapping() == pytest.approx(
-        {"force": 0.625, "angle": 0.25, "tempo": 0.125, "smoothness": 0.0}
+        {"force": 0.625, "angle": 0.25, "tempo": 0.125, "smoothness": 0.0, "path": 0.0}
     )
     assert ex.block.consistency_weight == pytest.approx(0.2)
     # The old defaults become the new ones, which the design derived from them.

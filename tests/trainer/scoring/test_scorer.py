@@ -34,10 +34,14 @@ ENVELOPE = symmetric_experts()
 def test_weights_default_and_normalise() -> None:
     w = ScoringWeights()
     assert w.as_mapping() == pytest.approx(
-        {"force": 0.40, "angle": 0.30, "tempo": 0.18, "smoothness": 0.12}
+        {"force": 0.40, "angle": 0.30, "tempo": 0.18, "smoothness": 0.12, "path": 0.0}
     )
     assert w.without_angle() == pytest.approx(
-        {"force": 0.60, "angle": 0.0, "tempo": 0.25, "smoothness": 0.15}
+        {"force": 0.60, "angle": 0.0, "tempo": 0.25, "smoothness": 0.15, "path": 0.0}
+    )
+    # On a force plate with a path to score, the path takes the angle's quarter.
+    assert w.on_plate() == pytest.approx(
+        {"force": 0.45, "angle": 0.0, "tempo": 0.20, "smoothness": 0.10, "path": 0.25}
     )
     assert ScoringWeights(40, 30, 18, 12) == w
     assert sum(
@@ -47,7 +51,7 @@ def test_weights_default_and_normalise() -> None:
     assert ScoringWeights.from_dict({}) == w
     # Other weights lose angle's share to the rest in proportion.
     assert ScoringWeights(2, 1, 1, 1).without_angle() == pytest.approx(
-        {"force": 0.5, "angle": 0.0, "tempo": 0.25, "smoothness": 0.25}
+        {"force": 0.5, "angle": 0.0, "tempo": 0.25, "smoothness": 0.25, "path": 0.0}
     )
 
 

@@ -184,7 +184,9 @@ def test_force_only_strokes_are_scored_on_force_tempo_and_smoothness() -> None:
             assert s.score == pytest.approx(expected)
         assert not any("angle" in e for e in s.explanation), s.explanation
     # The design's weights: force 0.60, tempo 0.25, smoothness 0.15.
-    assert w == pytest.approx({"force": 0.60, "angle": 0.0, "tempo": 0.25, "smoothness": 0.15})
+    assert w == pytest.approx(
+        {"force": 0.60, "angle": 0.0, "tempo": 0.25, "smoothness": 0.15, "path": 0.0}
+    )
 
 
 def test_score_table_of_a_force_only_recording_shows_the_block_consistency() -> None:
