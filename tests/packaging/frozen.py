@@ -3,6 +3,7 @@ and its output read for the signs of a broken bundle."""
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -59,3 +60,15 @@ def run_frozen(exe: Path, tmp_path: Path, *args: str, extra_env: dict[str, str] 
     found = [sign for sign in SIGNS_OF_BREAKAGE if sign in output]
     assert not found, f"iastm-trainer {' '.join(args)} printed {found}:\n{output}"
     return proc
+
+
+def windows_shown(stdout: str) -> list[str]:
+    """The window titles IASTM_TRAINER_CLOSE_AFTER printed when it closed them."""
+    for line in stdout.splitlines():
+        if "windows shown: " in line:
+            return ast.literal_eval(line.split("windows shown: ", 1)[1])
+    raise AssertionError(f"no 'windows shown' line in:\n{stdout}")
+
+
+def main_window_shown(stdout: str) -> bool:
+    return any(title.startswith("iastm-trainer — ") for title in windows_shown(stdout))

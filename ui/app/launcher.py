@@ -75,7 +75,10 @@ def close_after(seconds: float, argv: list[str]) -> None:
 
     For smoke tests of an installed copy (the frozen bundle's, tests/packaging/): Qt runs the timer
     only once the event loop runs, after the main window was shown, so however slow the machine
-    the window has opened first. The titles of the windows shown are printed, as evidence.
+    the window has opened first. The titles of the windows shown are printed, as evidence. A
+    window may not close yet (a session still opening closes it once open) or open later (the
+    first-run guide), so the windows are asked again every half second, as a user would, until
+    the last one has closed and the application ends.
     """
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -84,10 +87,22 @@ def close_after(seconds: float, argv: list[str]) -> None:
 
     app = create_application(argv)
 
+    def close_all() -> None:
+        app.closeAllWindows()
+        # Every window closed the normal way: end here too when the last one to close was not
+        # the main window (a dialog closing does not end the application by itself).
+        if not any(w.isVisible() for w in QApplication.topLevelWidgets()):
+            app.quit()
+
+    again = QTimer(app)
+    again.setInterval(500)
+    again.timeout.connect(close_all)
+
     def close() -> None:
         shown = [w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible()]
         print(f"iastm-trainer: closing after {seconds:g} s, windows shown: {shown}", flush=True)
-        app.closeAllWindows()
+        close_all()
+        again.start()
 
     QTimer.singleShot(max(0, round(seconds * 1000)), app, close)
 
