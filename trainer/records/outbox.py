@@ -148,6 +148,7 @@ class Outbox:
             new = self._load(sid)
             if new is None:
                 continue
+            new.packed_recording()
             try:
                 stored = server_db.run(lambda c, new=new: store_session(c, new))
             except ServerUnreachable as exc:

@@ -104,6 +104,7 @@ class Records:
     # -- sessions ------------------------------------------------------------------------------
     def add_session(self, new: sessions_mod.NewSession) -> bool:
         """Store a finished session; False if it was already held (nothing changed)."""
+        new.packed_recording()  # outside the transaction: no lock held while compressing
         return self.db.run(lambda c: sessions_mod.store_session(c, new))
 
     def sessions(

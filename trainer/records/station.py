@@ -43,6 +43,7 @@ def store_or_queue(
     (an unknown student, say) is raised: that session must not wait for a server that will refuse
     it."""
     raw = str(target) if target is not None else default_target()
+    new.packed_recording()  # outside any transaction: no lock held while compressing
     if not is_server_target(raw):
         with open_database(raw) as db:
             stored = db.run(lambda c: store_session(c, new))

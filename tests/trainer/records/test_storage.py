@@ -365,3 +365,36 @@ def test_a_database_whose_files_cannot_be_opened_is_named(tmp_path: Path) -> Non
     (tmp_path / "records.sqlite-wal").mkdir()  # where SQLite must write its log
     with pytest.raises(RecordsError, match=r"records\.sqlite: cannot open .* nothing was changed"):
         Records.open(path)
+
+
+def test_no_write_lock_is_held_while_a_recording_is_compressed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compressing ten minutes of recording takes a quarter of a second; another station's
+    write must not wait for it. While zlib runs, another writer can take the lock at once."""
+    import sqlite3
+
+    from trainer.records import sessions as sessions_mod
+
+    path = tmp_path / "records.sqlite"
+    r = _records_with_student(str(path))
+    real_pack = sessions_mod._pack_recording
+    free: list[bool] = []
+
+    def pack_and_check(recording: bytes | None, events: bytes | None) -> bytes | None:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            free.append(True)
+        except sqlite3.OperationalError:
+            free.append(False)
+        finally:
+            other.close()
+        return real_pack(recording, events)
+
+    monkeypatch.setattr(sessions_mod, "_pack_recording", pack_and_check)
+    with r:
+        assert r.add_session(make_session("s1", [80.0])) is True
+        assert r.recording(r.sessions()[0]["session"]) is not None
+    assert free == [True]
