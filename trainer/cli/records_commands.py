@@ -44,10 +44,10 @@ def add_parsers(sub: Any) -> None:
         inner.required = True
         return inner
 
-    g = group("db", "the records database")
+    g = group("db", "the records database: create or migrate it")
     command("upgrade", "create or migrate the schema; safe to repeat", cmd_db_upgrade, g)
 
-    g = group("courses", "courses")
+    g = group("courses", "add courses")
     p = command("add", "add a course", cmd_courses_add, g)
     p.add_argument("--id", required=True, dest="course_id")
     p.add_argument("--name", required=True)
@@ -55,7 +55,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--provider")
     p.add_argument("--approval", help="the body that approved it and its number")
 
-    g = group("students", "students")
+    g = group("students", "add, import, list or delete students")
     p = command("add", "add a student (or enrol one in a further course)", cmd_students_add, g)
     p.add_argument("--student-id", required=True)
     p.add_argument("--name", required=True)
@@ -74,7 +74,7 @@ def add_parsers(sub: Any) -> None:
     )
     p.add_argument("student_id", metavar="SID")
 
-    g = group("assessments", "assessment blocks")
+    g = group("assessments", "assessment blocks: add, release, results, completeness")
     p = command("add", "an assessment block and its pass criteria", cmd_assessments_add, g)
     p.add_argument("--id", required=True, dest="assessment_id")
     p.add_argument("--course", required=True)
@@ -107,7 +107,7 @@ def add_parsers(sub: Any) -> None:
     )
     p.add_argument("--course", required=True)
 
-    g = group("sessions", "sessions")
+    g = group("sessions", "store a scored recording as a session; list sessions")
     p = command("add", "score a recording and store it as a session", cmd_sessions_add, g)
     p.add_argument("recording", type=Path, metavar="RECORDING.csv")
     p.add_argument("--student", required=True)
