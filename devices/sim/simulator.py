@@ -9,14 +9,29 @@ and ends, its peak), so that tests can check what the trainer finds against what
 What it models, and why:
 - the person: strokes drawn from ``devices.sim.stroke_models`` (type and skill), with lifts between;
 - the sensor: a load cell that was not zeroed (tare offset), slow drift, Gaussian noise, an angle
-  sensor with noise, an ADC that averages over its sample period (so a 10 Hz device does not
-  alias the 8-12 Hz tremor into slow waves), a force range past which it reports overload;
+  sensor with noise, a force plate's centre of pressure whose error grows as the load falls, an
+  ADC that averages over its sample period (so a 10 Hz device does not alias the 8-12 Hz tremor
+  into slow waves), a force range past which it reports overload;
 - the firmware: sequence numbers and a microsecond clock that wrap as ITP/1 says, and the
   commands ``INFO``, ``TARE``, ``RATE <hz>``, ``START``, ``STOP``.
 
 Seeded and deterministic: the same settings and seed give the same bytes, however the stream is
 cut into chunks. Streaming keeps only the strokes around the current time, so a device may run
 for a whole working day with constant memory.
+
+A force plate is the same simulator with the channels ``force_n,cop_x_mm,cop_y_mm``
+(``PLATE_CHANNELS``): the person's strokes then also move over the plate (each stroke type's path
+from ``devices.sim.stroke_models``), and the ground truth gains each stroke's true path.
+
+The plate's centre of pressure (CoP) is a moment over a force, so its error is the moment's noise
+over the load: ``cop_noise_mm * COP_NOISE_REF_N / F`` (0.2 mm at 5 N, 1 mm at 1 N). Below
+``COP_MIN_LOAD_N`` (1 N) of load the simulator sends what an unloaded plate computes: the ratio of
+two noises, the moments' over the force's, about the plate's centre: a Cauchy-like scatter of tens
+to thousands of millimetres (kept within ``COP_WILD_MM``). That was chosen over a quiet value at
+the centre because a real plate does this, and a host that forgets to mask the CoP at low load
+must show garbage, not a plausible path; and over a smooth blend from the path into the noise
+because with a clean switch the CoP of a loaded plate has exactly the documented error, which
+tests can check.
 
 This module must never touch a port, a file or the wall clock (``devices.sim.protocol_sim`` paces
 it), and never import Qt, ``trainer`` or ``ui``.
@@ -25,6 +40,7 @@ it), and never import Qt, ``trainer`` or ``ui``.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,14 +51,17 @@ from devices.protocols.itp import encode_info_line, encode_message_line, encode_
 from devices.samples import DeviceError
 from devices.sim.stroke_models import (
     MIN_GAP_S,
+    PLATE_MM,
     SKILLS,
     STROKE_TYPES,
     DrawnStroke,
     SkillModel,
     StrokeModel,
     Tremor,
+    draw_path,
     draw_stroke,
     draw_tremor,
+    plate_lanes,
 )
 
 DEVICE_NAME = "iastm-sim"
@@ -50,7 +69,27 @@ FIRMWARE = "1.0.0"
 MIN_RATE_HZ = 10.0
 MAX_RATE_HZ = 2000.0
 #: Channels the simulated tool can measure (names from the ITP/1 channel table).
-SUPPORTED_CHANNELS: tuple[str, ...] = ("force_n", "angle_deg", "shear_n", "speed_mm_s", "roll_deg")
+SUPPORTED_CHANNELS: tuple[str, ...] = (
+    "force_n",
+    "angle_deg",
+    "shear_n",
+    "speed_mm_s",
+    "roll_deg",
+    "cop_x_mm",
+    "cop_y_mm",
+)
+#: What a force plate sends: the vertical force and the centre of pressure, no tool angle.
+PLATE_CHANNELS: tuple[str, ...] = ("force_n", "cop_x_mm", "cop_y_mm")
+_COP_CHANNELS = ("cop_x_mm", "cop_y_mm")
+#: The load at which the CoP's noise is ``cop_noise_mm`` (N); it grows as 1 / load below it.
+COP_NOISE_REF_N = 5.0
+#: Below this load (N) the plate's CoP is the ratio of noises, not a position.
+COP_MIN_LOAD_N = 1.0
+#: The load a plate needs for its CoP to be shown (N): ``StrokeTruth.loaded_path`` covers where the
+#: hand loads the plate this much (the middle of the 1 to 2 N below which the literature masks).
+PATH_TRUTH_LOAD_N = 1.5
+#: An unloaded plate's CoP is clipped to this far from the centre (mm): as far as it prints.
+COP_WILD_MM = 5000.0
 #: Decimals the firmware prints per channel (finer than each sensor's noise).
 _DECIMALS: dict[str, int] = {
     "force_n": 3,
@@ -58,6 +97,8 @@ _DECIMALS: dict[str, int] = {
     "angle_deg": 2,
     "roll_deg": 2,
     "speed_mm_s": 1,
+    "cop_x_mm": 2,
+    "cop_y_mm": 2,
 }
 _OVERLOAD_LINE = encode_message_line("OVERLOAD force_n")
 #: Resolution at which the ADC's averaging over one sample period is computed.
@@ -80,12 +121,41 @@ _T_US_MOD = 1 << 32
 
 
 @dataclass(frozen=True)
+class PathTruth:
+    """Where one stroke's centre of pressure really went, measured as ``trainer.strokes.path``
+    measures a recorded one, on the exact path.
+
+    ``path_length_mm`` along the CoP's way; ``direction_deg`` of the chord from first to last
+    point (0 = +x, 90 = +y, along the fibres; None where the chord is under 2 mm, as on a scan
+    that comes back to where it began); ``straightness`` the chord over the length;
+    ``speed_mm_s`` the length over the time; ``turn_deg`` how far the direction of travel turns,
+    anticlockwise positive (a fan's arc, a J-stroke's hook, a sweep's drift), leaving out a
+    scan's about-turn at its far end; ``heading_deg`` the direction the stroke set off in and
+    ``start_x_mm``/``start_y_mm`` where, on the plate.
+    """
+
+    path_length_mm: float
+    direction_deg: float | None
+    straightness: float | None
+    speed_mm_s: float | None
+    turn_deg: float
+    heading_deg: float
+    start_x_mm: float
+    start_y_mm: float
+
+
+@dataclass(frozen=True)
 class StrokeTruth:
     """What really happened in one simulated stroke (the hand's force, before the sensor).
 
     ``start_s``/``end_s`` are where the force crosses 5 % of the stroke's peak, around the peak:
     the boundaries the trainer's segmenter is specified to find. ``contact_start_s`` and
     ``contact_end_s`` are first and last contact (force above zero).
+
+    ``path`` is the stroke's true path on a force plate over the same ``start_s`` to ``end_s``;
+    ``loaded_path`` the part of it where the hand's load is at least ``PATH_TRUTH_LOAD_N``, which
+    is all a plate that masks its CoP at low load can show: a light stroke's ends, or a fan's
+    long tapering tail, fall below it (a fan's arc reads about 5 degrees and 10 mm less there).
     """
 
     index: int
@@ -96,6 +166,8 @@ class StrokeTruth:
     peak_force_n: float
     peak_s: float
     mean_angle_deg: float
+    path: PathTruth | None = None
+    loaded_path: PathTruth | None = None
 
     @property
     def duration_s(self) -> float:
@@ -123,6 +195,8 @@ def _truth_of(stroke: DrawnStroke, index: int) -> StrokeTruth:
     start = cross(i0, i0 + 1) if left.size else float(t[0])
     end = cross(i1 - 1, i1) if right.size else float(t[-1])
     inside = (t >= start) & (t <= end)
+    heavy = np.flatnonzero(f >= PATH_TRUTH_LOAD_N)
+    loaded = t[heavy[0] : heavy[-1] + 1] if heavy.size >= 2 else t[:0]
     return StrokeTruth(
         index=index,
         start_s=start,
@@ -132,6 +206,32 @@ def _truth_of(stroke: DrawnStroke, index: int) -> StrokeTruth:
         peak_force_n=peak,
         peak_s=float(t[i_peak]),
         mean_angle_deg=float(np.mean(stroke.angle_deg(t[inside]))),
+        path=_path_truth(stroke, t[inside]),
+        loaded_path=_path_truth(stroke, loaded),
+    )
+
+
+def _path_truth(stroke: DrawnStroke, t: np.ndarray) -> PathTruth | None:
+    """The true path features of a stroke over the times ``t`` (finely spaced)."""
+    path = stroke.path
+    if path is None or t.size < 2:
+        return None
+    x, y = stroke.cop_mm(t)
+    length = float(np.sum(np.hypot(np.diff(x), np.diff(y))))
+    dx, dy = float(x[-1] - x[0]), float(y[-1] - y[0])
+    chord = math.hypot(dx, dy)
+    r = path.leg_fraction((t[[0, -1]] - stroke.start_s) / stroke.duration_s)
+    turn = path.heading_rad(r)
+    elapsed = float(t[-1] - t[0])
+    return PathTruth(
+        path_length_mm=length,
+        direction_deg=math.degrees(math.atan2(dy, dx)) if chord >= 2.0 else None,
+        straightness=min(1.0, chord / length) if length > 0 else None,
+        speed_mm_s=length / elapsed if elapsed > 0 else None,
+        turn_deg=math.degrees(float(turn[1] - turn[0])),
+        heading_deg=path.heading_deg,
+        start_x_mm=path.start_x_mm,
+        start_y_mm=path.start_y_mm,
     )
 
 
@@ -150,10 +250,15 @@ class _Timeline:
         lead_in_s: float,
         max_strokes: int | None,
         truth_kept: int | None,
+        path_rng: np.random.Generator | None,
     ) -> None:
         self._model = model
         self._skill = skill
         self._rng = rng
+        # Paths draw from a generator of their own: the strokes' force and angle are the same
+        # with or without a plate. Without one (None) the strokes have no path.
+        self._path_rng = path_rng
+        self._lanes = plate_lanes(model.path)
         self.tremor = tremor
         self._next_start_s = lead_in_s
         self._last_start_s = -math.inf
@@ -168,6 +273,10 @@ class _Timeline:
         if self._max_strokes is not None and self.planned >= self._max_strokes:
             return False
         stroke = draw_stroke(self._model, self._skill, self._rng, self._next_start_s, self.tremor)
+        if self._path_rng is not None:
+            place = self._lanes[self.planned % len(self._lanes)]
+            path = draw_path(self._model, self._skill, self._path_rng, place)
+            stroke = dataclasses.replace(stroke, path=path)
         self.planned += 1
         self.window.append(stroke)
         self.truths.append(_truth_of(stroke, self.planned))
@@ -230,6 +339,20 @@ class _Timeline:
                 out[i0:i1] = s.speed_mm_s(t_s[i0:i1])
         return out
 
+    def cop_moments(self, t_s: np.ndarray, force_n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The hand's moments about the plate's centre (force times CoP, N mm): 0 off contact.
+
+        Moments, not positions, are what a plate's cells add up, and what its ADC averages over
+        a sample period; the CoP is their ratio to the force."""
+        mx, my = np.zeros_like(t_s), np.zeros_like(t_s)
+        for s in self.window:
+            i0, i1 = np.searchsorted(t_s, (s.start_s, s.end_s), side="left")
+            if i1 > i0:
+                x, y = s.cop_mm(t_s[i0:i1])
+                mx[i0:i1] = force_n[i0:i1] * x
+                my[i0:i1] = force_n[i0:i1] * y
+        return mx, my
+
     def angle_deg(self, t_s: np.ndarray) -> np.ndarray:
         """Angle in contact from the stroke; while lifted, a smooth carry from the last stroke's
         end angle to the next one's start angle with a small tilt up; tremor throughout."""
@@ -279,8 +402,10 @@ class _Stream:
         truth_kept: int | None,
         lead_in_s: float,
     ):
-        seeds = np.random.SeedSequence(sim.seed).spawn(3)
-        person_rng, noise_rng, session_rng = (np.random.default_rng(s) for s in seeds)
+        # spawn(4)'s first three are spawn(3)'s: the tool's samples are as they were before the
+        # plate's paths got their own generator
+        seeds = np.random.SeedSequence(sim.seed).spawn(4)
+        person_rng, noise_rng, session_rng, path_rng = (np.random.default_rng(s) for s in seeds)
         self.sim = sim
         self.tremor = draw_tremor(sim.skill_model, session_rng)
         self.roll_phase = float(session_rng.uniform(0.0, 2.0 * np.pi))
@@ -293,6 +418,7 @@ class _Stream:
             lead_in_s,
             max_strokes,
             truth_kept,
+            path_rng if sim.plate else None,
         )
         self.timeline.held = sim.wait_for_start and max_strokes is None
         self.rate_hz = sim.rate_hz
@@ -333,8 +459,15 @@ class _Stream:
             hand["speed_mm_s"] = self.timeline.speed_mm_s(tt)
         if "roll_deg" in wanted:
             hand["roll_deg"] = 3.0 * np.sin(2.0 * np.pi * 0.05 * tt + self.roll_phase)
+        if wanted.intersection(_COP_CHANNELS):
+            hand["moment_x"], hand["moment_y"] = self.timeline.cop_moments(tt, hand["force_n"])
         if m > 1:
             hand = {k: v.reshape(-1, m).mean(axis=1) for k, v in hand.items()}
+        if "moment_x" in hand:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                f = hand["force_n"]
+                hand["cop_x_mm"] = np.where(f > 0, hand.pop("moment_x") / f, 0.0)
+                hand["cop_y_mm"] = np.where(f > 0, hand.pop("moment_y") / f, 0.0)
         return hand
 
     def raw_force_n(self, t_s: np.ndarray, hand_force_n: np.ndarray) -> np.ndarray:
@@ -349,7 +482,9 @@ class _Stream:
             return t, np.empty((0, n_ch)), np.zeros(0, dtype=bool)
         sim = self.sim
         hand = self._hand(t)
-        noise = self.noise_rng.standard_normal((t.size, n_ch))
+        # One draw more per sample for a plate (its force noise, under the CoP of an unloaded
+        # plate), taken with the others so that the samples do not depend on the chunking.
+        noise = self.noise_rng.standard_normal((t.size, n_ch + int(sim.plate)))
         values = np.empty((t.size, n_ch))
         over = np.zeros(t.size, dtype=bool)
         for j, name in enumerate(sim.channels):
@@ -364,9 +499,25 @@ class _Stream:
                 values[:, j] = hand["angle_deg"] + sim.angle_noise_deg * noise[:, j]
             elif name == "roll_deg":
                 values[:, j] = hand["roll_deg"] + sim.angle_noise_deg * noise[:, j]
+            elif name in _COP_CHANNELS:
+                values[:, j] = self._cop(hand["force_n"], hand[name], noise[:, j], noise[:, -1])
             else:  # speed_mm_s: integrated from an IMU, so noisy and never below zero
                 values[:, j] = np.abs(hand["speed_mm_s"] + 2.0 * noise[:, j])
         return t, values, over
+
+    def _cop(
+        self, force_n: np.ndarray, cop_mm: np.ndarray, noise: np.ndarray, force_noise: np.ndarray
+    ) -> np.ndarray:
+        """One CoP coordinate as the plate computes it (see the module's docstring)."""
+        sim = self.sim
+        moment_sd = sim.cop_noise_mm * COP_NOISE_REF_N  # N mm
+        loaded = force_n >= COP_MIN_LOAD_N
+        good = cop_mm + moment_sd * noise / np.maximum(force_n, COP_MIN_LOAD_N)
+        # unloaded: the moments' noise over the force's, never exactly zero
+        denominator = force_n + max(sim.noise_n, 0.001) * force_noise
+        denominator = np.where(np.abs(denominator) < 1e-9, 1e-9, denominator)
+        wild = np.clip(moment_sd * noise / denominator, -COP_WILD_MM, COP_WILD_MM)
+        return np.where(loaded, good, wild)
 
     def skip(self, duration_s: float, lost: bool) -> int:
         """Let time pass without sending; returns the samples taken but never sent."""
@@ -440,11 +591,13 @@ class StrokeSimulator:
     ``stroke_type`` and ``skill`` are names from ``STROKE_TYPES`` and ``SKILLS`` or models of
     your own. ``tare_offset_n`` is the load cell's offset at power-up (drawn from the seed, 0.5 to
     3 N, when ``None``); ``drift_n_per_s`` its slow drift; ``noise_n`` and ``angle_noise_deg`` the
-    sensors' Gaussian noise (SD per sample). ``lead_in_s`` is the idle time before the first stroke
-    of ``generate_strokes`` (the host's tare needs about 2 s unloaded); ``rest_s`` the same for a
-    live session (streaming, and ``generate``, which is its offline twin), long enough that a tare
-    asked for right after connecting finds the tool still; ``tail_s`` the idle time that ends
-    ``generate_strokes``. ``clock_start_us`` is the device clock at the first sample.
+    sensors' Gaussian noise (SD per sample); ``cop_noise_mm`` a force plate's CoP noise at
+    ``COP_NOISE_REF_N`` of load (it grows as the load falls). ``lead_in_s`` is the idle time
+    before the first stroke of ``generate_strokes`` (the host's tare needs about 2 s unloaded);
+    ``rest_s`` the same for a live session (streaming, and ``generate``, which is its offline
+    twin), long enough that a tare asked for right after connecting finds the tool still;
+    ``tail_s`` the idle time that ends ``generate_strokes``. ``clock_start_us`` is the device
+    clock at the first sample.
     ``wait_for_start``: streaming, the person rests (tool still, off the skin) until the host sends
     ``START``, then strokes from ``START_REST_S`` after it: a trainee connects, tares, and only
     then begins, so the application can be tried the way it is meant to be used.
@@ -470,6 +623,7 @@ class StrokeSimulator:
         clock_start_us: int = 1_500_000,
         force_range_n: float = 200.0,
         wait_for_start: bool = False,
+        cop_noise_mm: float = 0.2,
     ) -> None:
         self.stroke_model = self._pick(stroke_type, STROKE_TYPES, StrokeModel, "stroke type")
         self.skill_model = self._pick(skill, SKILLS, SkillModel, "skill")
@@ -489,11 +643,16 @@ class StrokeSimulator:
             tare_offset_n = float(np.random.default_rng(seq).uniform(0.5, 3.0))
         self.tare_offset_n = float(tare_offset_n)
         self.drift_n_per_s = float(drift_n_per_s)
-        for name, value in (("noise_n", noise_n), ("angle_noise_deg", angle_noise_deg)):
+        for name, value in (
+            ("noise_n", noise_n),
+            ("angle_noise_deg", angle_noise_deg),
+            ("cop_noise_mm", cop_noise_mm),
+        ):
             if not value >= 0.0:
                 raise DeviceError(f"simulator {name} {value!r} must be 0 or more")
         self.noise_n = float(noise_n)
         self.angle_noise_deg = float(angle_noise_deg)
+        self.cop_noise_mm = float(cop_noise_mm)
         self.lead_in_s = float(lead_in_s)
         self.rest_s = float(rest_s)
         for name, value in (("lead_in_s", self.lead_in_s), ("rest_s", self.rest_s)):
@@ -518,13 +677,18 @@ class StrokeSimulator:
                 f"unknown simulator {what} {value!r} (use {', '.join(registry)})"
             ) from None
 
+    @property
+    def plate(self) -> bool:
+        """A force plate: it sends a centre of pressure, and its strokes go somewhere on it."""
+        return any(c in _COP_CHANNELS for c in self.channels)
+
     # -- description -------------------------------------------------------------------------------
     def info(
         self, rate_hz: float | None = None, tare_n: float = 0.0, streaming: bool = True
     ) -> dict:
         """The device's info line as a dict (what ``INFO`` answers)."""
         rate = self.rate_hz if rate_hz is None else rate_hz
-        return {
+        info = {
             "proto": "ITP/1",
             "device": DEVICE_NAME,
             "fw": FIRMWARE,
@@ -536,6 +700,9 @@ class StrokeSimulator:
             "tare_n": round(tare_n, 4),
             "streaming": streaming,
         }
+        if self.plate:
+            info["plate_mm"] = list(PLATE_MM)  # the plate's size, centred at 0, 0
+        return info
 
     # -- offline -----------------------------------------------------------------------------------
     def generate(self, seconds: float) -> tuple[np.ndarray, np.ndarray]:
@@ -649,13 +816,18 @@ def register() -> None:
 
 
 __all__ = [
+    "COP_MIN_LOAD_N",
+    "COP_NOISE_REF_N",
     "DEVICE_NAME",
     "FIRMWARE",
     "LIVE_REST_S",
     "MAX_RATE_HZ",
     "MIN_RATE_HZ",
+    "PATH_TRUTH_LOAD_N",
+    "PLATE_CHANNELS",
     "START_REST_S",
     "SUPPORTED_CHANNELS",
+    "PathTruth",
     "StrokeSimulator",
     "StrokeTruth",
     "register",

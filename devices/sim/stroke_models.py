@@ -8,6 +8,12 @@ person of a given skill departs from it (stroke-to-stroke variability, a systema
 jerkiness, tremor, timing errors). ``draw_stroke`` turns both and a random generator into one
 concrete stroke, whose force and angle can then be evaluated at any times.
 
+On a force plate a stroke also has a path: where the centre of pressure (CoP) goes. A
+``PathModel`` gives each stroke type its geometry on the plate (a sweep's straight line along the
+fibres, a scan out and back, a fan's arc about one still end, a J-stroke's hook); ``draw_path``
+varies it by skill (length, direction, an unwanted drift off the line, how far a curve turns) and
+places it on the plate beside the previous stroke, so that consecutive strokes are separate.
+
 Where ``docs/domain.md`` gives no figure (durations, stroke lengths, the size of a novice's bias),
 the numbers here are plausible defaults, not norms: every field can be replaced with
 ``dataclasses.replace``.
@@ -106,6 +112,83 @@ _SHAPES: dict[str, tuple[ShapeFn, ShapeFn]] = {
 }
 
 
+# -- paths on a force plate ------------------------------------------------------------------------
+#: The plate the simulated strokes are placed on (mm, x across the fibres, y along them), centred
+#: at 0, 0: the size of a small laboratory plate or a home-made board with four load cells.
+PLATE_MM: tuple[float, float] = (400.0, 300.0)
+#: Strokes keep this far inside the plate's edge (mm), and side by side this far apart at least.
+PLATE_MARGIN_MM = 20.0
+LANE_SPACING_MM = 40.0
+#: Most places side by side a session cycles through.
+MAX_LANES = 8
+#: Points per path table: positions in between are interpolated (0.6 mm apart on a 150 mm sweep;
+#: on the tightest curve, a J-stroke's 10 mm hook, a straight piece is 0.0003 mm off the arc).
+_PATH_POINTS = 257
+
+
+@dataclass(frozen=True)
+class PathModel:
+    """Where a stroke type's centre of pressure goes on a plate, as an expert makes it.
+
+    The path sets off from its start in ``heading_deg`` (90 = +y, along the fibres; 0 = +x,
+    across them), runs ``length_mm`` in all, and its direction of travel turns by ``turn_deg``
+    (anticlockwise positive) at a steady rate over the part of the path after ``turn_start`` (a
+    fraction of the length): 0 turn is a straight line, ``turn_start`` 0 an arc, a late
+    ``turn_start`` a straight run ending in a hook. ``legs`` 2 goes out half the length and comes
+    back along the same line (a scan). Over the contact the CoP moves along each leg with the
+    stroke's speed profile: a sin^2 bell, slow in and slow out, the profile of the simulated
+    tool's ``speed_mm_s``.
+    """
+
+    length_mm: float
+    heading_deg: float
+    turn_deg: float = 0.0
+    turn_start: float = 0.0
+    legs: int = 1
+    description: str = ""
+
+
+def _hook(
+    run_mm: float, radius_mm: float, turn_deg: float, heading_deg: float, description: str
+) -> PathModel:
+    """A straight run of ``run_mm`` ending in an arc of ``turn_deg`` on ``radius_mm``."""
+    arc = radius_mm * math.radians(abs(turn_deg))
+    return PathModel(
+        length_mm=run_mm + arc,
+        heading_deg=heading_deg,
+        turn_deg=turn_deg,
+        turn_start=run_mm / (run_mm + arc),
+        description=description,
+    )
+
+
+#: Each stroke type's path. Lengths follow the stroke table's stroke length where the geometry
+#: gives none of its own; no published figure exists for any of them.
+_PATHS: dict[str, PathModel] = {
+    # a straight line along the fibres
+    "sweep": PathModel(150.0, 90.0, description="a straight line along the fibres"),
+    # 100 mm along the fibres and back along the same line, slowing to a stop at the turn
+    "scan": PathModel(200.0, 90.0, legs=2, description="100 mm along the fibres and back"),
+    # a 20 mm run along the fibres ending in a hook of 120 degrees on a 10 mm radius
+    "j_stroke": _hook(20.0, 10.0, 120.0, 90.0, "a 20 mm run, then a 120 degree hook"),
+    # an arc of 70 degrees on a 100 mm radius about the still end (the arc's centre)
+    "fan": PathModel(
+        100.0 * math.radians(70.0),
+        90.0,
+        turn_deg=70.0,
+        description="a 70 degree arc on a 100 mm radius about the still end",
+    ),
+    # short light strokes framing a bony prominence: a gentle 30 degree curve over 60 mm
+    "brush": PathModel(60.0, 90.0, turn_deg=30.0, description="a gentle 30 degree curve, 60 mm"),
+    # short deep strokes across the fibres: 25 mm straight along +x
+    "strum": PathModel(25.0, 0.0, description="25 mm straight across the fibres"),
+    # a short deep stroke along the fibres that curls 25 degrees as the tool scoops out at the end
+    "scoop": PathModel(
+        40.0, 90.0, turn_deg=25.0, turn_start=0.5, description="40 mm, curling 25 degrees late"
+    ),
+}
+
+
 # -- models ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StrokeModel:
@@ -116,7 +199,7 @@ class StrokeModel:
     second (start to start). ``angle_range_deg`` is ``docs/domain.md``'s angle for the type;
     ``duration_range_s`` a plausibility bound (no published figure exists) that tests use to
     catch a model changed into something no hand does. ``friction`` turns normal force into
-    shear for a tool with a shear channel.
+    shear for a tool with a shear channel. ``path`` is where the stroke goes on a force plate.
     """
 
     name: str
@@ -132,6 +215,7 @@ class StrokeModel:
     angle_range_deg: tuple[float, float]
     force_shape: ShapeFn = field(repr=False, compare=False, default=_SHAPES["sweep"][0])
     angle_shape: ShapeFn = field(repr=False, compare=False, default=_SHAPES["sweep"][1])
+    path: PathModel = _PATHS["sweep"]
 
 
 @dataclass(frozen=True)
@@ -159,6 +243,12 @@ class SkillModel:
     extra_peak_size: float
     tremor_n: float
     tremor_deg: float
+    path_length_cv: float = 0.05
+    direction_sd_deg: float = 2.0
+    drift_sd_deg: float = 2.0
+    turn_cv: float = 0.05
+    turn_bias: float = 1.0
+    start_sd_mm: float = 3.0
 
 
 #: name, peak force N, contact s, strokes/s, mean angle deg, angle change deg, stroke length mm,
@@ -192,6 +282,7 @@ def _stroke(row: tuple) -> StrokeModel:
         angle_range_deg=(float(angle_range[0]), float(angle_range[1])),
         force_shape=force_shape,
         angle_shape=angle_shape,
+        path=_PATHS[name],
     )
 
 
@@ -220,6 +311,12 @@ SKILLS: dict[str, SkillModel] = {
             extra_peak_size=0.0,
             tremor_n=0.03,
             tremor_deg=0.15,
+            path_length_cv=0.05,
+            direction_sd_deg=2.0,
+            drift_sd_deg=2.0,
+            turn_cv=0.05,
+            turn_bias=1.0,
+            start_sd_mm=3.0,
         ),
         SkillModel(
             "competent",
@@ -236,6 +333,12 @@ SKILLS: dict[str, SkillModel] = {
             extra_peak_size=0.2,
             tremor_n=0.08,
             tremor_deg=0.4,
+            path_length_cv=0.1,
+            direction_sd_deg=5.0,
+            drift_sd_deg=6.0,
+            turn_cv=0.12,
+            turn_bias=0.9,
+            start_sd_mm=6.0,
         ),
         SkillModel(
             "novice",
@@ -252,9 +355,159 @@ SKILLS: dict[str, SkillModel] = {
             extra_peak_size=0.35,
             tremor_n=0.2,
             tremor_deg=1.0,
+            path_length_cv=0.2,
+            direction_sd_deg=10.0,
+            drift_sd_deg=15.0,
+            turn_cv=0.25,
+            turn_bias=0.75,
+            start_sd_mm=12.0,
         ),
     )
 }
+
+
+# -- one drawn path --------------------------------------------------------------------------------
+def _bell_progress(v: np.ndarray) -> np.ndarray:
+    """Distance covered by a sin^2 speed bell, as a fraction of the whole: slow in, slow out."""
+    v = np.clip(v, 0.0, 1.0)
+    return v - np.sin(2.0 * np.pi * v) / (2.0 * np.pi)
+
+
+@dataclass(frozen=True)
+class DrawnPath:
+    """One stroke's concrete path on the plate: a ``PathModel`` as one person made it once.
+
+    ``turn_deg`` is the intended turning as made (a fan's arc, a hook); ``drift_deg`` unwanted
+    turning spread evenly along the whole path (a line drifting off the fibres). Positions are in
+    mm on the plate, evaluated with ``position(u)`` at fractions ``u`` of the contact.
+    """
+
+    start_x_mm: float
+    start_y_mm: float
+    heading_deg: float
+    length_mm: float
+    turn_deg: float
+    drift_deg: float
+    turn_start: float
+    legs: int
+
+    def heading_rad(self, r: np.ndarray) -> np.ndarray:
+        """Direction of travel at fractions ``r`` of one leg's length (out, for a scan)."""
+        r = np.clip(np.asarray(r, dtype=np.float64), 0.0, 1.0)
+        ramp = np.clip((r - self.turn_start) / max(1.0 - self.turn_start, 1e-9), 0.0, 1.0)
+        return np.radians(self.heading_deg + self.turn_deg * ramp + self.drift_deg * r)
+
+    @cached_property
+    def table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One leg as positions at evenly spaced fractions of its length: ``(r, x, y)``."""
+        r = np.linspace(0.0, 1.0, _PATH_POINTS)
+        piece = self.length_mm / self.legs / (_PATH_POINTS - 1)
+        mid = self.heading_rad(0.5 * (r[1:] + r[:-1]))  # a piece of an arc runs along its middle
+        x = self.start_x_mm + np.concatenate([[0.0], np.cumsum(piece * np.cos(mid))])
+        y = self.start_y_mm + np.concatenate([[0.0], np.cumsum(piece * np.sin(mid))])
+        return r, x, y
+
+    def leg_fraction(self, u: np.ndarray) -> np.ndarray:
+        """How far along the leg (0 to 1) the CoP is at fractions ``u`` of the contact: each leg
+        with its own speed bell, so a scan stops at the far end before it comes back."""
+        u = np.clip(np.asarray(u, dtype=np.float64), 0.0, 1.0)
+        k = np.minimum(np.floor(u * self.legs), self.legs - 1)
+        s = _bell_progress(u * self.legs - k)
+        return np.where(k % 2 == 0, s, 1.0 - s)
+
+    def position(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The CoP (x, y mm) at fractions ``u`` of the contact."""
+        r, x, y = self.table
+        f = self.leg_fraction(u)
+        return np.interp(f, r, x), np.interp(f, r, y)
+
+    def shifted(self, dx_mm: float, dy_mm: float) -> DrawnPath:
+        return DrawnPath(
+            self.start_x_mm + dx_mm,
+            self.start_y_mm + dy_mm,
+            self.heading_deg,
+            self.length_mm,
+            self.turn_deg,
+            self.drift_deg,
+            self.turn_start,
+            self.legs,
+        )
+
+
+def _nominal(path: PathModel, x_mm: float = 0.0, y_mm: float = 0.0) -> DrawnPath:
+    return DrawnPath(
+        x_mm, y_mm, path.heading_deg, path.length_mm, path.turn_deg, 0.0, path.turn_start, path.legs
+    )
+
+
+def plate_lanes(
+    path: PathModel, plate_mm: tuple[float, float] = PLATE_MM
+) -> list[tuple[float, float]]:
+    """Start positions side by side across the plate for strokes of ``path``.
+
+    The places lie on a line across the stroke's direction, ``LANE_SPACING_MM`` apart at least
+    and at most ``MAX_LANES`` of them, each far enough in that the expert's path stays
+    ``PLATE_MARGIN_MM`` inside the edge; along the stroke the path is centred on the plate. A
+    session goes through them in turn, so consecutive strokes never lie on top of each other.
+    """
+    _, x, y = _nominal(path).table
+    h = math.radians(path.heading_deg)
+    hx, hy = math.cos(h), math.sin(h)
+    ax, ay = hy, -hx  # across the stroke
+    half_w, half_h = 0.5 * plate_mm[0], 0.5 * plate_mm[1]
+    reach_a = abs(ax) * half_w + abs(ay) * half_h - PLATE_MARGIN_MM
+    pa, ph = x * ax + y * ay, x * hx + y * hy
+    lo, hi = -reach_a - float(pa.min()), reach_a - float(pa.max())
+    centre_h = -0.5 * (float(ph.min()) + float(ph.max()))
+    n = 1 if hi <= lo else min(MAX_LANES, int((hi - lo) // LANE_SPACING_MM) + 1)
+    offsets = np.linspace(lo, hi, n) if n > 1 else np.array([0.5 * (lo + hi)])
+    return [(float(o * ax + centre_h * hx), float(o * ay + centre_h * hy)) for o in offsets]
+
+
+def draw_path(
+    model: StrokeModel,
+    skill: SkillModel,
+    rng: np.random.Generator,
+    place_mm: tuple[float, float],
+    plate_mm: tuple[float, float] = PLATE_MM,
+) -> DrawnPath:
+    """One stroke's path by a person of ``skill``, starting about ``place_mm`` on the plate.
+
+    Always consumes six normal draws, so a seed gives the same paths whatever the skill. The
+    drawn path is moved back onto the plate if the person's scatter would take it over an edge:
+    a person strokes the plate, not the table beside it.
+    """
+    path = model.path
+    z = np.clip(rng.standard_normal(6), -3.0, 3.0)
+    drawn = DrawnPath(
+        start_x_mm=float(place_mm[0] + skill.start_sd_mm * z[4]),
+        start_y_mm=float(place_mm[1] + skill.start_sd_mm * z[5]),
+        heading_deg=float(path.heading_deg + skill.direction_sd_deg * z[1]),
+        length_mm=float(path.length_mm * _lognormal_from(float(z[0]), skill.path_length_cv)),
+        turn_deg=float(
+            path.turn_deg * skill.turn_bias * _lognormal_from(float(z[3]), skill.turn_cv)
+        ),
+        drift_deg=float(skill.drift_sd_deg * z[2]),
+        turn_start=path.turn_start,
+        legs=path.legs,
+    )
+    _, x, y = drawn.table
+    edge_x = 0.5 * plate_mm[0] - 0.25 * PLATE_MARGIN_MM
+    edge_y = 0.5 * plate_mm[1] - 0.25 * PLATE_MARGIN_MM
+    dx = _back_inside(float(x.min()), float(x.max()), edge_x)
+    dy = _back_inside(float(y.min()), float(y.max()), edge_y)
+    return drawn.shifted(dx, dy) if dx or dy else drawn
+
+
+def _back_inside(lo: float, hi: float, edge: float) -> float:
+    """The shift that brings ``[lo, hi]`` within ``[-edge, edge]`` (centred if it cannot fit)."""
+    if hi - lo >= 2.0 * edge:
+        return -0.5 * (lo + hi)
+    if lo < -edge:
+        return -edge - lo
+    if hi > edge:
+        return edge - hi
+    return 0.0
 
 
 # -- one drawn stroke ------------------------------------------------------------------------------
@@ -303,6 +556,8 @@ class DrawnStroke:
     wobble_phase: tuple[float, float]
     wobble_amp: tuple[float, float]
     extra_peak: tuple[float, float, float] | None  # centre, width (fractions), size (of peak)
+    #: Where the stroke goes on a force plate (None: a stroke made without one).
+    path: DrawnPath | None = None
 
     @property
     def end_s(self) -> float:
@@ -361,6 +616,14 @@ class DrawnStroke:
         inside = (u >= 0.0) & (u <= 1.0)
         mean = self.model.stroke_length_mm / self.duration_s
         return np.where(inside, 2.0 * mean * np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
+
+    def cop_mm(self, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the hand's load is on the plate: along the path over the contact, held at the
+        path's ends outside it (where there is no load, so no centre of pressure to speak of)."""
+        t_s = np.asarray(t_s, dtype=np.float64)
+        if self.path is None:
+            return np.zeros_like(t_s), np.zeros_like(t_s)
+        return self.path.position((t_s - self.start_s) / self.duration_s)
 
 
 def draw_stroke(

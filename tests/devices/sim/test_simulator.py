@@ -288,8 +288,11 @@ def test_a_person_who_waits_for_the_session_rests_until_start_then_strokes():
 
 
 # -- long sessions ---------------------------------------------------------------------------------
-def test_streaming_memory_stays_bounded_over_a_long_session():
-    sim = StrokeSimulator("sweep", "novice", seed=1, rate_hz=100)
+@pytest.mark.parametrize(
+    "channels", [("force_n", "angle_deg"), ("force_n", "cop_x_mm", "cop_y_mm")]
+)
+def test_streaming_memory_stays_bounded_over_a_long_session(channels):
+    sim = StrokeSimulator("sweep", "novice", seed=1, rate_hz=100, channels=channels)
     tracemalloc.start()
     try:
         for _ in range(300):  # five minutes: everything the stream keeps is made once by now
