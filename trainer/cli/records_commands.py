@@ -313,9 +313,11 @@ def cmd_assessments_result(args: argparse.Namespace) -> dict[str, Any] | None:
         return None
     print(f"{res['assessment']}: {'passed' if res['passed'] else 'not passed'}")
     for c in res["criteria"]:
-        limit = c.get("at_least", c.get("at_most"))
-        word = "at least" if "at_least" in c else "at most"
-        print(f"  {'ok  ' if c['met'] else 'FAIL'} {c['criterion']}: {c['value']} ({word} {limit})")
+        word = next(k for k in ("at_least", "at_most", "required") if k in c)
+        print(
+            f"  {'ok  ' if c['met'] else 'FAIL'} {c['criterion']}: {c['value']} "
+            f"({word.replace('_', ' ')} {c[word]})"
+        )
     return None
 
 

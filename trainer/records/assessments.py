@@ -141,6 +141,20 @@ def result(conn: Connection, session_id: str, *, as_student: bool = False) -> di
         mean_rating = float(np.mean(values)) if values else None
         ok = mean_rating is not None and mean_rating >= float(minimum)
         criteria.append(_criterion(f"rubric:{item}", mean_rating, float(minimum), ok))
+    # The block is taken under the assessment's feedback (normally none): an attempt practised
+    # with the band on screen is not one.
+    schedules = sorted(
+        {str(b.get("feedback")) for b in json.loads(s["blocks"] or "[]") if b.get("feedback")}
+        - {"unset"}
+    )
+    criteria.append(
+        {
+            "criterion": "feedback",
+            "value": ", ".join(schedules) or None,
+            "required": a["feedback"],
+            "met": all(f == a["feedback"] for f in schedules),
+        }
+    )
     failed = [c["criterion"] for c in criteria if not c["met"]]
     return {
         "assessment": a["id"],

@@ -115,6 +115,17 @@ def test_an_assessment_says_which_criterion_failed_and_waits_for_release(course:
     r.add_session(shaky)
     assert r.result(shaky.id)["failed"] == ["strokes", "peak_force_cv_pct", "rubric:posture"]
 
+    # An attempt taken with the band on screen is not one under no feedback.
+    seen = make_session("s3", [90.0] * 4, assessment_id="a1", mode="assessment")
+    seen.blocks = [{"block": 1, "feedback": "concurrent", "first_stroke": 1}]
+    r.add_session(seen)
+    r.rate(PASSPHRASE, seen.id, rater="Ida", item="posture", value=5)
+    feedback = r.result(seen.id)
+    assert feedback["failed"] == ["feedback"]
+    assert next(c for c in feedback["criteria"] if c["criterion"] == "feedback")["value"] == (
+        "concurrent"
+    )
+
     assert r.result(attempt.id, as_student=True) == {
         "assessment": "a1",
         "session": attempt.id,
