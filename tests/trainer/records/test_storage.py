@@ -398,3 +398,22 @@ def test_no_write_lock_is_held_while_a_recording_is_compressed(
         assert r.add_session(make_session("s1", [80.0])) is True
         assert r.recording(r.sessions()[0]["session"]) is not None
     assert free == [True]
+
+
+def test_a_short_or_missing_passphrase_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trainer.records.passphrase import PASSPHRASE_FILE_ENV, read_passphrase
+
+    with Records.open(tmp_path / "r.sqlite") as r:
+        with pytest.raises(RecordsError, match="at least 8 characters"):
+            r.add_course("short", "c1", "Course")
+        assert r.db.read(lambda c: c.exec_driver_sql("SELECT count(*) FROM settings").scalar()) == 0
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n", encoding="utf-8")
+    monkeypatch.setenv(PASSPHRASE_FILE_ENV, str(empty))
+    with pytest.raises(RecordsError, match="empty.txt: the passphrase file is empty"):
+        read_passphrase()
+    monkeypatch.setenv(PASSPHRASE_FILE_ENV, str(tmp_path / "gone.txt"))
+    with pytest.raises(RecordsError, match="gone.txt: cannot read the passphrase file"):
+        read_passphrase()
