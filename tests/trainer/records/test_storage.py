@@ -412,8 +412,8 @@ def test_a_short_or_missing_passphrase_is_refused(
     empty = tmp_path / "empty.txt"
     empty.write_text("\n", encoding="utf-8")
     monkeypatch.setenv(PASSPHRASE_FILE_ENV, str(empty))
-    with pytest.raises(RecordsError, match="empty.txt: the passphrase file is empty"):
+    with pytest.raises(RecordsError, match=r"empty\.txt: the passphrase file is empty"):
         read_passphrase()
     monkeypatch.setenv(PASSPHRASE_FILE_ENV, str(tmp_path / "gone.txt"))
-    with pytest.raises(RecordsError, match="gone.txt: cannot read the passphrase file"):
+    with pytest.raises(RecordsError, match=r"gone\.txt: cannot read the passphrase file"):
         read_passphrase()
