@@ -58,6 +58,10 @@ else
   "$PY" packaging/licences.py build/licences
   "$PY" -m PyInstaller --noconfirm --log-level WARN \
     --distpath dist --workpath build/pyinstaller packaging/iastm-trainer.spec
+  if [ "$(uname -s)" = Linux ] && command -v dpkg >/dev/null 2>&1; then
+    "$PY" packaging/linux/system_licences.py build/pyinstaller/iastm-trainer/COLLECT-00.toc \
+      dist/iastm-trainer/_internal/licences/debian
+  fi
   [ -n "$key" ] && printf '%s\n' "$key" > dist/iastm-trainer.build-key
   echo "built dist/iastm-trainer/ ($(du -sh dist/iastm-trainer | cut -f1))"
 fi

@@ -148,7 +148,9 @@ def write(out_dir: Path) -> list[str]:
         "GPL-3.0.txt): its libraries are separate files in this folder's parent and may be\n"
         "replaced by a user's own build of the same Qt version.\n"
         "The bundle's start-up code is PyInstaller's bootloader (GPL v2 with its bootloader\n"
-        "exception, which allows shipping it with any program).\n",
+        "exception, which allows shipping it with any program).\n"
+        "On Linux, debian/ holds the copyright files of the system libraries the bundle carries\n"
+        "(debian/INDEX.txt says which library came from which Debian package).\n",
         encoding="utf-8",
     )
     return packages

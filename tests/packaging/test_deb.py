@@ -70,3 +70,14 @@ def test_installs_program_command_menu_entry_and_icon(deb: Path, tmp_path: Path)
     # Moved to /opt, the program still finds its libraries and data.
     proc = run_frozen(program, tmp_path, "exercises", "--json")
     assert json.loads(proc.stdout)["exercises"]
+
+
+def test_carries_the_copyright_of_every_system_library(bundle: Path) -> None:
+    # Libraries PyInstaller copied from the build machine come with their Debian copyright files.
+    licences = bundle.parent / "_internal" / "licences" / "debian"
+    lines = (licences / "INDEX.txt").read_text(encoding="utf-8").splitlines()
+    index = dict(line.split("\t") for line in lines if "\t" in line)
+    assert index.get("libX11.so.6") == "libx11-6"  # one Qt's X11 plugin needs
+    for package in set(index.values()):
+        if not package.startswith("no Debian package"):
+            assert (licences / f"{package}.copyright").is_file(), package
