@@ -15,8 +15,10 @@ URL parameters (all optional; unknown or malformed ones raise ``SimUrlError``, a
 - ``seed``: a whole number, 0 or more; default 0
 - ``rate``: samples per second, 10 to 2000; default 1000
 - ``speed``: simulated seconds per wall-clock second, more than 0 and at most 1000; default 1
-- ``channels``: comma-separated, from force_n, angle_deg, shear_n, speed_mm_s, roll_deg
-- ``tare_n``, ``drift_n_per_s``, ``noise_n``, ``angle_noise_deg``: sensor imperfections
+- ``channels``: comma-separated, from force_n, angle_deg, shear_n, speed_mm_s, roll_deg,
+  cop_x_mm, cop_y_mm; ``force_n,cop_x_mm,cop_y_mm`` is a force plate (``sim:plate``)
+- ``tare_n``, ``drift_n_per_s``, ``noise_n``, ``angle_noise_deg``, ``cop_noise_mm``: sensor
+  imperfections (``cop_noise_mm``: a plate's centre-of-pressure noise at 5 N of load)
 - ``wait``: 1 for a person who rests until the host sends ``START`` (the application connects,
   the trainee tares, and strokes begin only once the session starts); default 0
 
@@ -134,6 +136,8 @@ def parse_sim_url(url: str) -> tuple[dict[str, Any], float]:
             kwargs["noise_n"] = _number(name, text, 0.0, 10.0)
         elif name == "angle_noise_deg":
             kwargs["angle_noise_deg"] = _number(name, text, 0.0, 20.0)
+        elif name == "cop_noise_mm":
+            kwargs["cop_noise_mm"] = _number(name, text, 0.0, 50.0)
         elif name == "wait":
             if text not in ("0", "1"):
                 raise SimUrlError(f"sim:// parameter 'wait': {text!r} is not 0 or 1")
@@ -141,7 +145,8 @@ def parse_sim_url(url: str) -> tuple[dict[str, Any], float]:
         else:
             known = "stroke, skill, seed, rate, speed, channels, tare_n, drift_n_per_s, noise_n, "
             raise SimUrlError(
-                f"sim:// parameter '{name}' is not known (use {known}angle_noise_deg, wait)"
+                f"sim:// parameter '{name}' is not known "
+                f"(use {known}angle_noise_deg, cop_noise_mm, wait)"
             )
     return kwargs, speed
 

@@ -4,12 +4,15 @@ through a plate's noise, and the true path of every stroke to check a measuremen
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
 
+from devices.opening import open_source, simulator_choice, simulator_url
 from devices.protocols.itp import ItpParser
-from devices.samples import EventKind, SampleBlock
+from devices.samples import DeviceError, DeviceEvent, EventKind, SampleBlock
+from devices.sim.protocol_sim import SimUrlError, parse_sim_url
 from devices.sim.simulator import (
     COP_MIN_LOAD_N,
     COP_NOISE_REF_N,
@@ -191,3 +194,68 @@ def test_streaming_a_plate_in_uneven_chunks_gives_the_offline_samples():
     streaming = plate("fan", "competent", seed=9, rate_hz=80)
     parts = [streaming.next_samples(d) for d in chunks_s]
     assert np.array_equal(np.concatenate([p[1] for p in parts]), values)
+
+
+# -- sim:plate -------------------------------------------------------------------------------------
+def read_items(source, done, timeout_s: float = 10.0) -> list:
+    """Read from a started source until ``done(items)``; fail rather than hang."""
+    items: list = []
+    deadline = time.monotonic() + timeout_s
+    while not done(items):
+        assert time.monotonic() < deadline, "the simulated plate did not deliver in time"
+        items += source.read(0.05)
+    return items
+
+
+def loaded_cop(items) -> np.ndarray:
+    blocks = [i for i in items if isinstance(i, SampleBlock)]
+    if not blocks:
+        return np.empty((0, 3))
+    values = SampleBlock.concat(blocks).values
+    return values[values[:, 0] >= 4.0]  # the untared offset is at most 3 N
+
+
+def test_sim_plate_opens_and_streams_force_and_centre_of_pressure():
+    source = open_source("sim:plate:expert", stroke="fan", seed=2, speed=50)
+    source.start()
+    try:
+        items = read_items(source, lambda it: len(loaded_cop(it)) >= 200)
+    finally:
+        source.stop()
+    info = next(i for i in items if isinstance(i, DeviceEvent) and i.kind is EventKind.INFO).info
+    assert info.channels == PLATE_CHANNELS and info.device == "iastm-sim"
+    blocks = [i for i in items if isinstance(i, SampleBlock)]
+    assert all(b.channels == PLATE_CHANNELS for b in blocks)
+    cop = loaded_cop(items)
+    assert np.all(np.abs(cop[:, 1]) < PLATE_MM[0] / 2)
+    assert np.all(np.abs(cop[:, 2]) < PLATE_MM[1] / 2)
+    assert np.ptp(cop[:, 2]) > 30.0  # the stroke moved over the plate
+
+
+@pytest.mark.parametrize(
+    ("dev", "skill", "channels"),
+    [
+        ("sim", "competent", None),
+        ("sim:novice", "novice", None),
+        ("sim:plate", "competent", PLATE_CHANNELS),
+        ("sim:plate:expert", "expert", PLATE_CHANNELS),
+    ],
+)
+def test_sim_names_choose_a_tool_or_a_plate_and_a_skill(dev, skill, channels):
+    assert simulator_choice(dev) == (skill, channels)
+    kwargs, _ = parse_sim_url(simulator_url(skill, "scan", channels=channels))
+    assert kwargs["skill"] == skill and kwargs["stroke_type"] == "scan"
+    assert kwargs.get("channels") == channels
+
+
+@pytest.mark.parametrize("dev", ["sim:plate:bogus", "sim:bogus", "sim:plate:expert:x"])
+def test_a_bad_simulator_name_is_a_user_error_naming_it(dev):
+    with pytest.raises(DeviceError, match=f"in '{dev}'"):
+        open_source(dev)
+
+
+def test_a_sim_url_sets_the_plates_cop_noise():
+    kwargs, _ = parse_sim_url("sim://?channels=force_n,cop_x_mm,cop_y_mm&cop_noise_mm=0.5")
+    assert StrokeSimulator(**kwargs).cop_noise_mm == 0.5
+    with pytest.raises(SimUrlError, match="cop_noise_mm"):
+        parse_sim_url("sim://?cop_noise_mm=-1")
