@@ -100,6 +100,26 @@ def test_a_scan_goes_out_along_the_fibres_and_comes_back():
 
 
 @pytest.mark.parametrize("stroke_type", list(STROKE_TYPES))
+def test_every_stroke_type_makes_its_documented_path_and_the_truth_is_what_is_measured(
+    stroke_type,
+):
+    model = STROKE_TYPES[stroke_type].path
+    sim = plate(stroke_type, "expert", seed=21)
+    t, values = sim.generate_strokes(12)
+    pairs = measured(sim, t, values)
+    lengths = [truth.path.path_length_mm for _, truth in pairs]
+    turns = [truth.path.turn_deg for _, truth in pairs]
+    assert abs(np.mean(lengths) / model.length_mm - 1.0) < 0.05
+    assert abs(np.mean(turns) - model.turn_deg) < 8.0
+    headings = np.array([truth.path.heading_deg for _, truth in pairs])
+    assert np.all(np.abs(headings - model.heading_deg) < 7.0)
+    for features, truth in pairs:  # at 1 kHz the trainer reads the path the hand made
+        assert abs(features.path_length_mm - truth.loaded_path.path_length_mm) < 2.0
+        if model.legs == 1:
+            assert abs(features.direction_deg - truth.loaded_path.direction_deg) < 2.0
+
+
+@pytest.mark.parametrize("stroke_type", list(STROKE_TYPES))
 def test_every_stroke_type_stays_on_the_plate_and_strokes_lie_side_by_side(stroke_type):
     sim = plate(stroke_type, "novice", seed=5)
     _, values = sim.generate_strokes(12)
@@ -181,6 +201,7 @@ def test_plate_bytes_parse_back_with_force_and_cop_and_no_angle():
     assert parser.counters.corrupt_lines == 0 and parser.counters.lost_samples == 0
     info = items[0].info
     assert items[0].kind is EventKind.INFO and info.channels == PLATE_CHANNELS
+    assert info.raw["plate_mm"] == list(PLATE_MM)  # for drawing the plate's outline
     block = SampleBlock.concat([i for i in items if isinstance(i, SampleBlock)])
     assert block.channels == ("force_n", "cop_x_mm", "cop_y_mm") and len(block) == len(t)
     assert np.max(np.abs(block.values[:, 1:] - values[:, 1:])) <= 5e-3 + 1e-9
