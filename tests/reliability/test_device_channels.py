@@ -3,8 +3,9 @@
 The tool is the ITP/1 emulator on a real pseudo-terminal and ``record`` a subprocess opening it by
 its path, as it would open ``/dev/ttyACM0``. A tool without ``angle_deg`` used to get a traceback
 and a wrong reason; one that changed its channels mid-recording too; an added ``shear_n`` was
-dropped without a word. Now: one line naming the port and the channels, exit 2; the recording
-kept up to the change; an added channel named in a note.
+dropped without a word. Now: a force-only tool (or a plate) is recorded; one without force, or
+one that changes its channels, gets one line naming the port and the channels, exit 2, the
+recording kept up to the change; an added channel is named in a note.
 """
 
 from __future__ import annotations
@@ -32,13 +33,28 @@ def _change_channels(emulator: ItpEmulator, channels: Sequence[str]) -> None:
     emulator._call(op)
 
 
-def test_a_tool_without_angle_is_refused_with_one_line(tmp_path: Path) -> None:
+def test_a_tool_without_angle_records_its_force_and_one_without_force_is_refused(
+    tmp_path: Path,
+) -> None:
+    # A force plate or a force-only tool has no angle: its force is recorded (it used to get a
+    # traceback, then a refusal); without force there is no stroke to find: one clear line.
     out = tmp_path / "no-angle.csv"
     with ItpEmulator(rate_hz=RATE_HZ, channels=("force_n",)) as tool:
+        rec = Recorder(tool.path, 60, out)
+        try:
+            rec.wait_rows(300)
+            rec.proc.terminate()
+            result = rec.result()
+        finally:
+            rec.kill()
+    assert result["samples"] >= 300 and "Traceback" not in rec.stderr
+    assert read_recording(out).channels == ("force_n",)
+    out = tmp_path / "no-force.csv"
+    with ItpEmulator(rate_hz=RATE_HZ, channels=("angle_deg",)) as tool:
         rec = Recorder(tool.path, 30, out)
         code = rec.finish(timeout_s=60)
     after_start = rec.stderr.split(" ...\n", 1)[-1]  # the line the user sees after "Recording"
-    assert_user_error(CompletedProcess([], code, "", after_start), tool.path, "angle_deg")
+    assert_user_error(CompletedProcess([], code, "", after_start), tool.path, "force_n")
     assert "no samples arrived" not in rec.stderr
 
 

@@ -16,7 +16,12 @@ import numpy as np
 from devices.samples import SampleBlock
 
 TITLE_LINE = "# iastm-trainer recording"
-REQUIRED_COLUMNS = ("force_n", "angle_deg")
+#: Every recording has force. A hand tool adds ``angle_deg``; a force plate has no tool angle and
+#: adds ``cop_x_mm`` and ``cop_y_mm`` instead (docs/interfaces.md), so angle is not required.
+REQUIRED_COLUMNS = ("force_n",)
+#: Columns whose every value must be a number when present. The centre of pressure may be NaN:
+#: it is undefined where nothing loads the plate.
+NUMERIC_COLUMNS = ("force_n", "angle_deg")
 TIME_COLUMN = "time_s"
 
 

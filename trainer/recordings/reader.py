@@ -39,7 +39,13 @@ from typing import BinaryIO
 import numpy as np
 
 from trainer.recordings.events import read_events
-from trainer.recordings.format import REQUIRED_COLUMNS, TIME_COLUMN, Recording, RecordingError
+from trainer.recordings.format import (
+    NUMERIC_COLUMNS,
+    REQUIRED_COLUMNS,
+    TIME_COLUMN,
+    Recording,
+    RecordingError,
+)
 
 #: Highest ``# rate_hz:`` accepted: far beyond any force sensor, far below nonsense like 1e300.
 MAX_STATED_RATE_HZ = 1e6
@@ -364,7 +370,7 @@ def _read_good_rows(
     if columns is None or columns[0].size == 0:
         return None
     t_s, values = columns
-    required = [k for k, name in enumerate(head.header[1:]) if name in REQUIRED_COLUMNS]
+    required = [k for k, name in enumerate(head.header[1:]) if name in NUMERIC_COLUMNS]
     if not (
         np.isfinite(t_s).all()
         and all(np.isfinite(values[:, k]).all() for k in required)
@@ -455,7 +461,7 @@ def _careful_rows(
                 f"({t_s[i]:.6f} s after {t_s[i - 1]:.6f} s); time_s must strictly increase"
             )
         for col, name in enumerate(head.header[1:]):
-            if name in REQUIRED_COLUMNS:
+            if name in NUMERIC_COLUMNS:
                 bad = np.flatnonzero(~np.isfinite(values[:, col]))
                 if bad.size:
                     line = _row_line(f, start, end, head, int(bad[0]))

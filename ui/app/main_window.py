@@ -147,7 +147,7 @@ class MainWindow(QMainWindow):
         self.offer_recovery()
         if connect and not self.settings.guide_seen():
             # The first start: what tare, the band and the keys are, over the shown window.
-            QTimer.singleShot(0, self.show_guide)
+            QTimer.singleShot(0, self._first_run_guide)
 
     # -- menus -----------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -211,6 +211,10 @@ class MainWindow(QMainWindow):
         box.setModal(False)
         box.show()
         self.keys_box = box
+
+    def _first_run_guide(self) -> None:
+        if not self._closing and self.isVisible():  # not over a window already closed
+            self.show_guide()
 
     def show_guide(self) -> GettingStarted:
         """Help > Getting started (F1); also shown once on the very first start."""
@@ -413,6 +417,12 @@ class MainWindow(QMainWindow):
                 self.view.stop_session()
             event.ignore()
             return
+        # The guide and the list of keys are windows of their own: left open, they would keep
+        # the application running after its main window closed.
+        for box in (self.guide, self.keys_box):
+            if box is not None:
+                box.close()
+        self._closing = True  # nothing may open after this (the guide, a connection)
         event.accept()
 
     def _on_started(self, _session: object) -> None:

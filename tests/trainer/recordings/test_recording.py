@@ -85,7 +85,7 @@ def test_comment_and_blank_lines_between_rows_are_skipped(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("time_s,force_n\n0,1\n", "line 1: missing required column(s) angle_deg"),
+        ("time_s,angle_deg\n0,1\n", "line 1: missing required column(s) force_n"),
         ("t,force_n,angle_deg\n0,1,2\n", "line 1: the first column must be 'time_s'"),
         ("time_s,force_n,angle_deg\n0,1,2\n0.1,abc,3\n", "line 3: field 2 is not a number"),
         ("time_s,force_n,angle_deg\n0,1,2\n0.2,1,2\n0.1,1,2\n", "line 4: time goes backwards"),
@@ -95,6 +95,7 @@ def test_comment_and_blank_lines_between_rows_are_skipped(tmp_path: Path) -> Non
         ("# only metadata\n", "no header row"),
         ("time_s,force_n,angle_deg\n0,1\n0.1,2\n", "line 2: 2 fields where the header has 3"),
         ("time_s,force_n,angle_deg\n0,1,2\n0.1,nan,2\n", "line 3: force_n is empty or not"),
+        ("time_s,force_n,angle_deg\n0,1,2\n0.1,1,nan\n", "line 3: angle_deg is empty or not"),
     ],
 )
 def test_bad_files_are_rejected_naming_file_and_line(
@@ -192,3 +193,18 @@ def test_fast_block_formatting_matches_value_by_value_formatting() -> None:
         for tt, row in zip(t[:1000].tolist(), plain.tolist(), strict=True)
     )
     assert _format_rows(t[:1000], plain) == expected
+
+
+def test_a_force_plate_recording_has_no_angle_and_may_have_no_centre_of_pressure(
+    tmp_path: Path,
+) -> None:
+    """Angle is a hand tool's; a plate gives force and the centre of pressure, undefined (nan)
+    where nothing loads it; a force-only recording is a recording too."""
+    plate = tmp_path / "plate.csv"
+    plate.write_text("time_s,force_n,cop_x_mm,cop_y_mm\n0,0.01,nan,nan\n0.0125,5.2,10.5,-3\n")
+    rec = read_recording(plate)
+    assert rec.channels == ("force_n", "cop_x_mm", "cop_y_mm")
+    assert np.isnan(rec.channel("cop_x_mm")[0]) and rec.channel("cop_y_mm")[1] == -3.0
+    force_only = tmp_path / "force.csv"
+    force_only.write_text("time_s,force_n\n0,1\n0.01,2\n")
+    assert read_recording(force_only).channels == ("force_n",)
