@@ -7,6 +7,7 @@ object the contract describes (the CLI prints it with ``--json``) or ``None``.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import signal
@@ -36,6 +37,8 @@ from trainer.offline.analysis import score_recording, strokes_of_recordings
 from trainer.offline.simulation import simulate_recording
 from trainer.recordings.format import RecordingError
 from trainer.recordings.reader import read_recording
+from trainer.signals.errors import ConditioningError
+from trainer.signals.plate import PlateProfile
 
 
 class UsageError(Exception):
@@ -108,6 +111,20 @@ def _stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(sig, old)
 
 
+def _load_plate(path: Path) -> PlateProfile:
+    """A plate profile file; one line naming the file and what is wrong with it."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--plate {path}: cannot read it: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"--plate {path}: not a JSON plate profile ({exc})") from None
+    try:
+        return PlateProfile.from_dict(data)
+    except ConditioningError as exc:
+        raise UsageError(f"--plate {path}: {exc}") from None
+
+
 def cmd_record(args: argparse.Namespace) -> dict[str, Any] | None:
     with _stop_on_signals() as stop_requested:
         return _record(args, stop_requested)
@@ -119,10 +136,13 @@ def _record(args: argparse.Namespace, stop_requested: threading.Event) -> dict[s
     stroke = "sweep"
     if args.exercise:
         stroke = find_exercise(args.exercise).stroke_type
+    plate = _load_plate(args.plate) if args.plate is not None else None
     source = open_source(
         args.device, protocol=args.protocol, baud=args.baud, columns=args.columns, stroke=stroke
     )
-    session = TrainingSession(source, recording_path=args.out, segment=False, overwrite=args.force)
+    session = TrainingSession(
+        source, recording_path=args.out, segment=False, overwrite=args.force, plate=plate
+    )
     session.start()  # a bad --out or a port that cannot be opened fails here, before recording
     _print(f"Recording {args.device} for {args.seconds:g} s into {args.out} ...", args.json)
     deadline = time.monotonic() + args.seconds

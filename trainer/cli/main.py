@@ -85,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="csv protocol: the column mapping, e.g. t_ms,force_n,angle_deg",
     )
     p.add_argument("--exercise", default=None, help="sim: the stroke type of this exercise")
+    p.add_argument(
+        "--plate",
+        type=Path,
+        default=None,
+        metavar="PLATE.json",
+        help="a home-made force plate: its profile (each load cell's column and position) turns "
+        "the cells' readings into force_n, cop_x_mm and cop_y_mm",
+    )
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--json", action="store_true", help="print a JSON summary when done")
 

@@ -36,6 +36,7 @@ from trainer.scoring.stroke_log import StrokeLog
 from trainer.scoring.summary import SessionSummary, summarise_log
 from trainer.signals.calibration import Calibration
 from trainer.signals.errors import ConditioningError
+from trainer.signals.plate import PlateProfile
 from trainer.signals.tare import TareResult, tare
 from trainer.strokes.detection import DetectionSettings
 from trainer.strokes.segmentation import StrokeSegmenter
@@ -117,6 +118,7 @@ class TrainingSession:
         segment: bool = True,
         overwrite: bool = False,
         standby: bool = False,
+        plate: PlateProfile | None = None,
     ) -> None:
         """``detection`` overrides the exercise's thresholds (an expert demonstration has no
         exercise yet); ``segment=False`` only records (``iastm-trainer record``); ``overwrite``
@@ -124,13 +126,18 @@ class TrainingSession:
 
         ``standby``: the tool is connected and shown, and can be tared, but nothing is recorded,
         cut into strokes or scored until ``begin``. A trainee connects, tares with the tool still,
-        and starts when ready, instead of a session that scores strokes before anyone asked."""
+        and starts when ready, instead of a session that scores strokes before anyone asked.
+
+        ``plate``: the device is a home-made force plate sending its load cells' raw readings;
+        the profile turns them into ``force_n``, ``cop_x_mm`` and ``cop_y_mm`` before anything
+        else sees them, and is kept in the recording's header with its calibration."""
         self.source = source
         self.exercise = exercise
         self.recording_path = Path(recording_path) if recording_path else None
         self.listener = listener
         self.metadata = dict(metadata or {})
         self.calibration = calibration
+        self.plate = plate
         self.tare_offset_n = 0.0
         self.records: deque[StrokeRecord] = deque(maxlen=RECORDS_KEPT)
         self.log = StrokeLog()
@@ -342,6 +349,11 @@ class TrainingSession:
         self.display = RingBuffer(max(cap, 100), len(channels))
 
     def _condition(self, block: SampleBlock) -> SampleBlock:
+        if self.plate is not None and self.plate.columns[0] in block.channels:
+            try:
+                block = self.plate.convert_block(block)
+            except ConditioningError as exc:
+                raise DeviceError(f"{self.source.name}: {exc}") from None
         if self.calibration is None and self.tare_offset_n == 0.0:
             return block
         if self.calibration is not None and self.calibration.channel in block.channels:
@@ -412,6 +424,8 @@ class TrainingSession:
             meta["exercise"] = f"{self.exercise.id} v{self.exercise.version}"
         if self.calibration is not None:
             meta["calibration"] = self.calibration.to_dict()
+        if self.plate is not None:
+            meta["plate"] = self.plate.to_dict()
         if self.tare_offset_n:
             meta["tare_offset_n"] = f"{self.tare_offset_n:.4f}"
         meta.update(self.metadata)
