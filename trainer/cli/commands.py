@@ -23,6 +23,7 @@ from typing import Any
 from devices.opening import open_source
 from devices.ports import list_ports
 from devices.samples import DeviceError
+from devices.sim.simulator import PLATE_CHANNELS
 from trainer.files.output import check_output
 from trainer.library.draft import ExerciseDraft, build_exercise
 from trainer.library.exercise import (
@@ -211,8 +212,13 @@ def cmd_simulate(args: argparse.Namespace) -> dict[str, Any] | None:
         strokes=args.strokes,
         seed=args.seed,
         rate_hz=args.rate,
+        channels=PLATE_CHANNELS if args.plate else None,
     )
-    print(f"Wrote {n} samples of {args.strokes} simulated {args.skill} {stroke} strokes to {path}")
+    where = " over a force plate" if args.plate else ""
+    print(
+        f"Wrote {n} samples of {args.strokes} simulated {args.skill} {stroke} strokes{where} "
+        f"to {path}"
+    )
     return None
 
 

@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--exercise", default=None, help="an exercise id or file (sets the stroke type)")
     p.add_argument("--rate", type=_positive_float, default=1000.0, help="samples per second")
+    p.add_argument(
+        "--plate",
+        action="store_true",
+        help="strokes over a force plate: force_n, cop_x_mm, cop_y_mm (no angle)",
+    )
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
 
     p = sub.add_parser("envelope", help="build an exercise from expert recordings")

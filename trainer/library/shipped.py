@@ -8,6 +8,8 @@ from the simulator's expert mode with force and angle ranges from the literature
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from trainer.library.draft import ExerciseDraft
 from trainer.strokes.detection import DetectionSettings
 
@@ -100,6 +102,30 @@ LIBRARY: tuple[ExerciseDraft, ...] = (
         ),
     ),
 )
+
+
+#: Plate variants of every stroke type: the same strokes over a force plate with a skin simulant,
+#: as the published IASTM force studies measured them; scored on force, tempo, smoothness and the
+#: stroke's path (no tool angle).
+PLATE_SUFFIX = "-plate"
+PLATE_LIBRARY: tuple[ExerciseDraft, ...] = tuple(
+    replace(
+        d,
+        id=f"{d.id}{PLATE_SUFFIX}",
+        name=f"{d.name} on a force plate",
+        body_region="force plate with a skin simulant",
+        description=(
+            f"{d.description} Over a force plate: force and the stroke's path (its length, "
+            "direction and shape) are scored; the plate measures no tool angle."
+        ),
+    )
+    for d in LIBRARY
+)
+
+
+def is_plate(draft: ExerciseDraft) -> bool:
+    """A plate variant (``PLATE_LIBRARY``)."""
+    return draft.id.endswith(PLATE_SUFFIX)
 
 
 def detection_for(stroke_type: str) -> DetectionSettings:

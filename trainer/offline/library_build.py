@@ -15,17 +15,26 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from devices.sim.simulator import PLATE_CHANNELS
 from exercises import library_dir
 from trainer.library.draft import ExerciseDraft, build_exercise
 from trainer.library.exercise import Exercise, save_exercise
-from trainer.library.shipped import EXPERT_SEEDS, LIBRARY, STROKES_PER_RECORDING, SYNTHETIC_NOTE
+from trainer.library.shipped import (
+    EXPERT_SEEDS,
+    LIBRARY,
+    PLATE_LIBRARY,
+    STROKES_PER_RECORDING,
+    SYNTHETIC_NOTE,
+    is_plate,
+)
 from trainer.offline.analysis import strokes_of_recordings
 from trainer.offline.simulation import simulate_recording
 from trainer.recordings.reader import read_recording
 
 
 def build_library_exercise(draft: ExerciseDraft, work_dir: Path) -> Exercise:
-    """One shipped exercise, built from simulated experts exactly as an instructor's would be."""
+    """One shipped exercise, built from simulated experts exactly as an instructor's would be
+    (over the simulated force plate for the plate variants, ``is_plate``)."""
     paths = []
     for seed in EXPERT_SEEDS:
         path, _ = simulate_recording(
@@ -35,6 +44,7 @@ def build_library_exercise(draft: ExerciseDraft, work_dir: Path) -> Exercise:
             strokes=STROKES_PER_RECORDING,
             seed=seed,
             rate_hz=1000.0,
+            channels=PLATE_CHANNELS if is_plate(draft) else None,
         )
         paths.append(path)
     recordings = [read_recording(p) for p in paths]
@@ -57,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=library_dir())
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as d:
-        for draft in LIBRARY:
+        for draft in (*LIBRARY, *PLATE_LIBRARY):
             exercise = build_library_exercise(draft, Path(d))
             path = save_exercise(exercise, args.out / f"{exercise.id}.json")
             cal = exercise.calibration

@@ -23,9 +23,12 @@ def simulate_recording(
     strokes: int = 10,
     seed: int = 0,
     rate_hz: float = 1000.0,
+    channels: tuple[str, ...] | None = None,
 ) -> tuple[Path, int]:
-    """Write ``strokes`` simulated strokes to ``path``; returns the path and the sample count."""
-    sim = StrokeSimulator(stroke_type, skill, seed=seed, rate_hz=rate_hz)
+    """Write ``strokes`` simulated strokes to ``path``; returns the path and the sample count.
+    ``channels``: the simulator's (``PLATE_CHANNELS`` for a force plate); a hand tool's if None."""
+    kwargs = {"channels": channels} if channels else {}
+    sim = StrokeSimulator(stroke_type, skill, seed=seed, rate_hz=rate_hz, **kwargs)
     t_s, values = sim.generate_strokes(strokes)
     parser = ItpParser()
     items = parser.feed(sim.itp_bytes(t_s, values))

@@ -22,10 +22,16 @@ from trainer.scoring.weights import BlockCriteria, ScoringWeights
 
 
 def test_seven_shipped_exercises_one_per_stroke_type_all_labelled_synthetic() -> None:
+    # Each stroke type twice: with the instrumented tool (force and angle) and over a force
+    # plate (force and the stroke's path, no angle).
     shipped = shipped_exercises()
-    assert sorted(e.stroke_type for e in shipped) == sorted(
-        ["sweep", "scan", "j_stroke", "fan", "brush", "strum", "scoop"]
-    )
+    types = sorted(["sweep", "scan", "j_stroke", "fan", "brush", "strum", "scoop"])
+    tool = [e for e in shipped if e.envelope.has_angle]
+    plate = [e for e in shipped if not e.envelope.has_angle]
+    assert sorted(e.stroke_type for e in tool) == types
+    assert sorted(e.stroke_type for e in plate) == types
+    assert all(e.envelope.path is not None and e.id.endswith("-plate") for e in plate)
+    assert all(e.envelope.path is None for e in tool)
     for ex in shipped:
         assert ex.provenance.is_synthetic
         assert "Replace" in ex.provenance.describe() or "replace" in ex.provenance.describe()
@@ -36,7 +42,7 @@ def test_seven_shipped_exercises_one_per_stroke_type_all_labelled_synthetic() ->
 
 
 def test_shipped_angle_bands_follow_the_stroke_types() -> None:
-    by_type = {e.stroke_type: e for e in shipped_exercises()}
+    by_type = {e.stroke_type: e for e in shipped_exercises() if e.envelope.has_angle}
     mid = {k: float(np.mean(e.envelope.angle_mu_deg[30:70])) for k, e in by_type.items()}
     for k in ("sweep", "scan", "j_stroke", "fan"):
         assert 30 <= mid[k] <= 60, (k, mid[k])
