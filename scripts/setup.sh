@@ -15,6 +15,8 @@ SYSTEM_PACKAGES=(
   libxcb-shm0 libxcb-sync1 libxcb-render0 libx11-xcb1
   # The records tests start a throwaway PostgreSQL server of their own (initdb, pg_ctl).
   postgresql
+  # The report and certificate tests read the PDFs back with pdftotext and pdfinfo.
+  poppler-utils
 )
 
 if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then

@@ -1,6 +1,7 @@
-"""Credentials: the provider's keys, signed certificates that verify offline, the audit chain.
+"""Credentials: the provider's signing key and certificates that cannot be forged.
 
-Empty until the certificates work lands. What goes here: the instructor's passphrase, signing and
-verifying certificates (Ed25519, so a certificate can be checked offline and not forged), and the
-hash-chained audit log of who changed which grade.
+A certificate is a PDF signed as a PAdES signature (pyHanko) with the course provider's key, made
+on first use and kept encrypted under the instructor's passphrase; ``verify`` checks it offline,
+so a changed byte, a name painted over by an incremental update or another key's signature is
+caught by anyone holding the file.
 """

@@ -1,5 +1,6 @@
-"""Reports: PDFs and exports of scores, session summaries and records, for students and graders.
+"""Reports: PDFs of sessions and records that an instructor files and hands out.
 
-Empty until the reports work lands. What goes here: turning ``ScoreReport``, ``SessionSummary`` and
-the records into documents an instructor hands out or files, read back by the tests as real PDFs.
+Typeset by typst (``typeset.py``) as tagged PDF/UA-1, so that screen readers and ``pdftotext`` read
+them in order; the figures come from ``trainer.records`` and go to the typst sources in
+``templates/`` as JSON, never pasted into markup.
 """
