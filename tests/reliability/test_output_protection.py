@@ -21,6 +21,7 @@ import numpy as np
 from tests.cli_helpers import assert_user_error, run_cli
 from tests.reliability.recorder import Recorder, cli_command
 from trainer.library.exercise import find_exercise, load_exercise_file, save_exercise
+from trainer.offline.simulation import simulate_recording
 from trainer.recordings.reader import read_recording
 
 
@@ -54,9 +55,7 @@ def test_a_second_writer_on_the_same_file_is_refused_naming_the_first(tmp_path: 
 
 def test_an_existing_recording_is_never_replaced_without_force(tmp_path: Path) -> None:
     out = tmp_path / "expert.csv"
-    assert run_cli(
-        "simulate", "--skill", "expert", "--strokes", "3", "--seed", "2", "--out", str(out)
-    ).returncode == 0  # fmt: skip
+    simulate_recording(out, strokes=3, seed=2)
     original = out.read_bytes()
 
     record = run_cli("record", "--device", "sim", "--seconds", "1", "--out", str(out))
@@ -88,9 +87,7 @@ def test_an_exercise_file_is_the_old_one_or_the_new_one_never_half(tmp_path: Pat
     """Writing past the largest file allowed (``RLIMIT_FSIZE``, EFBIG, as a full disk refuses
     with ENOSPC) fails with one line and leaves the old exercise file as it was."""
     expert = tmp_path / "expert.csv"
-    assert run_cli(
-        "simulate", "--skill", "expert", "--strokes", "4", "--seed", "2", "--out", str(expert)
-    ).returncode == 0  # fmt: skip
+    simulate_recording(expert, strokes=4, seed=2)
     target = tmp_path / "mine.json"
     save_exercise(replace(find_exercise("sweep"), id="mine", name="Mine"), target)
     original = target.read_bytes()

@@ -17,6 +17,7 @@ import pytest
 
 from tests.cli_helpers import run_cli
 from trainer.files.lock import OutputLock
+from trainer.offline.simulation import simulate_recording
 from trainer.recordings.format import RecordingError
 from trainer.recordings.reader import _read_and_check, read_recording
 from trainer.recordings.recovery import RecoveryOffers
@@ -77,12 +78,7 @@ def test_score_and_envelope_read_an_unfinished_recording_and_say_what_they_left_
     tmp_path: Path,
 ) -> None:
     whole = tmp_path / "expert.csv"
-    assert (
-        run_cli(
-            "simulate", "--skill", "expert", "--strokes", "4", "--seed", "3", "--out", str(whole)
-        ).returncode
-        == 0
-    )
+    simulate_recording(whole, skill="expert", strokes=4, seed=3)
     cut = tmp_path / "cut.csv"
     data = whole.read_bytes()
     cut.write_bytes(data[: len(data) - 7])  # the last row without its end
