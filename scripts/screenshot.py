@@ -32,6 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--theme", choices=("light", "dark"), default="light")
     parser.add_argument("--exercise", default="sweep", help="id of a shipped exercise")
     parser.add_argument("--skill", choices=tuple(SKILLS), default="competent")
+    parser.add_argument(
+        "--device",
+        choices=("sim", "sim:plate"),
+        default="sim",
+        help="the simulated tool, or the simulated force plate (with a plate exercise, e.g. "
+        "--exercise fan-plate)",
+    )
     parser.add_argument("--feedback", default="concurrent", help="a feedback schedule's name")
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
     parser.add_argument("--seed", type=int, default=7)
@@ -70,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = AppPaths.default().ensure()
     settings = AppSettings(paths)
     settings.set_theme(args.theme)
-    settings.set_device(DeviceChoice("sim", skill=args.skill))
+    settings.set_device(DeviceChoice("sim", skill=args.skill, plate=args.device == "sim:plate"))
     settings.set_exercise_id(args.exercise)
     settings.set_schedule(Schedule(args.feedback))
     settings.sync()

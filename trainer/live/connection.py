@@ -56,10 +56,12 @@ class DeviceChoice:
     columns: str = "force_n,angle_deg"  # csv only: the column mapping
     speed: float = 1.0  # simulator only: faster than real time for demonstrations and tests
     seed: int | None = None  # simulator only: None draws a new person each session
+    #: Simulator only: a force plate (force and centre of pressure, no angle) instead of a tool.
+    plate: bool = False
 
     def describe(self) -> str:
         if self.kind == "sim":
-            return f"Simulated tool ({self.skill})"
+            return f"Simulated {'plate' if self.plate else 'tool'} ({self.skill})"
         if self.kind == "csv":
             return f"{self.port} (CSV: {self.columns})"
         return self.port or "no port"
@@ -67,7 +69,9 @@ class DeviceChoice:
     @property
     def device_string(self) -> str:
         """What ``devices.opening.open_source`` expects."""
-        return f"sim:{self.skill}" if self.kind == "sim" else self.port
+        if self.kind != "sim":
+            return self.port
+        return f"sim:plate:{self.skill}" if self.plate else f"sim:{self.skill}"
 
 
 def open_device(choice: DeviceChoice, exercise: Exercise | None, wait: bool = False) -> Source:
@@ -88,5 +92,6 @@ def open_expert_device(choice: DeviceChoice, stroke_type: str) -> Source:
     """The chosen tool; on the simulator, a simulated expert stroking ``stroke_type``."""
     if choice.kind == "sim":
         seed = choice.seed if choice.seed is not None else int(time.time()) % 100_000
-        return open_source("sim:expert", stroke=stroke_type, speed=choice.speed, seed=seed)
+        device = "sim:plate:expert" if choice.plate else "sim:expert"
+        return open_source(device, stroke=stroke_type, speed=choice.speed, seed=seed)
     return open_device(choice, None)

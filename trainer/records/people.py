@@ -42,6 +42,12 @@ def add_course(
     return course_id
 
 
+def list_courses(conn: Connection) -> list[dict[str, Any]]:
+    """``[{"course_id", "name"}]``, by course id: what an instructor's class view offers."""
+    rows = conn.execute(select(courses.c.id, courses.c.name).order_by(courses.c.id))
+    return [{"course_id": r.id, "name": r.name} for r in rows]
+
+
 def course(conn: Connection, course_id: str) -> RowMapping:
     row = conn.execute(select(courses).where(courses.c.id == course_id)).mappings().first()
     if row is None:

@@ -119,6 +119,9 @@ class Records:
         return self.db.read(lambda c: sessions_mod.recording_of(c, session_id))
 
     # -- reading -------------------------------------------------------------------------------
+    def courses(self) -> list[dict[str, Any]]:
+        return self.db.read(people_mod.list_courses)
+
     def students(self, course_id: str | None = None) -> list[dict[str, Any]]:
         return self.db.read(lambda c: people_mod.list_students(c, course_id))
 

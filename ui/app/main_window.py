@@ -59,7 +59,7 @@ def choose_device(saved: DeviceChoice, ports: list[dict[str, Any]]) -> DeviceCho
         return DeviceChoice("serial", skill=saved.skill, port=itp_ports[0], baud=saved.baud)
     if saved.kind == "csv" and saved.port in {str(p.get("device")) for p in ports}:
         return saved
-    return DeviceChoice("sim", skill=saved.skill, speed=saved.speed)
+    return DeviceChoice("sim", skill=saved.skill, speed=saved.speed, plate=saved.plate)
 
 
 class MainWindow(QMainWindow):
@@ -95,7 +95,9 @@ class MainWindow(QMainWindow):
         listed, clashes = merge_exercises(exercises, user)
         saved = self.settings.device()
         if saved.kind == "sim":
-            saved = DeviceChoice("sim", skill=saved.skill, speed=sim_speed, seed=sim_seed)
+            saved = DeviceChoice(
+                "sim", skill=saved.skill, speed=sim_speed, seed=sim_seed, plate=saved.plate
+            )
         self.controller = SessionController(paths.sessions_dir)
         self.view = TrainingView(
             listed,
@@ -269,7 +271,11 @@ class MainWindow(QMainWindow):
         choice = choose_device(self.view.device_panel.choice(), ports)
         if choice.kind == "sim":
             choice = DeviceChoice(
-                "sim", skill=choice.skill, speed=self._sim_speed, seed=self._sim_seed
+                "sim",
+                skill=choice.skill,
+                speed=self._sim_speed,
+                seed=self._sim_seed,
+                plate=choice.plate,
             )
         self.view.device_panel.set_choice(choice)
         if self._autostart and self.controller.phase is Phase.IDLE:
@@ -335,7 +341,13 @@ class MainWindow(QMainWindow):
     def _expert_device(self) -> DeviceChoice:
         choice = self.view.device_panel.choice()
         if choice.kind == "sim":
-            return DeviceChoice("sim", skill="expert", speed=self._sim_speed, seed=self._sim_seed)
+            return DeviceChoice(
+                "sim",
+                skill="expert",
+                speed=self._sim_speed,
+                seed=self._sim_seed,
+                plate=choice.plate,
+            )
         return choice
 
     def _release_device(self, then: Callable[[], None]) -> None:

@@ -47,6 +47,7 @@ class AppSettings:
             port=self._str("device/port", ""),
             baud=baud,
             columns=self._str("device/columns", "force_n,angle_deg"),
+            plate=self._str("device/plate", "false") == "true",
         )
 
     def set_device(self, choice: DeviceChoice) -> None:
@@ -55,6 +56,7 @@ class AppSettings:
         self._s.setValue("device/port", choice.port)
         self._s.setValue("device/baud", str(choice.baud))
         self._s.setValue("device/columns", choice.columns)
+        self._s.setValue("device/plate", "true" if choice.plate else "false")
 
     # -- training ------------------------------------------------------------------------------
     def exercise_id(self) -> str:

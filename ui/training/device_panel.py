@@ -31,6 +31,7 @@ from ui.runtime.background import run_in_background
 from ui.theme import LIGHT, Theme
 
 SIM_ITEM = "sim"
+SIM_PLATE_ITEM = "sim:plate"
 CSV_ITEM = "csv"
 
 
@@ -185,6 +186,7 @@ class DevicePanel(QGroupBox):
         self.source_combo.blockSignals(True)
         self.source_combo.clear()
         self.source_combo.addItem("Simulated tool", SIM_ITEM)
+        self.source_combo.addItem("Simulated plate", SIM_PLATE_ITEM)
         for entry in self._ports:
             self.source_combo.addItem(describe_port(entry), str(entry.get("device")))
         self.source_combo.addItem("CSV device (DIY sketch)…", CSV_ITEM)
@@ -205,7 +207,8 @@ class DevicePanel(QGroupBox):
                     {"device": choice.port, "itp": False, "description": "last used"}
                 )
                 self._rebuild_sources()
-            data = {"sim": SIM_ITEM, "csv": CSV_ITEM}.get(choice.kind, choice.port)
+            sim_item = SIM_PLATE_ITEM if choice.plate else SIM_ITEM
+            data = {"sim": sim_item, "csv": CSV_ITEM}.get(choice.kind, choice.port)
             self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(data)))
             self.skill_combo.setCurrentIndex(max(0, self.skill_combo.findData(choice.skill)))
             if choice.kind == "csv":
@@ -222,8 +225,9 @@ class DevicePanel(QGroupBox):
     def choice(self) -> DeviceChoice:
         data = self.source_combo.currentData()
         skill = self.skill_combo.currentData() or "competent"
-        if data == SIM_ITEM:
-            return DeviceChoice("sim", skill=skill, speed=self._speed, seed=self._seed)
+        if data in (SIM_ITEM, SIM_PLATE_ITEM):
+            plate = data == SIM_PLATE_ITEM
+            return DeviceChoice("sim", skill=skill, speed=self._speed, seed=self._seed, plate=plate)
         if data == CSV_ITEM:
             return DeviceChoice(
                 "csv",

@@ -38,6 +38,7 @@ from trainer.live.feedback import FeedbackPolicy, Reveal, Schedule
 from trainer.live.session import TrainingSession
 from ui.plots.angle_readout import AngleReadout
 from ui.plots.corridor import angle_corridor
+from ui.plots.plate_view import PlateView
 from ui.plots.strip_chart import StripChart
 from ui.strokes.stroke_panel import StrokePanel
 from ui.strokes.stroke_rows import StrokeRow, row_from
@@ -152,6 +153,9 @@ class TrainingView(QWidget):
         self.device_panel = DevicePanel(device, theme)
         self.stroke_panel = StrokePanel(theme)
         self.angle_readout = AngleReadout(theme)
+        # A force plate (no angle, a centre of pressure) shows its plate here instead.
+        self.plate_view = PlateView(theme)
+        self.plate_view.hide()
         self.summary_panel = SummaryPanel()
         self.strip = StripChart(theme)
         self.table_model = StrokeTableModel(theme)
@@ -178,6 +182,7 @@ class TrainingView(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 4, 0)
         right_layout.addWidget(self.angle_readout)
+        right_layout.addWidget(self.plate_view, 3)  # a plate takes the room it is given
         right_layout.addWidget(self.summary_panel)
         right_layout.addStretch(1)
         self.right_column = _scrolling(right, minimum_width=290)
@@ -270,6 +275,7 @@ class TrainingView(QWidget):
         for w in (
             self.stroke_panel,
             self.angle_readout,
+            self.plate_view,
             self.strip,
             self.table_model,
             self.banner,
@@ -354,6 +360,7 @@ class TrainingView(QWidget):
         self.strip.reset()
         self.stroke_panel.clear("")
         self.angle_readout.set_angle(None)
+        self.plate_view.reset()
         self.summary_panel.show_summary(None)
         self.summary_panel.set_block(1, self.policy.schedule.label)
         self.banner.clear(DISCONNECT_KEY)
@@ -416,6 +423,7 @@ class TrainingView(QWidget):
         for n in revealed:
             self.table_model.set_reveal(n + self._block_offset, Reveal.FULL)
         self.strip.set_masked(None)
+        self.plate_view.set_masked(None)
         self.angle_readout.set_angle(None)
         rows = self.table_model.rows()
         # A stroke cut short by Stop is not left half-drawn: the last finished one, or nothing.
@@ -479,6 +487,8 @@ class TrainingView(QWidget):
         channels = session.channels
         if display is None or not channels or "force_n" not in channels:
             return
+        if channels != self._channels:
+            self._show_channels(channels)
         self._frame += 1
         state = session.state()
         fi = channels.index("force_n")
@@ -512,11 +522,24 @@ class TrainingView(QWidget):
                 force = v[:, fi] - state.baseline_n
                 angle = v[:, ai] if ai is not None else None
                 self.stroke_panel.show_live(t, force, angle, start, number)
+                if self.plate_view.isVisibleTo(self) and "cop_y_mm" in channels:
+                    cx, cy = channels.index("cop_x_mm"), channels.index("cop_y_mm")
+                    self.plate_view.show_live(t, force, v[:, cx], v[:, cy], start)
         if self._frame % DEVICE_STATUS_EVERY == 0:
             self.device_panel.show_counters(state.counters)
             self.device_panel.show_info(session.source.info)
+            info = session.source.info
+            self.plate_view.set_plate_from_info(info.raw if info is not None else None)
             if state.taring:
                 self.device_panel.show_tare("taring: hold the tool still…")
+
+    def _show_channels(self, channels: tuple[str, ...]) -> None:
+        """What the device sends decides the right column: the angle read-out for a tool, the
+        plate view for a device with a centre of pressure and no angle."""
+        self._channels = channels
+        plate = "angle_deg" not in channels and {"cop_x_mm", "cop_y_mm"} <= set(channels)
+        self.angle_readout.setVisible(not plate)
+        self.plate_view.setVisible(plate)
 
     def _watch_for_silence(self, fresh: bool) -> None:
         """A port that is open but sends nothing (the wrong port, a tool switched off) says so
@@ -549,6 +572,7 @@ class TrainingView(QWidget):
             live = self.policy.live_for(self._block_strokes + 1)
         text = None if live else _LIVE_OFF_SHORT.get(self.policy.schedule)
         self.strip.set_masked(text)
+        self.plate_view.set_masked(text)
         if text:
             self.angle_readout.set_masked(text)
 
@@ -717,6 +741,7 @@ class TrainingView(QWidget):
             corridor = angle_corridor(exercise.envelope)
             band = corridor.typical_band() if corridor is not None else None
         self.angle_readout.set_band(band)
+        self.plate_view.set_envelope(exercise.envelope.path if exercise is not None else None)
         if exercise is not None:
             self.exercise_changed.emit(exercise)
         if restart and self.controller.standby:
