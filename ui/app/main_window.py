@@ -34,6 +34,7 @@ from ui.app.guide import GettingStarted, shortcuts_text
 from ui.app.recovery import RECOVERY_KEY as RECOVERY_KEY
 from ui.app.recovery import RecoverDialog, Recovery
 from ui.app.settings import AppSettings
+from ui.records.station import RecordsStation, records_target
 from ui.runtime.background import run_in_background
 from ui.theme import Theme, apply_theme, theme_named
 from ui.training.device_panel import list_port_entries
@@ -41,8 +42,11 @@ from ui.training.session_controller import Phase, SessionController
 from ui.training.training_view import TrainingView
 from ui.widgets.screen_fit import fit_to_screen, keep_on_screen
 
-if TYPE_CHECKING:  # both plot with pyqtgraph: loaded when first opened, not at start-up
+if TYPE_CHECKING:  # these plot with pyqtgraph: loaded when first opened, not at start-up
     from ui.instructor.expert_recording import ExpertRecordingWindow
+    from ui.records.class_window import ClassWindow
+    from ui.records.progress_window import ProgressWindow
+    from ui.records.student_picker import StudentPicker
     from ui.review.review_view import ReviewView
 
 #: The size the window opens at on a screen with room for it; smaller screens get what they have.
@@ -86,6 +90,15 @@ class MainWindow(QMainWindow):
         self._waiting_for_expert = False
         self.review: ReviewView | None = None
         self.guide: GettingStarted | None = None
+        self.progress_window: ProgressWindow | None = None
+        self.class_window: ClassWindow | None = None
+        self.student_picker: StudentPicker | None = None
+        # Who is training: their sessions are stored in the records as they end.
+        self.records = RecordsStation(records_target(self.paths), self)
+        chosen = self.settings.records_student()
+        if chosen is not None:
+            self.records.student_id, self.records.student_name = chosen
+        self.records.said.connect(lambda text: self.statusBar().showMessage(text))
         self.keys_box: QMessageBox | None = None
         self.expert: ExpertRecordingWindow | None = None
         # The instructor's own exercises join the shipped ones; shipped ids stay reserved.
@@ -186,6 +199,19 @@ class MainWindow(QMainWindow):
         toggle.setShortcut("Ctrl+L")
         toggle.triggered.connect(self.toggle_theme)
         view_menu.addAction(toggle)
+        records_menu = self.menuBar().addMenu("&Records")
+        who = QAction("Who is training…", self)
+        who.triggered.connect(self.choose_student)
+        records_menu.addAction(who)
+        self.choose_student_action = who
+        progress = QAction("Progress…", self)
+        progress.triggered.connect(self.open_progress)
+        records_menu.addAction(progress)
+        self.progress_action = progress
+        class_view = QAction("Class…", self)
+        class_view.triggered.connect(self.open_class)
+        records_menu.addAction(class_view)
+        self.class_action = class_view
         instructor_menu = self.menuBar().addMenu("&Instructor")
         record = QAction("Record expert demonstration…", self)
         record.setShortcut("Ctrl+E")
@@ -298,6 +324,44 @@ class MainWindow(QMainWindow):
     def recover(self) -> RecoverDialog:
         """File > Recover...: every unfinished recording, dismissed at start-up or not."""
         return self.recovery.show_list(self)
+
+    # -- records -------------------------------------------------------------------------------
+    def choose_student(self) -> StudentPicker:
+        """Records > Who is training...: the student whose sessions are stored, or a guest."""
+        from ui.records.student_picker import StudentPicker
+
+        picker = StudentPicker(self.records.target, self.records.student_id, self)
+        picker.accepted.connect(lambda: self._set_student(picker.chosen()))
+        picker.open()
+        self.student_picker = picker
+        return picker
+
+    def _set_student(self, chosen: tuple[str, str | None] | None) -> None:
+        self.records.set_student(*(chosen or (None, None)))
+        self.settings.set_records_student(chosen)
+
+    def open_progress(self) -> ProgressWindow:
+        """Records > Progress...: the chosen student's sessions over the weeks."""
+        from ui.records.progress_window import ProgressWindow
+
+        if self.progress_window is None:
+            self.progress_window = ProgressWindow(
+                self.records.target, self.records.student_id, self.theme
+            )
+            self.records.stored.connect(lambda _sid: self.progress_window.reload())
+        self.progress_window.show()
+        self.progress_window.raise_()
+        return self.progress_window
+
+    def open_class(self) -> ClassWindow:
+        """Records > Class...: a course's students, who is behind, the hardest exercises."""
+        from ui.records.class_window import ClassWindow
+
+        if self.class_window is None:
+            self.class_window = ClassWindow(self.records.target)
+        self.class_window.show()
+        self.class_window.raise_()
+        return self.class_window
 
     # -- review and the instructor's windows ----------------------------------------------------
     def review_window(self) -> ReviewView:
@@ -431,7 +495,7 @@ class MainWindow(QMainWindow):
             return
         # The guide and the list of keys are windows of their own: left open, they would keep
         # the application running after its main window closed.
-        for box in (self.guide, self.keys_box):
+        for box in (self.guide, self.keys_box, self.progress_window, self.class_window):
             if box is not None:
                 box.close()
         self._closing = True  # nothing may open after this (the guide, a connection)
@@ -443,6 +507,9 @@ class MainWindow(QMainWindow):
             self.view.stop_session()
 
     def _on_stopped(self, _summary: object) -> None:
+        session = self.controller.session
+        if session is not None and not session.standby:
+            self.records.store_session(session, feedback=self.view.policy.schedule.value)
         if self._closing:
             self.close()
             return

@@ -112,6 +112,16 @@ class AppSettings:
         if device_serial:
             self._s.setValue(f"calibration/{_key(device_serial)}", json.dumps(calibration))
 
+    # -- records ------------------------------------------------------------------------------
+    def records_student(self) -> tuple[str, str | None] | None:
+        """The student last chosen as training at this station (id, name), or None: a guest."""
+        sid = self._str("records/student_id", "")
+        return (sid, self._str("records/student_name", "") or None) if sid else None
+
+    def set_records_student(self, chosen: tuple[str, str | None] | None) -> None:
+        self._s.setValue("records/student_id", chosen[0] if chosen else "")
+        self._s.setValue("records/student_name", (chosen[1] or "") if chosen else "")
+
     # -- first run -----------------------------------------------------------------------------
     def guide_seen(self) -> bool:
         """Whether the getting-started guide has been shown once already."""
