@@ -22,7 +22,7 @@ import numpy as np
 
 from devices.samples import DeviceError
 from devices.sim.stroke_models import SKILLS
-from trainer.cli import commands, records_commands
+from trainer.cli import commands, records_commands, report_commands
 from trainer.files.output import OutputError
 from trainer.library.exercise import ExerciseError
 from trainer.recordings.format import RecordingError
@@ -136,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
 
     records_commands.add_parsers(sub)
+    report_commands.add_parsers(sub)
     return parser
 
 
@@ -185,7 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if getattr(args, "json", False) and result is not None:
         print(json.dumps(result, indent=1, default=_json_default))
-    return 0
+    # A check that ran and found a fault (verify: an altered certificate) sets its own status.
+    return int(getattr(args, "exit_status", 0))
 
 
 def _debug_traceback(args: argparse.Namespace) -> None:
