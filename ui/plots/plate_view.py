@@ -31,7 +31,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,7 @@ from trainer.scoring.path_score import (
     PathEnvelope,
 )
 from trainer.strokes.path import DEFAULT_MIN_FORCE_N, masked_cop
+from trainer.strokes.stroke import Stroke
 from ui.plots.plot_painting import PaintedPlot, polygon
 from ui.theme import LIGHT, Theme, figure_font
 
@@ -167,7 +168,7 @@ class PlateView(PaintedPlot):
     """The plate from above: outline, the experts' corridor, this stroke live, the last ones."""
 
     def __init__(self, theme: Theme = LIGHT, min_force_n: float = DEFAULT_MIN_FORCE_N) -> None:
-        super().__init__(theme, self._draw_static, minimum=QSize(240, 300), hint=QSize(300, 340))
+        super().__init__(theme, self._draw_static, minimum=QSize(220, 220), hint=QSize(300, 340))
         self.setObjectName("plateView")
         self.setAccessibleName("Plate view: the stroke's path on the force plate")
         self.min_force_n = min_force_n
@@ -175,6 +176,7 @@ class PlateView(PaintedPlot):
         self._envelope: PathEnvelope | None = None
         self._start_s: float | None = None
         self._last_t_s: float | None = None  # the newest sample of the stroke drawn
+        self._finished = False  # a finished stroke shown whole (review), not one growing
         self._anchor: tuple[float, float] | None = None  # the current stroke's first loaded CoP
         self._current: tuple[np.ndarray, np.ndarray] | None = None  # masked CoP (NaN below)
         self._faded: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=FADED_STROKES)
@@ -215,6 +217,7 @@ class PlateView(PaintedPlot):
     ) -> None:
         """The stroke in progress, from its onset (``stroke_start_s``) to the newest sample;
         ``force_n`` with the baseline removed. A new onset moves the last stroke to the faded."""
+        self._finished = False
         if stroke_start_s != self._start_s:
             # The segmenter may move a stroke's onset while it goes on: a start before the
             # newest sample drawn is the same stroke, refined; a later one is the next stroke.
@@ -237,6 +240,23 @@ class PlateView(PaintedPlot):
                 self._invalidate_static()  # the corridor is laid from here
         self._describe()
         self.update()
+
+    def show_strokes(self, stroke: Stroke, earlier: Sequence[Stroke] = ()) -> None:
+        """A finished stroke (review, an expert's list) with the ones before it faded: each
+        stroke's own CoP, masked where its force (baseline removed) is under the threshold."""
+        self._faded.clear()
+        for s in list(earlier)[-FADED_STROKES:]:
+            if s.has_cop:
+                self._faded.append(masked_cop(s.force_n, s.cop_x_mm, s.cop_y_mm, self.min_force_n))
+        self._current, self._anchor, self._start_s = None, None, None
+        self._last_t_s = None
+        if stroke.has_cop:
+            self.show_live(
+                stroke.t_s, stroke.force_n, stroke.cop_x_mm, stroke.cop_y_mm, stroke.start_s
+            )
+        self._finished = True
+        self._describe()
+        self._invalidate_static()
 
     def _finish_current(self) -> None:
         if self._current is not None and np.isfinite(self._current[0]).any():
@@ -282,7 +302,7 @@ class PlateView(PaintedPlot):
     def legend_lines(self) -> list[str]:
         """The legend under the plate, in words."""
         lines = [
-            "━ this stroke: ○ start, ● now",
+            f"━ this stroke: ○ start, ● {'end' if self._finished else 'now'}",
             f"┄ last {FADED_STROKES} strokes (older: fainter)",
         ]
         env = self._envelope

@@ -40,6 +40,7 @@ from trainer.offline.analysis import ScoreReport, score_recording
 from trainer.recordings.format import Recording, RecordingError
 from trainer.recordings.reader import read_recording
 from trainer.scoring.envelope import EnvelopeError
+from ui.plots.plate_view import FADED_STROKES, PlateView
 from ui.plots.recording_strip import RecordingStrip, gaps_from_events
 from ui.runtime.background import BackgroundCall
 from ui.strokes.stroke_panel import StrokePanel
@@ -184,6 +185,8 @@ class ReviewView(QWidget):
         self.table_model = StrokeTableModel(theme)
         self.table = StrokeTable(self.table_model)
         self.summary_panel = SummaryPanel()
+        self.plate_view = PlateView(theme)  # a force plate's recording: where the stroke went
+        self.plate_view.hide()
         self.exercise_note = QLabel("")
         self.exercise_note.setWordWrap(True)
         self.why = QLabel("")
@@ -203,6 +206,7 @@ class ReviewView(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.summary_panel)
+        side_layout.addWidget(self.plate_view, 1)
         side_layout.addWidget(self.exercise_note)
         side_layout.addStretch(1)
         # No fixed minimum width: the pane's minimum comes from its layout, so it grows with the
@@ -246,7 +250,7 @@ class ReviewView(QWidget):
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
-        for w in (self.stroke_panel, self.strip, self.table_model, self.banner):
+        for w in (self.stroke_panel, self.strip, self.table_model, self.banner, self.plate_view):
             w.apply_theme(theme)
 
     def set_exercises(self, exercises: Sequence[Exercise], current: Exercise | None) -> None:
@@ -348,6 +352,9 @@ class ReviewView(QWidget):
         for stroke, score in zip(report.strokes, report.scores, strict=True):
             self.table_model.add(row_from(stroke, score), Reveal.FULL)
         self.summary_panel.show_summary(report.summary)
+        self.plate_view.reset()
+        self.plate_view.set_envelope(exercise.envelope.path)
+        self.plate_view.setVisible({"cop_x_mm", "cop_y_mm"} <= set(recording.channels))
         angle = recording.channel("angle_deg") if "angle_deg" in recording.channels else None
         if recording.t_s.size:
             self.strip.show_recording(recording.t_s, recording.channel("force_n"), angle)
@@ -404,6 +411,9 @@ class ReviewView(QWidget):
         self.stroke_panel.show_row(row, caption=_caption(row, self.stroke_count()))
         self.why.setText("\n".join(f"• {line}" for line in row.explanation))
         self.strip.select(i)
+        strokes = self.review.report.strokes if self.review is not None else []
+        if self.plate_view.isVisibleTo(self) and i < len(strokes):
+            self.plate_view.show_strokes(strokes[i], strokes[max(0, i - FADED_STROKES) : i])
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # The list steps through strokes itself when it has the focus; elsewhere in the window
