@@ -667,6 +667,16 @@ class TrainingView(QWidget):
 
     def _on_error(self, message: str) -> None:
         self.banner.show_message("error", f"Problem: {message}", "warning")
+        session = self.controller.session
+        if (
+            session is not None
+            and session.stopped_reason is not None
+            and self.controller.phase is Phase.RUNNING
+        ):
+            # The session stopped itself (a full disk, a device that changed its channels): the
+            # window stops with it, rather than showing a session that no longer records.
+            self.stay_connected = False
+            self.stop_session()
 
     # ============================================================================= commands ==
     def request_tare(self) -> bool:
