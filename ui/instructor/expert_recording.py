@@ -64,6 +64,7 @@ from trainer.strokes.stroke import Stroke
 from ui.instructor.envelope_preview import CalibrationPanel, CurveKind, EnvelopePreview, ExpertCurve
 from ui.instructor.expert_recorder import ExpertRecorder
 from ui.instructor.expert_stroke_list import ExpertStrokeModel, ExpertStrokeTable, row_of
+from ui.plots.plate_view import FADED_STROKES, PlateView
 from ui.plots.strip_chart import StripChart
 from ui.runtime.background import BackgroundCall
 from ui.runtime.session_runner import Phase
@@ -268,6 +269,10 @@ class ExpertRecordingWindow(QWidget):
         right_layout.addWidget(list_title)
         right_layout.addWidget(self.stroke_table, 1)
         right_layout.addWidget(self.stroke_detail)
+        # A force plate's strokes: the picked (or newest) one on the plate, the ones before faded.
+        self.plate_view = PlateView(theme)
+        self.plate_view.hide()
+        right_layout.addWidget(self.plate_view)
         right_layout.addWidget(self.calibration)
         right.setMinimumWidth(420)
 
@@ -306,7 +311,14 @@ class ExpertRecordingWindow(QWidget):
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
-        for w in (self.banner, self.preview, self.strip, self.stroke_model, self.stroke_table):
+        for w in (
+            self.banner,
+            self.preview,
+            self.strip,
+            self.stroke_model,
+            self.stroke_table,
+            self.plate_view,
+        ):
             w.apply_theme(theme)
 
     # ==================================================================================== form ==
@@ -544,6 +556,7 @@ class ExpertRecordingWindow(QWidget):
         else:
             self.build = None
             self.preview.show_build(None)
+            self.plate_view.set_envelope(None)
             self._show_too_few()
 
     def _on_stroke_selected(self, index: int) -> None:
@@ -581,6 +594,7 @@ class ExpertRecordingWindow(QWidget):
         self.recording_file = None
         self.stroke_model.clear()
         self.preview.show_build(None)
+        self.plate_view.set_envelope(None)
         self._show_too_few()
         self._redraw()
 
@@ -608,6 +622,17 @@ class ExpertRecordingWindow(QWidget):
         self.preview.show_curves(curves, self._selected)
         self._update_caption()
         self._show_detail()
+        self._show_plate()
+
+    def _show_plate(self) -> None:
+        """The picked stroke (else the newest) on the plate, when the strokes have a CoP."""
+        strokes = self._strokes
+        plate = bool(strokes) and strokes[-1].has_cop
+        self.plate_view.setVisible(plate)
+        if not plate:
+            return
+        at = next((i for i, s in enumerate(strokes) if s.index == self._selected), len(strokes) - 1)
+        self.plate_view.show_strokes(strokes[at], strokes[max(0, at - FADED_STROKES) : at])
 
     def _update_caption(self) -> None:
         n = len(self._strokes)
@@ -672,6 +697,7 @@ class ExpertRecordingWindow(QWidget):
         own = dict(zip(kept_indices, build.calibration.scores, strict=False))
         self.stroke_model.set_verdicts(build.flags, own)
         self.preview.show_build(build)
+        self.plate_view.set_envelope(build.envelope.path)
         self.calibration.show_build(build, len(keep))
         self.banner.clear(MESSAGE_KEY)
         self._redraw()
