@@ -135,3 +135,92 @@ def test_a_bad_plate_profile_is_one_line_naming_the_file(tmp_path: Path) -> None
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert str(bad) in proc.stderr and "cells" in proc.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_plate_calibrate_fits_the_cells_gains_with_a_known_mass_over_a_serial_port(
+    tmp_path: Path,
+) -> None:
+    """The bench calibration as an instructor does it: nothing on the plate, then 5 kg at the
+    centre and at each corner, Enter at each step; the written profile measures loads right."""
+    import subprocess
+    import sys
+
+    from tests.cli_helpers import BIN
+
+    load = {"weight": 0.0, "x": 0.0, "y": 0.0}
+    master, slave = os.openpty()
+    stop = threading.Event()
+
+    def device() -> None:
+        rng = np.random.default_rng(2)
+        k = 0
+        t0 = time.monotonic()
+        while not stop.is_set():
+            counts = _counts(load["weight"], load["x"], load["y"]) + rng.normal(0.0, 5.0, 4)
+            line = f"{int(k * 1000 / RATE_HZ)}," + ",".join(f"{c:.0f}" for c in counts) + "\n"
+            os.write(master, line.encode())
+            k += 1
+            time.sleep(max(0.0, t0 + k / RATE_HZ - time.monotonic()))
+
+    thread = threading.Thread(target=device, daemon=True)
+    thread.start()
+    out = tmp_path / "plate.json"
+    cmd = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "trainer.cli"]
+    proc = subprocess.Popen(
+        [
+            *cmd,
+            "plate",
+            "calibrate",
+            "--device",
+            os.ttyname(slave),
+            "--width",
+            str(W),
+            "--depth",
+            str(D),
+            "--mass",
+            "5",
+            "--seconds",
+            "1",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    hx, hy = 0.75 * W / 2, 0.75 * D / 2
+    steps = [
+        (0.0, 0.0, 0.0),
+        (5.0, 0.0, 0.0),
+        (5.0, -hx, -hy),
+        (5.0, hx, -hy),
+        (5.0, hx, hy),
+        (5.0, -hx, hy),
+    ]
+    try:
+        assert proc.stderr is not None and proc.stdin is not None
+        for weight, x, y in steps:
+            line = proc.stderr.readline()  # the prompt: the mass goes there, then Enter
+            assert "press Enter" in line, line
+            load.update(weight=weight * 9.80665, x=x, y=y)
+            time.sleep(0.3)  # the mass settles
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        stop.set()
+        thread.join(5)
+        os.close(master)
+        os.close(slave)
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, stderr
+    result = json.loads(stdout)
+    assert np.asarray(result["gains"]) == pytest.approx(GAINS, rel=0.01)
+    assert max(abs(r) for r in result["cop_residuals_mm"]) < 5.0
+    plate = PlateProfile.from_dict(json.loads(out.read_text()))
+    fz, cx, cy = plate.fz_cop(_counts(20.0, 50.0, -30.0)[None, :])
+    assert fz[0] == pytest.approx(20.0, rel=0.01)
+    assert (cx[0], cy[0]) == pytest.approx((50.0, -30.0), abs=3.0)

@@ -22,7 +22,7 @@ import numpy as np
 
 from devices.samples import DeviceError
 from devices.sim.stroke_models import SKILLS
-from trainer.cli import commands, records_commands, report_commands
+from trainer.cli import commands, plate_commands, records_commands, report_commands
 from trainer.files.output import OutputError
 from trainer.library.exercise import ExerciseError
 from trainer.recordings.format import RecordingError
@@ -38,6 +38,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     EnvelopeError,
     ConditioningError,
     OutputError,
+    plate_commands.PlateUsageError,
     RecordsError,
     commands.UsageError,
 )
@@ -136,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
 
     records_commands.add_parsers(sub)
+    plate_commands.add_parsers(sub)
     report_commands.add_parsers(sub)
     return parser
 
