@@ -33,6 +33,35 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
 
+    p = command(
+        "certify",
+        "a signed certificate, only for a student who passed the course's assessment",
+        cmd_certify,
+    )
+    p.add_argument("student_id", metavar="SID")
+    p.add_argument("--course", required=True)
+    p.add_argument("--out", required=True, type=Path, metavar="CERT.pdf")
+    p.add_argument("--instructor", help="the instructor named on it (default: the provider)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+
+    p = command("verify", "check a certificate offline (exit 3 when it fails)", cmd_verify)
+    p.add_argument("certificate", type=Path, metavar="CERT.pdf")
+    p.add_argument(
+        "--key",
+        type=Path,
+        metavar="PROVIDER.pem",
+        help="the provider's certificate as published (keys export); default: the one in --db",
+    )
+
+    g = sub.add_parser("keys", help="the provider's signing key: export it to publish")
+    inner = g.add_subparsers(dest="action", metavar="ACTION", parser_class=type(g))
+    inner.required = True
+    p = command(
+        "export", "write the provider's certificate and fingerprint", cmd_keys_export, inner
+    )
+    p.add_argument("--out", required=True, type=Path, metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+
 
 def _records(args: argparse.Namespace) -> Any:
     from trainer.records.repository import Records
@@ -53,3 +82,91 @@ def cmd_report(args: argparse.Namespace) -> dict[str, Any]:
         out = write_session_report(r, args.target, args.out, overwrite=args.force)
     _say(args, f"Report of session {args.target} written to {out['out']}")
     return out
+
+
+def cmd_certify(args: argparse.Namespace) -> dict[str, Any]:
+    from trainer.credentials.certificate import issue_certificate
+    from trainer.files.output import check_output
+    from trainer.records.passphrase import is_set, read_passphrase
+
+    check_output(args.out, overwrite=args.force)
+    with _records(args) as r:
+        passphrase = read_passphrase(confirm=not r.db.read(is_set))
+        out = issue_certificate(
+            r,
+            passphrase,
+            args.student_id,
+            args.course,
+            args.out,
+            instructor=args.instructor,
+            overwrite=args.force,
+        )
+    _say(args, f"Certificate {out['certificate']} for {args.student_id} written to {out['out']}")
+    return {"certificate": out["certificate"], "out": out["out"]}
+
+
+def cmd_verify(args: argparse.Namespace) -> dict[str, Any]:
+    from trainer.credentials.verify import verify_certificate
+
+    if not args.certificate.is_file():
+        from trainer.records.errors import RecordsError
+
+        raise RecordsError(f"{args.certificate}: no such file")
+    trusted = _trusted_certificate(args)
+    out = verify_certificate(args.certificate, trusted)
+    if not out["valid"]:
+        args.exit_status = 3
+        print(f"iastm-trainer verify: NOT VALID: {out['reason']}", file=sys.stderr)
+    else:
+        _say(
+            args,
+            f"Valid: {out['participant']} ({out['licence'] or 'no licence given'}), "
+            f"{out['course']}, {out['date']}, {out['hours']} hours; {out['reason']}",
+        )
+    return out
+
+
+def _trusted_certificate(args: argparse.Namespace) -> Any:
+    from cryptography import x509
+
+    from trainer.credentials.keys import provider_certificate
+    from trainer.records.errors import RecordsError
+
+    if args.key is not None:
+        try:
+            return x509.load_pem_x509_certificate(args.key.read_bytes())
+        except OSError as exc:
+            raise RecordsError(f"--key {args.key}: cannot read it: {exc.strerror}") from None
+        except ValueError:
+            raise RecordsError(
+                f"--key {args.key}: not a PEM certificate (write one with keys export)"
+            ) from None
+    with _records(args) as r:
+        cert = r.db.read(provider_certificate)
+    if cert is None:
+        raise RecordsError(
+            f"{r.target}: holds no provider key yet (no certificate was signed): name the "
+            "provider's published certificate with --key"
+        )
+    return cert
+
+
+def cmd_keys_export(args: argparse.Namespace) -> dict[str, Any]:
+    from cryptography.hazmat.primitives import serialization
+
+    from trainer.credentials.keys import fingerprint, provider_certificate
+    from trainer.files.atomic import write_atomic
+    from trainer.records.errors import RecordsError
+
+    with _records(args) as r:
+        cert = r.db.read(provider_certificate)
+    if cert is None:
+        raise RecordsError(
+            f"{r.target}: holds no provider key yet: it is made by the first certify"
+        )
+    fp = fingerprint(cert)
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+    text = f"# {cert.subject.rfc4514_string()}\n# SHA-256 fingerprint: {fp}\n{pem}"
+    path = write_atomic(args.out, text, overwrite=args.force)
+    _say(args, f"The provider's certificate written to {path}; fingerprint {fp}")
+    return {"out": str(path), "fingerprint": fp, "subject": cert.subject.rfc4514_string()}

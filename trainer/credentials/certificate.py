@@ -1,0 +1,113 @@
+"""Issuing a certificate: the facts checked, the PDF typeset, the facts embedded as JSON, and
+the whole signed as a PAdES signature (pyHanko) with the provider's key.
+
+The signature covers every byte of the file, the embedded facts included, so ``verify`` can
+report the facts only from a file nobody changed. The instructor's passphrase is checked inside
+the transaction that reads the facts (and makes the key on first use), so a wrong passphrase or
+a student who did not pass leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from sqlalchemy import Connection, insert
+
+from trainer.credentials.eligibility import certificate_facts
+from trainer.credentials.keys import ProviderKey, unlock_or_create
+from trainer.files.atomic import write_atomic
+from trainer.records.passphrase import check_or_set
+from trainer.records.repository import Records
+from trainer.records.schema import settings
+from trainer.reports.typeset import typeset
+
+#: The embedded file holding the certificate's facts, and the signature field's name.
+FACTS_FILE = "certificate.json"
+SIGNATURE_FIELD = "ProviderSignature"
+ISSUED_PREFIX = "certificate:"
+
+
+def issue_certificate(
+    records: Records,
+    passphrase: str,
+    student_id: str,
+    course_id: str,
+    out: str | os.PathLike[str],
+    *,
+    instructor: str | None = None,
+    overwrite: bool = False,
+) -> dict[str, Any]:
+    """Write the signed certificate to ``out``; ``RecordsError`` says why it was refused."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    cert_id = str(uuid.uuid4())
+
+    def work(conn: Connection) -> tuple[dict[str, Any], ProviderKey]:
+        check_or_set(conn, passphrase)
+        facts = certificate_facts(
+            conn, student_id, course_id, instructor=instructor or "", today=now.date()
+        )
+        facts["certificate"] = cert_id
+        facts["instructor"] = instructor or facts["provider"] or "the course provider"
+        key = unlock_or_create(conn, passphrase, facts["provider"] or "IASTM course provider")
+        conn.execute(insert(settings).values(key=ISSUED_PREFIX + cert_id, value=json.dumps(facts)))
+        return facts, key
+
+    facts, key = records.db.run(work)
+    pdf = typeset("certificate", facts, when=now)
+    signed = sign_pdf(pdf, facts, key)
+    path = write_atomic(Path(out), signed, overwrite=overwrite)
+    return {"certificate": cert_id, "out": str(path), "facts": facts}
+
+
+def sign_pdf(
+    pdf: bytes, facts: dict[str, Any], key: ProviderKey, *, field_name: str = SIGNATURE_FIELD
+) -> bytes:
+    """``pdf`` with ``facts`` embedded and a PAdES signature by ``key`` over all of it."""
+    from pyhanko.pdf_utils import embed
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    data = json.dumps(facts, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    embed.embed_file(
+        writer,
+        embed.FileSpec(
+            file_spec_string=FACTS_FILE,
+            embedded_data=embed.EmbeddedFileObject.from_file_data(
+                writer, data=data, mime_type="application/json"
+            ),
+            description="The certificate's facts, covered by the provider's signature",
+        ),
+    )
+    cert = asn1_x509.Certificate.load(key.certificate.public_bytes(serialization.Encoding.DER))
+    private = asn1_keys.PrivateKeyInfo.load(
+        key.private_key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),  # in memory only, for the signer
+        )
+    )
+    signer = signers.SimpleSigner(
+        signing_cert=cert,
+        signing_key=private,
+        cert_registry=SimpleCertificateStore.from_certs([cert]),
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=f"Certificate {facts['certificate']}: {facts['participant']}, {facts['course']}",
+        name=facts["provider"] or None,
+    )
+    out = signers.sign_pdf(writer, meta, signer=signer)
+    return out.getvalue()
