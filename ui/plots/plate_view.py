@@ -4,7 +4,8 @@ A force plate gives no tool angle, so on the training screen this view takes the
 place. Seen from above, it shows:
 
 - the plate's outline (400 x 300 mm centred at 0, 0 unless the device's info line says
-  ``plate_mm: [width, depth]``), with a grid every 50 mm;
+  ``plate_mm: [width, depth]`` or a home-made plate's profile gives its size), with a grid
+  every 50 mm;
 - the experts' path corridor (``envelope.path``), laid from the current stroke's first loaded
   point. For a straight stroke it is a wedge along the experts' mean direction, as wide as the
   direction tolerance the score allows without losing marks (at least 2 of the experts' SDs, 10
@@ -29,6 +30,7 @@ Shows what it is given; it never reads a session.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -79,6 +81,20 @@ def plate_size_from_info(raw: Mapping[str, Any] | None) -> tuple[float, float] |
     if not (math.isfinite(w) and math.isfinite(h) and w > 0 and h > 0):
         return None
     return w, h
+
+
+def plate_size_from_metadata(metadata: Mapping[str, Any] | None) -> tuple[float, float] | None:
+    """The plate's outline from a recording's ``plate`` metadata (a home-made plate's profile,
+    ``width_mm`` and ``depth_mm``, as JSON or a dict), or None."""
+    value = (metadata or {}).get("plate")
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if not isinstance(value, Mapping):
+        return None
+    return plate_size_from_info({"plate_mm": [value.get("width_mm"), value.get("depth_mm")]})
 
 
 def corridor_outline(
@@ -194,10 +210,15 @@ class PlateView(PaintedPlot):
         if (width_mm, depth_mm) != self.plate_mm:
             self.plate_mm = (float(width_mm), float(depth_mm))
             self._invalidate_static()
+            self._describe()
 
     def set_plate_from_info(self, raw: Mapping[str, Any] | None) -> None:
         """The plate's size from a device's info line (``info.raw``), else the default."""
         self.set_plate(*(plate_size_from_info(raw) or DEFAULT_PLATE_MM))
+
+    def set_plate_from_metadata(self, metadata: Mapping[str, Any] | None) -> None:
+        """The plate's size from a recording's metadata (its plate profile), else the default."""
+        self.set_plate(*(plate_size_from_metadata(metadata) or DEFAULT_PLATE_MM))
 
     def set_envelope(self, envelope: PathEnvelope | None) -> None:
         """The experts' path (an exercise's ``envelope.path``); None: no corridor."""

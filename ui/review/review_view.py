@@ -353,6 +353,7 @@ class ReviewView(QWidget):
             self.table_model.add(row_from(stroke, score), Reveal.FULL)
         self.summary_panel.show_summary(report.summary)
         self.plate_view.reset()
+        self.plate_view.set_plate_from_metadata(recording.metadata)
         self.plate_view.set_envelope(exercise.envelope.path)
         self.plate_view.setVisible({"cop_x_mm", "cop_y_mm"} <= set(recording.channels))
         angle = recording.channel("angle_deg") if "angle_deg" in recording.channels else None

@@ -528,8 +528,12 @@ class TrainingView(QWidget):
         if self._frame % DEVICE_STATUS_EVERY == 0:
             self.device_panel.show_counters(state.counters)
             self.device_panel.show_info(session.source.info)
-            info = session.source.info
-            self.plate_view.set_plate_from_info(info.raw if info is not None else None)
+            profile = getattr(session, "plate", None)  # a home-made plate's profile
+            if profile is not None:
+                self.plate_view.set_plate(profile.width_mm, profile.depth_mm)
+            else:
+                info = session.source.info
+                self.plate_view.set_plate_from_info(info.raw if info is not None else None)
             if state.taring:
                 self.device_panel.show_tare("taring: hold the tool still…")
 

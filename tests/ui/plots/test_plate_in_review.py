@@ -60,3 +60,14 @@ def test_a_tool_recording_shows_no_plate(qtbot, tmp_path: Path) -> None:
     path, _ = simulate_recording(tmp_path / "tool.csv", skill="competent", strokes=3, seed=3)
     view = _review(qtbot, path)
     assert not view.plate_view.isVisible()
+
+
+def test_a_home_made_plate_is_drawn_the_size_its_profile_gives(qtbot, tmp_path: Path) -> None:
+    path, _ = simulate_recording(
+        tmp_path / "plate.csv", stroke_type="fan", strokes=3, seed=3, channels=PLATE_CHANNELS
+    )
+    lines = path.read_text().splitlines(keepends=True)
+    profile = '# plate: {"name":"four cells","width_mm":500,"depth_mm":320,"cells":[]}\n'
+    path.write_text(lines[0] + profile + "".join(lines[1:]))
+    view = _review(qtbot, path)
+    assert view.plate_view.plate_mm == (500.0, 320.0)

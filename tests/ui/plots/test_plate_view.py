@@ -10,7 +10,13 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from trainer.scoring.path_score import PathEnvelope
-from ui.plots.plate_view import DEFAULT_PLATE_MM, PlateView, corridor_outline, plate_size_from_info
+from ui.plots.plate_view import (
+    DEFAULT_PLATE_MM,
+    PlateView,
+    corridor_outline,
+    plate_size_from_info,
+    plate_size_from_metadata,
+)
 
 #: An expert sweep: 150 mm straight ahead (+y), little spread.
 STRAIGHT_UP = PathEnvelope(12, 150.0, 0.05, 90.0, 3.0, 0.98, 0.01, 1.0, 3.0)
@@ -136,3 +142,14 @@ def test_an_onset_moved_while_the_stroke_goes_on_is_the_same_stroke(view) -> Non
     assert view.faded_count() == 0
     view.show_live(t + 2.0, force, x, y - 60.0, stroke_start_s=2.0)  # the next stroke
     assert view.faded_count() == 1
+
+
+def test_a_home_made_plate_s_size_comes_from_its_profile_in_the_recording(view) -> None:
+    profile = '{"name": "hx711 x4", "width_mm": 500, "depth_mm": 320, "cells": []}'
+    assert plate_size_from_metadata({"plate": profile}) == (500.0, 320.0)
+    assert plate_size_from_metadata({"plate": {"width_mm": 450, "depth_mm": 450}}) == (450, 450)
+    for bad in ({}, None, {"plate": "not json"}, {"plate": '{"width_mm": 500}'}):
+        assert plate_size_from_metadata(bad) is None
+    view.set_plate_from_metadata({"plate": profile})
+    assert view.plate_mm == (500.0, 320.0)
+    assert "Plate 500 by 320 mm" in view.accessibleDescription()
