@@ -224,6 +224,7 @@ def main() -> int:
             f"{args.seconds:g}",
             "--out",
             str(out),
+            "--force",  # the profiled run records over the first one's file
             "--json",
         ]
         record = run_reader("record", [*cli_command(), *record_args], emu, n_samples, args.seconds)
