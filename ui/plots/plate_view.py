@@ -186,7 +186,7 @@ class PlateView(PaintedPlot):
     """The plate from above: outline, the experts' corridor, this stroke live, the last ones."""
 
     def __init__(self, theme: Theme = LIGHT, min_force_n: float = DEFAULT_MIN_FORCE_N) -> None:
-        super().__init__(theme, self._draw_static, minimum=QSize(220, 220), hint=QSize(300, 340))
+        super().__init__(theme, self._draw_static, minimum=QSize(240, 300), hint=QSize(300, 340))
         self.setObjectName("plateView")
         self.setAccessibleName("Plate view: the stroke's path on the force plate")
         self.min_force_n = min_force_n

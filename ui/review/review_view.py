@@ -187,6 +187,7 @@ class ReviewView(QWidget):
         self.summary_panel = SummaryPanel()
         self.plate_view = PlateView(theme)  # a force plate's recording: where the stroke went
         self.plate_view.hide()
+        self.plate_view.setMinimumHeight(220)  # under the summary, in a short side column
         self.exercise_note = QLabel("")
         self.exercise_note.setWordWrap(True)
         self.why = QLabel("")
