@@ -105,7 +105,7 @@ def session_report_data(held: dict[str, Any]) -> dict[str, Any]:
             "block": r["block"],
             "score": _num(r["score"], 0),
             "passed": bool(r["passed"]),
-            "peak_force_n": _num(r["peak_force_n"], 2),
+            "peak_force_n": _fixed(r["peak_force_n"], 2),
             "mean_angle_deg": _num(r["mean_angle_deg"], 1),
             "force_in_band_pct": _num(r["force_in_band_pct"], 0),
             "sub_scores": {k: None for k in SUB_SCORES},
@@ -197,3 +197,9 @@ def _num(x: Any, decimals: int) -> float | int | None:
     if not math.isfinite(x):
         return None
     return round(x) if decimals == 0 else round(x, decimals)
+
+
+def _fixed(x: Any, decimals: int) -> str | None:
+    """A figure as text with a fixed number of decimals, so a column's figures line up."""
+    value = _num(x, decimals)
+    return None if value is None else f"{value:.{decimals}f}"
