@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PySide6.QtCore import QEventLoop, QTimer
 
+from trainer.library.draft import ExerciseDraft
 from trainer.library.user_exercises import reserved_ids
 from trainer.live.connection import DeviceChoice
 from trainer.offline.analysis import segment_recording
@@ -18,6 +21,7 @@ from trainer.signals.plate import PLATE_CHANNELS
 from trainer.strokes.detection import DetectionSettings
 from trainer.strokes.stroke import Stroke
 from ui.instructor.expert_recording import ExpertRecordingWindow
+from ui.training.session_controller import Phase
 
 
 def _strokes(folder: Path, channels: tuple[str, ...] | None) -> list[Stroke]:
@@ -27,6 +31,20 @@ def _strokes(folder: Path, channels: tuple[str, ...] | None) -> list[Stroke]:
     return segment_recording(read_recording(path), DetectionSettings())
 
 
+def _stop(window: ExpertRecordingWindow) -> None:
+    """Before the window closes: its demonstration stopped and its recording closed."""
+    recorder = window.recorder
+    if recorder.phase is not Phase.IDLE:
+        loop = QEventLoop()
+        recorder.stopped.connect(loop.quit)
+        if recorder.phase is Phase.RUNNING:
+            window.stop_recording()
+        QTimer.singleShot(10_000, loop.quit)
+        if recorder.phase is not Phase.IDLE:
+            loop.exec()
+    window.unsaved = False
+
+
 @pytest.fixture
 def window(qtbot, tmp_path: Path) -> ExpertRecordingWindow:
     w = ExpertRecordingWindow(
@@ -34,7 +52,7 @@ def window(qtbot, tmp_path: Path) -> ExpertRecordingWindow:
         reserved_ids([]),
         lambda: DeviceChoice("sim", skill="expert", speed=8.0, plate=True),
     )
-    qtbot.addWidget(w, before_close_func=lambda w: setattr(w, "unsaved", False))
+    qtbot.addWidget(w, before_close_func=_stop)
     w.show()
     return w
 
@@ -61,3 +79,20 @@ def test_a_tool_s_expert_strokes_show_no_plate(
     for stroke in _strokes(tmp_path, None)[:3]:
         window.add_stroke(stroke)
     assert not window.plate_view.isVisible()
+
+
+def test_an_expert_demonstrating_on_the_simulated_plate_sees_each_stroke_on_it(
+    qtbot, window: ExpertRecordingWindow
+) -> None:
+    window.set_draft(
+        ExerciseDraft(id="fan-plate-lee", name="Fan on a plate (J. Lee)", stroke_type="fan")
+    )
+    assert "Simulated plate (expert)" in window.device_label.text()
+    window.start_recording()
+    qtbot.waitUntil(lambda: window.recorder.phase is Phase.RUNNING, timeout=15_000)
+    qtbot.waitUntil(lambda: len(window.strokes()) >= 3, timeout=30_000)
+    assert all(s.has_cop for s in window.strokes())
+    assert window.plate_view.isVisible()
+    assert np.isfinite(window.plate_view.current_path()[0]).any()
+    qtbot.waitUntil(lambda: window.plate_view.envelope is not None, timeout=15_000)
+    assert window.plate_view.envelope.curved  # a fan's corridor, learned as it goes
