@@ -544,6 +544,8 @@ class TrainingView(QWidget):
         plate = "angle_deg" not in channels and {"cop_x_mm", "cop_y_mm"} <= set(channels)
         self.angle_readout.setVisible(not plate)
         self.plate_view.setVisible(plate)
+        # No angle to show: the stroke's force gets the room of an empty angle plot.
+        self.stroke_panel.angle_plot.setVisible("angle_deg" in channels)
 
     def _watch_for_silence(self, fresh: bool) -> None:
         """A port that is open but sends nothing (the wrong port, a tool switched off) says so
