@@ -279,6 +279,29 @@ def test_stroke_list_obeys_reveals_and_never_relies_on_colour(qtbot) -> None:
     assert text(0, 6) == "–"
 
 
+def test_the_whole_why_of_the_stroke_picked_is_under_the_list_when_revealed(qtbot) -> None:
+    from dataclasses import replace
+
+    model = StrokeTableModel()
+    panel = StrokeListPanel(StrokeTable(model))
+    qtbot.addWidget(panel)
+    panel.resize(500, 300)  # a laptop's narrow list: the Why column cuts its sentence short
+    panel.show()
+    long_why = (
+        "Too hard from 40 to 60 % of the stroke (up to 2.1 N above the band).",
+        "Angle 6 degrees too steep throughout the stroke.",
+    )
+    model.add(replace(_row(1, 62.0, False), explanation=long_why), Reveal.FULL)
+    assert panel.why.isVisible()
+    assert panel.why.text() == "Stroke 1: " + "; ".join(long_why)
+    # The newest stroke held back by the schedule: nothing of it under the list.
+    model.add(_row(2, 41.0, False), Reveal.HIDDEN)
+    assert not panel.why.isVisible()
+    # The student picks the first stroke again: its why comes back.
+    panel.table.selectRow(0)
+    assert panel.why.isVisible() and panel.why.text().startswith("Stroke 1: Too hard")
+
+
 def test_stroke_list_keeps_the_newest_strokes_of_a_long_session(qtbot, monkeypatch) -> None:
     import ui.strokes.stroke_table as stroke_table
 

@@ -127,7 +127,7 @@ class StrokeTableModel(QAbstractTableModel):
                 return "Held back by the feedback schedule; shown when revealed."
             if reveal is Reveal.IN_BAND:
                 return "Inside the band: bandwidth feedback gives no score for such a stroke."
-            return " ".join(row.explanation) or None
+            return "; ".join(row.explanation) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and col != COL_WHY:
             return int(Qt.AlignmentFlag.AlignCenter)
         if (
@@ -211,12 +211,20 @@ class StrokeTable(StrokeListView):
 
 
 class StrokeListPanel(QWidget):
-    """The stroke list with a line under it, shown once the oldest rows have been let go of, that
-    says so: a list that quietly starts at stroke 1001 would look like lost strokes."""
+    """The stroke list, the whole "why" of the stroke picked (or the newest) under it, and a line
+    shown once the oldest rows have been let go of that says so: a list that quietly starts at
+    stroke 1001 would look like lost strokes.
+
+    The Why column is the narrowest on a laptop's screen and cuts its sentence short; the line
+    under the list gives it whole, wrapped, and only what the feedback schedule has revealed."""
 
     def __init__(self, table: StrokeTable) -> None:
         super().__init__()
         self.table = table
+        self.why = QLabel("")
+        self.why.setObjectName("why")
+        self.why.setWordWrap(True)
+        self.why.hide()
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.hide()
@@ -224,10 +232,31 @@ class StrokeListPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(table, 1)
+        layout.addWidget(self.why)
         layout.addWidget(self.note)
         model = table.model()
         model.rowsRemoved.connect(self._update_note)
         model.modelReset.connect(self._update_note)
+        for signal in (model.rowsInserted, model.dataChanged, model.modelReset):
+            signal.connect(self._update_why)
+        table.selectionModel().currentRowChanged.connect(self._update_why)
+
+    def _update_why(self, *_args: object) -> None:
+        model = self.table.model()
+        rows = model.rowCount()
+        if rows == 0:
+            self.why.hide()
+            return
+        current = self.table.currentIndex()
+        r = current.row() if current.isValid() else rows - 1
+        shown = model.index(r, COL_WHY).data(Qt.ItemDataRole.DisplayRole)
+        if not shown:  # held back, or inside the band under bandwidth feedback
+            self.why.hide()
+            return
+        whole = model.index(r, COL_WHY).data(Qt.ItemDataRole.ToolTipRole) or shown
+        number = model.index(r, COL_NUMBER).data(Qt.ItemDataRole.DisplayRole)
+        self.why.setText(f"Stroke {number}: {whole}")
+        self.why.show()
 
     def _update_note(self, *_args: object) -> None:
         model = self.table.model()
