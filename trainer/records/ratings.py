@@ -68,6 +68,33 @@ def rate(
     return rating_id
 
 
+def ratings_of(conn: Connection, session_id: str) -> list[dict[str, Any]]:
+    """The ratings given on a session and its strokes (``stroke`` None: the whole session), by
+    stroke, item and rater: what a rater sees beside the strokes they are rating."""
+    q = (
+        select(
+            ratings.c.stroke_idx,
+            ratings.c.item,
+            ratings.c.value,
+            ratings.c.comment,
+            instructors.c.name,
+        )
+        .join(instructors, instructors.c.pk == ratings.c.instructor_pk)
+        .where(ratings.c.session_id == session_id)
+        .order_by(ratings.c.stroke_idx, ratings.c.item, instructors.c.name)
+    )
+    return [
+        {
+            "stroke": r.stroke_idx,
+            "item": r.item,
+            "value": float(r.value),
+            "comment": r.comment,
+            "rater": r.name,
+        }
+        for r in conn.execute(q)
+    ]
+
+
 def agreement(conn: Connection, course_id: str, item: str | None = None) -> dict[str, Any]:
     """Agreement between the raters of ``item`` (the most rated item if None) on the course's
     sessions and strokes, over the targets every one of them rated; and, under ``automated``, of

@@ -118,6 +118,14 @@ class Records:
         """The session's raw recording and events sidecar, for replaying and rating its strokes."""
         return self.db.read(lambda c: sessions_mod.recording_of(c, session_id))
 
+    def session_exercise(self, session_id: str) -> dict[str, Any]:
+        """The exercise definition the session was scored against (``Exercise.from_dict``)."""
+        return self.db.read(lambda c: sessions_mod.exercise_of(c, session_id))
+
+    def session_ratings(self, session_id: str) -> list[dict[str, Any]]:
+        """The ratings given on the session and its strokes."""
+        return self.db.read(lambda c: ratings.ratings_of(c, session_id))
+
     # -- reading -------------------------------------------------------------------------------
     def courses(self) -> list[dict[str, Any]]:
         return self.db.read(people_mod.list_courses)

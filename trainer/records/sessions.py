@@ -268,6 +268,19 @@ def recording_of(conn: Connection, session_id: str) -> tuple[bytes, bytes] | Non
     return unpack_recording(blob)
 
 
+def exercise_of(conn: Connection, session_id: str) -> dict[str, Any]:
+    """The exact exercise definition a session was scored against, to score its recording again
+    (replaying it for rating) against the same envelope, whatever the exercise file says today."""
+    definition = conn.execute(
+        select(exercise_versions.c.definition)
+        .join(sessions, sessions.c.exercise_version_pk == exercise_versions.c.pk)
+        .where(sessions.c.id == session_id)
+    ).scalar()
+    if definition is None:
+        raise RecordsError(f"unknown session '{session_id}'")
+    return dict(json.loads(definition))
+
+
 def list_sessions(
     conn: Connection, *, student_id: str | None = None, course_id: str | None = None
 ) -> list[dict[str, Any]]:

@@ -45,6 +45,7 @@ from ui.widgets.screen_fit import fit_to_screen, keep_on_screen
 if TYPE_CHECKING:  # these plot with pyqtgraph: loaded when first opened, not at start-up
     from ui.instructor.expert_recording import ExpertRecordingWindow
     from ui.records.class_window import ClassWindow
+    from ui.records.instructor_window import InstructorWindow
     from ui.records.progress_window import ProgressWindow
     from ui.records.student_picker import StudentPicker
     from ui.review.review_view import ReviewView
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.guide: GettingStarted | None = None
         self.progress_window: ProgressWindow | None = None
         self.class_window: ClassWindow | None = None
+        self.instructor_window: InstructorWindow | None = None
         self.student_picker: StudentPicker | None = None
         # Who is training: their sessions are stored in the records as they end.
         self.records = RecordsStation(records_target(self.paths), self)
@@ -212,6 +214,10 @@ class MainWindow(QMainWindow):
         class_view.triggered.connect(self.open_class)
         records_menu.addAction(class_view)
         self.class_action = class_view
+        instructor_view = QAction("Assessments and rating…", self)
+        instructor_view.triggered.connect(self.open_instructor)
+        records_menu.addAction(instructor_view)
+        self.instructor_action = instructor_view
         instructor_menu = self.menuBar().addMenu("&Instructor")
         record = QAction("Record expert demonstration…", self)
         record.setShortcut("Ctrl+E")
@@ -363,6 +369,17 @@ class MainWindow(QMainWindow):
         self.class_window.raise_()
         return self.class_window
 
+    def open_instructor(self) -> InstructorWindow:
+        """Records > Assessments and rating...: completeness, gradebook, assessments, rating."""
+        from ui.records.instructor_window import InstructorWindow
+
+        if self.instructor_window is None:
+            ids = [e.id for e in self.view.picker.exercises]
+            self.instructor_window = InstructorWindow(self.records.target, ids)
+        self.instructor_window.show()
+        self.instructor_window.raise_()
+        return self.instructor_window
+
     # -- review and the instructor's windows ----------------------------------------------------
     def review_window(self) -> ReviewView:
         """The review window, shown and up to date with the exercises listed."""
@@ -495,7 +512,13 @@ class MainWindow(QMainWindow):
             return
         # The guide and the list of keys are windows of their own: left open, they would keep
         # the application running after its main window closed.
-        for box in (self.guide, self.keys_box, self.progress_window, self.class_window):
+        for box in (
+            self.guide,
+            self.keys_box,
+            self.progress_window,
+            self.class_window,
+            self.instructor_window,
+        ):
             if box is not None:
                 box.close()
         self._closing = True  # nothing may open after this (the guide, a connection)

@@ -1,0 +1,378 @@
+"""Rating strokes while replaying them: a student's stored session scored again from its stored
+recording against the exercise version it was scored with, its strokes listed and drawn against
+the experts' band, and the instructor's rubric mark for the selected stroke stored with a comment.
+
+The recording and the exact exercise definition come from the records (``Records.recording``,
+``Records.session_exercise``), so a session from last term replays as it was scored then, even if
+the exercise file has changed since. The recording is written to a temporary folder only to be
+read by the same reader every recording goes through, and is gone when scored. Every records call
+runs off the GUI thread; the passphrase is read from its password field for each rating and kept
+nowhere else.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer.library.exercise import Exercise
+from trainer.live.feedback import Reveal
+from trainer.records.repository import Records
+from ui.records.assessment_dialog import passphrase_field
+from ui.records.class_window import _fill, _table
+from ui.runtime.background import run_in_background
+from ui.strokes.stroke_panel import StrokePanel
+from ui.strokes.stroke_rows import StrokeRow, row_from
+from ui.strokes.stroke_table import StrokeTable, StrokeTableModel
+
+SESSION_COLUMNS = ("Started (UTC)", "Exercise", "Mode", "Strokes", "Mean", "Assessment")
+#: Rubric items offered before any has been rated; the item box takes any other name typed.
+DEFAULT_ITEMS = ("technique", "pressure", "angle", "rhythm")
+
+
+@dataclass
+class Replay:
+    """A stored session scored again, ready to show."""
+
+    session_id: str
+    exercise: Exercise | None
+    rows: list[StrokeRow]
+    ratings: list[dict[str, Any]]
+    note: str
+
+
+def read_students(target: str, course_id: str | None) -> list[dict[str, Any]]:
+    with Records.open(target) as records:
+        return records.students(course_id)
+
+
+def read_sessions(target: str, student_id: str) -> list[dict[str, Any]]:
+    with Records.open(target) as records:
+        return records.sessions(student_id)
+
+
+def replay_session(target: str, session_id: str) -> Replay:
+    """The session's strokes scored again from its recording (none if it was stored without)."""
+    from trainer.offline.analysis import score_recording
+    from trainer.recordings.reader import read_recording
+
+    with Records.open(target) as records:
+        held = records.recording(session_id)
+        definition = records.session_exercise(session_id)
+        given = records.session_ratings(session_id)
+    exercise = Exercise.from_dict(definition)
+    if held is None:
+        return Replay(
+            session_id, exercise, [], given, "Stored without its recording: no strokes to replay."
+        )
+    csv_bytes, events = held
+    with tempfile.TemporaryDirectory(prefix="iastm-rating-") as tmp:
+        path = Path(tmp) / "session.csv"
+        path.write_bytes(csv_bytes)
+        if events:
+            path.with_suffix(".events.jsonl").write_bytes(events)
+        report = score_recording(read_recording(path), exercise)
+    rows = [
+        row_from(stroke, score)
+        for stroke, score in zip(report.strokes, report.scores, strict=False)
+    ]
+    note = f"{len(rows)} strokes scored again against {exercise.name} (version {exercise.version})."
+    if report.notes:
+        note += " " + " ".join(report.notes)
+    return Replay(session_id, exercise, rows, given, note)
+
+
+def rate_stroke(target: str, passphrase: str, session_id: str, **kw: Any) -> list[dict[str, Any]]:
+    """Store the rating; the session's ratings as they now are."""
+    with Records.open(target) as records:
+        records.rate(passphrase, session_id, **kw)
+        return records.session_ratings(session_id)
+
+
+class RatingPanel(QWidget):
+    """Pick a student and a session, select a stroke, rate it."""
+
+    #: One line after each rating: stored, or why not.
+    said = Signal(str)
+    replayed = Signal(str)
+
+    def __init__(self, target: str) -> None:
+        super().__init__()
+        self.target = target
+        self.course_id: str | None = None
+        self.session_id: str | None = None
+        self.replay: Replay | None = None
+        self.student_combo = QComboBox()
+        self.student_combo.setAccessibleName("Student")
+        self.sessions = _table(SESSION_COLUMNS, "Sessions")
+        self.sessions.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.sessions.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.model = StrokeTableModel()
+        self.strokes = StrokeTable(self.model)
+        self.strokes.setAccessibleName("Strokes of the session")
+        self.plot = StrokePanel()
+        self.note = QLabel("Choose a student and one of their sessions.")
+        self.note.setWordWrap(True)
+        self.rated = QListWidget()
+        self.rated.setAccessibleName("Ratings given")
+        self.rater_edit = QLineEdit()
+        self.rater_edit.setAccessibleName("Rater")
+        self.item_combo = QComboBox()
+        self.item_combo.setEditable(True)
+        self.item_combo.addItems(DEFAULT_ITEMS)
+        self.item_combo.setAccessibleName("Rubric item")
+        self.value_spin = QSpinBox()
+        self.value_spin.setRange(1, 5)
+        self.value_spin.setValue(3)
+        self.value_spin.setAccessibleName("Rating, 1 to 5")
+        self.comment_edit = QLineEdit()
+        self.comment_edit.setAccessibleName("Comment")
+        self.passphrase = passphrase_field()
+        self.rate_button = QPushButton("Rate the selected stroke")
+        self.rate_button.setEnabled(False)
+        self.rate_button.clicked.connect(self.rate_selected)
+        self.line = QLabel("")
+        self.line.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Student"))
+        top.addWidget(self.student_combo, 1)
+        form = QFormLayout()
+        form.addRow("Rater", self.rater_edit)
+        form.addRow("Rubric item", self.item_combo)
+        form.addRow("Rating (1-5)", self.value_spin)
+        form.addRow("Comment", self.comment_edit)
+        form.addRow("Instructor passphrase", self.passphrase)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.plot, 3)
+        right_layout.addLayout(form)
+        right_layout.addWidget(self.rate_button)
+        right_layout.addWidget(self.line)
+        right_layout.addWidget(QLabel("Ratings given on this session"))
+        right_layout.addWidget(self.rated, 1)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.sessions, 2)
+        left_layout.addWidget(self.note)
+        left_layout.addWidget(self.strokes, 3)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+
+        self.student_combo.currentIndexChanged.connect(lambda _i: self._load_sessions())
+        self.sessions.itemSelectionChanged.connect(self._on_session_picked)
+        self.strokes.stroke_selected.connect(self._on_stroke)
+        self._session_rows: list[dict[str, Any]] = []
+
+    # -- choosing ----------------------------------------------------------------------------
+    def set_course(self, course_id: str | None) -> None:
+        self.course_id = course_id
+        target = self.target
+        run_in_background(
+            lambda: read_students(target, course_id),
+            "rating-students",
+            lambda people: self._on_students(course_id, people),
+            self._fail,
+        )
+
+    def _on_students(self, course: str | None, people: list[dict[str, Any]]) -> None:
+        if course != self.course_id:
+            return
+        self.student_combo.blockSignals(True)
+        self.student_combo.clear()
+        for p in people:
+            label = f"{p['name']} ({p['student_id']})" if p.get("name") else p["student_id"]
+            self.student_combo.addItem(label, p["student_id"])
+        self.student_combo.blockSignals(False)
+        self._load_sessions()
+
+    def choose_student(self, student_id: str) -> None:
+        i = self.student_combo.findData(student_id)
+        if i >= 0:
+            self.student_combo.setCurrentIndex(i)
+
+    def _load_sessions(self) -> None:
+        student = self.student_combo.currentData()
+        self.sessions.setRowCount(0)
+        self._session_rows = []
+        if student is None:
+            return
+        target = self.target
+        run_in_background(
+            lambda: read_sessions(target, student),
+            "rating-sessions",
+            lambda rows: self._on_sessions(student, rows),
+            self._fail,
+        )
+
+    def _on_sessions(self, student: str, rows: list[dict[str, Any]]) -> None:
+        if student != self.student_combo.currentData():
+            return
+        rows = list(reversed(rows))  # newest first: the one to rate is usually the latest
+        self._session_rows = rows
+        self.sessions.setRowCount(len(rows))
+        for i, s in enumerate(rows):
+            mean = s.get("mean_score")
+            cells = (
+                s["started"][:16].replace("T", " "),
+                s["exercise"],
+                s["mode"],
+                str(s["strokes"]),
+                "–" if mean is None else f"{mean:.1f}",
+                s.get("assessment") or "",
+            )
+            _fill(self.sessions, i, cells)
+        self.note.setText(
+            f"{len(rows)} sessions; pick one to replay its strokes."
+            if rows
+            else "No sessions stored for this student yet."
+        )
+
+    def choose_session(self, row: int) -> None:
+        self.sessions.selectRow(row)
+
+    def _on_session_picked(self) -> None:
+        picked = self.sessions.selectionModel().selectedRows()
+        if not picked:
+            return
+        session_id = self._session_rows[picked[0].row()]["session"]
+        self.session_id = session_id
+        self.replay = None
+        self.model.clear()
+        self.plot.clear("Scoring the recording again…")
+        self.rate_button.setEnabled(False)
+        self.note.setText("Reading the recording…")
+        target = self.target
+        run_in_background(
+            lambda: replay_session(target, session_id),
+            "rating-replay",
+            self._on_replay,
+            self._fail,
+        )
+
+    def _on_replay(self, replay: Replay) -> None:
+        if replay.session_id != self.session_id:
+            return
+        self.replay = replay
+        self.plot.set_exercise(replay.exercise)
+        for row in replay.rows:
+            self.model.add(row, Reveal.FULL)
+        self.note.setText(replay.note)
+        self._show_ratings(replay.ratings)
+        if replay.rows:
+            self.strokes.selectRow(0)
+            self._on_stroke(replay.rows[0])
+        self.replayed.emit(replay.session_id)
+
+    def _on_stroke(self, row: StrokeRow) -> None:
+        self.plot.show_row(row)
+        self.rate_button.setEnabled(True)
+        self.rate_button.setText(f"Rate stroke {row.number}")
+
+    def selected_stroke(self) -> StrokeRow | None:
+        picked = (
+            self.strokes.selectionModel().selectedRows() if self.strokes.selectionModel() else []
+        )
+        if picked:
+            return self.model.row_at(picked[0].row())
+        return self.plot.shown
+
+    # -- rating ------------------------------------------------------------------------------
+    def rate_selected(self) -> None:
+        stroke = self.selected_stroke()
+        session = self.session_id
+        if stroke is None or session is None:
+            self._say("Select a stroke to rate.")
+            return
+        rater = self.rater_edit.text().strip()
+        item = self.item_combo.currentText().strip()
+        if not rater:
+            self._say("Not rated: say who is rating (Rater).")
+            return
+        if not item:
+            self._say("Not rated: name the rubric item.")
+            return
+        value = self.value_spin.value()
+        comment = self.comment_edit.text().strip() or None
+        passphrase, target = self.passphrase.text(), self.target
+        number = stroke.number
+        self.rate_button.setEnabled(False)
+
+        def done(given: list[dict[str, Any]]) -> None:
+            self.rate_button.setEnabled(True)
+            self.comment_edit.clear()
+            self._show_ratings(given)
+            self._say(f"Stroke {number}: {item} rated {value} by {rater}.")
+
+        def failed(exc: BaseException) -> None:
+            self.rate_button.setEnabled(True)
+            self._say(f"Not rated: {_reason(exc)}")
+
+        run_in_background(
+            lambda: rate_stroke(
+                target,
+                passphrase,
+                session,
+                rater=rater,
+                item=item,
+                value=float(value),
+                stroke=number,
+                comment=comment,
+            ),
+            "rate-stroke",
+            done,
+            failed,
+        )
+
+    def _show_ratings(self, given: list[dict[str, Any]]) -> None:
+        self.rated.clear()
+        for r in given:
+            where = "session" if r["stroke"] is None else f"stroke {r['stroke']}"
+            text = f"{where}: {r['item']} {r['value']:g} by {r['rater']}"
+            if r.get("comment"):
+                text += f" – {r['comment']}"
+            self.rated.addItem(text)
+            if self.item_combo.findText(r["item"]) < 0:
+                self.item_combo.addItem(r["item"])
+
+    def _say(self, line: str) -> None:
+        self.line.setText(line)
+        self.said.emit(line)
+
+    def _fail(self, exc: BaseException) -> None:
+        self.note.setText(f"The records cannot be read: {_reason(exc)}")
+
+
+def _reason(exc: BaseException) -> str:
+    from trainer.recordings.format import RecordingError
+    from trainer.records.errors import RecordsError
+
+    if isinstance(exc, RecordsError | RecordingError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
