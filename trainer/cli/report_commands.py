@@ -45,7 +45,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
 
     p = command("verify", "check a certificate offline (exit 3 when it fails)", cmd_verify)
-    p.add_argument("certificate", type=Path, metavar="CERT.pdf")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("certificate", nargs="?", type=Path, metavar="CERT.pdf")
+    what.add_argument("--qr", metavar="TEXT", help="the text read from a printed copy's QR code")
     p.add_argument(
         "--key",
         type=Path,
@@ -102,18 +104,20 @@ def cmd_certify(args: argparse.Namespace) -> dict[str, Any]:
             overwrite=args.force,
         )
     _say(args, f"Certificate {out['certificate']} for {args.student_id} written to {out['out']}")
-    return {"certificate": out["certificate"], "out": out["out"]}
+    return {"certificate": out["certificate"], "out": out["out"], "qr": out["qr"]}
 
 
 def cmd_verify(args: argparse.Namespace) -> dict[str, Any]:
+    from trainer.credentials.statement import check_statement
     from trainer.credentials.verify import verify_certificate
+    from trainer.records.errors import RecordsError
 
-    if not args.certificate.is_file():
-        from trainer.records.errors import RecordsError
-
-        raise RecordsError(f"{args.certificate}: no such file")
-    trusted = _trusted_certificate(args)
-    out = verify_certificate(args.certificate, trusted)
+    if args.qr is not None:
+        out = check_statement(args.qr, _trusted_statement_key(args))
+    else:
+        if not args.certificate.is_file():
+            raise RecordsError(f"{args.certificate}: no such file")
+        out = verify_certificate(args.certificate, _trusted_certificate(args))
     if not out["valid"]:
         args.exit_status = 3
         print(f"iastm-trainer verify: NOT VALID: {out['reason']}", file=sys.stderr)
@@ -151,15 +155,53 @@ def _trusted_certificate(args: argparse.Namespace) -> Any:
     return cert
 
 
+def _trusted_statement_key(args: argparse.Namespace) -> Any:
+    """The provider's Ed25519 statement key: the PUBLIC KEY block of the published file, or the
+    one in the records."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from trainer.credentials.keys import statement_public_key
+    from trainer.records.errors import RecordsError
+
+    if args.key is not None:
+        try:
+            text = args.key.read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RecordsError(f"--key {args.key}: cannot read it: {exc}") from None
+        begin, end = "-----BEGIN PUBLIC KEY-----", "-----END PUBLIC KEY-----"
+        if begin not in text or end not in text:
+            raise RecordsError(
+                f"--key {args.key}: holds no statement key (write it with keys export)"
+            )
+        block = text[text.index(begin) : text.index(end) + len(end)]
+        try:
+            key = serialization.load_pem_public_key(block.encode("ascii"))
+        except ValueError:
+            key = None
+        if not isinstance(key, ed25519.Ed25519PublicKey):
+            raise RecordsError(f"--key {args.key}: its PUBLIC KEY block is not an Ed25519 key")
+        return key
+    with _records(args) as r:
+        key = r.db.read(statement_public_key)
+    if key is None:
+        raise RecordsError(
+            f"{r.target}: holds no provider key yet (no certificate was signed): name the "
+            "provider's published keys with --key"
+        )
+    return key
+
+
 def cmd_keys_export(args: argparse.Namespace) -> dict[str, Any]:
     from cryptography.hazmat.primitives import serialization
 
-    from trainer.credentials.keys import fingerprint, provider_certificate
+    from trainer.credentials.keys import fingerprint, provider_certificate, statement_public_key
     from trainer.files.atomic import write_atomic
     from trainer.records.errors import RecordsError
 
     with _records(args) as r:
         cert = r.db.read(provider_certificate)
+        statement = r.db.read(statement_public_key)
     if cert is None:
         raise RecordsError(
             f"{r.target}: holds no provider key yet: it is made by the first certify"
@@ -167,6 +209,11 @@ def cmd_keys_export(args: argparse.Namespace) -> dict[str, Any]:
     fp = fingerprint(cert)
     pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
     text = f"# {cert.subject.rfc4514_string()}\n# SHA-256 fingerprint: {fp}\n{pem}"
+    if statement is not None:
+        public = statement.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode("ascii")
+        text += f"# The key that signs the QR codes' statements (Ed25519)\n{public}"
     path = write_atomic(args.out, text, overwrite=args.force)
     _say(args, f"The provider's certificate written to {path}; fingerprint {fp}")
     return {"out": str(path), "fingerprint": fp, "subject": cert.subject.rfc4514_string()}

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, insert
 
 from trainer.credentials.eligibility import certificate_facts
 from trainer.credentials.keys import ProviderKey, unlock_or_create
+from trainer.credentials.statement import make_statement
 from trainer.files.atomic import write_atomic
 from trainer.records.passphrase import check_or_set
 from trainer.records.repository import Records
@@ -58,14 +59,24 @@ def issue_certificate(
         facts["certificate"] = cert_id
         facts["instructor"] = instructor or facts["provider"] or "the course provider"
         key = unlock_or_create(conn, passphrase, facts["provider"] or "IASTM course provider")
+        facts["qr"] = make_statement(facts, key.statement_key)
         conn.execute(insert(settings).values(key=ISSUED_PREFIX + cert_id, value=json.dumps(facts)))
         return facts, key
 
     facts, key = records.db.run(work)
-    pdf = typeset("certificate", facts, when=now)
+    pdf = typeset("certificate", {**facts, "qr_svg": qr_svg(facts["qr"])}, when=now)
     signed = sign_pdf(pdf, facts, key)
     path = write_atomic(Path(out), signed, overwrite=overwrite)
-    return {"certificate": cert_id, "out": str(path), "facts": facts}
+    return {"certificate": cert_id, "out": str(path), "qr": facts["qr"], "facts": facts}
+
+
+def qr_svg(text: str) -> str:
+    """The statement as a QR code (segno), black on white, as SVG text for the template."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="svg", scale=2, border=2, xmldecl=False)
+    return buffer.getvalue().decode("utf-8")
 
 
 def sign_pdf(

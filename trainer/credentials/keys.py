@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import NameOID
 from sqlalchemy import Connection, insert, select
 
@@ -27,6 +28,9 @@ from trainer.records.schema import settings
 
 KEY_SETTING = "provider_signing_key"
 CERT_SETTING = "provider_certificate"
+#: The Ed25519 key that signs the QR code's statement (``statement.py``), and its public half.
+STATEMENT_KEY_SETTING = "provider_statement_key"
+STATEMENT_PUBLIC_SETTING = "provider_statement_public"
 #: A provider's certificate outlives the courses it signs: boards keep records for years.
 VALID_YEARS = 30
 
@@ -37,6 +41,7 @@ class ProviderKey:
 
     private_key: ec.EllipticCurvePrivateKey
     certificate: x509.Certificate
+    statement_key: ed25519.Ed25519PrivateKey
 
     @property
     def certificate_pem(self) -> bytes:
@@ -55,35 +60,67 @@ def provider_certificate(conn: Connection) -> x509.Certificate | None:
     return None if pem is None else x509.load_pem_x509_certificate(pem.encode("ascii"))
 
 
+def statement_public_key(conn: Connection) -> ed25519.Ed25519PublicKey | None:
+    pem = conn.execute(
+        select(settings.c.value).where(settings.c.key == STATEMENT_PUBLIC_SETTING)
+    ).scalar()
+    if pem is None:
+        return None
+    key = serialization.load_pem_public_key(pem.encode("ascii"))
+    return key if isinstance(key, ed25519.Ed25519PublicKey) else None
+
+
 def unlock_or_create(conn: Connection, passphrase: str, provider: str) -> ProviderKey:
     """Inside an instructor transaction whose passphrase was already checked: the provider's
-    key, made now (and stored encrypted) if the database has none."""
-    held = conn.execute(select(settings.c.value).where(settings.c.key == KEY_SETTING)).scalar()
-    if held is not None:
-        try:
-            key = serialization.load_pem_private_key(
-                held.encode("ascii"), password=passphrase.encode("utf-8")
-            )
-        except ValueError:
-            raise RecordsError(
-                "the provider's signing key does not open with this passphrase: it was made "
-                "under another one"
-            ) from None
-        cert = provider_certificate(conn)
-        if not isinstance(key, ec.EllipticCurvePrivateKey) or cert is None:
-            raise RecordsError("the provider's signing key in the records is damaged")
-        return ProviderKey(key, cert)
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = _self_signed(key, provider)
+    keys, each made now (and stored encrypted) if the database has none."""
+    key = _private(conn, KEY_SETTING, passphrase)
+    if key is None:
+        key = ec.generate_private_key(ec.SECP256R1())
+        _store_private(conn, KEY_SETTING, key, passphrase)
+        pem = _self_signed(key, provider).public_bytes(serialization.Encoding.PEM)
+        conn.execute(insert(settings).values(key=CERT_SETTING, value=pem.decode("ascii")))
+    statement = _private(conn, STATEMENT_KEY_SETTING, passphrase)
+    if statement is None:
+        statement = ed25519.Ed25519PrivateKey.generate()
+        _store_private(conn, STATEMENT_KEY_SETTING, statement, passphrase)
+        public = statement.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        conn.execute(
+            insert(settings).values(key=STATEMENT_PUBLIC_SETTING, value=public.decode("ascii"))
+        )
+    cert = provider_certificate(conn)
+    if (
+        not isinstance(key, ec.EllipticCurvePrivateKey)
+        or not isinstance(statement, ed25519.Ed25519PrivateKey)
+        or cert is None
+    ):
+        raise RecordsError("the provider's signing keys in the records are damaged")
+    return ProviderKey(key, cert, statement)
+
+
+def _private(conn: Connection, setting: str, passphrase: str) -> Any:
+    held = conn.execute(select(settings.c.value).where(settings.c.key == setting)).scalar()
+    if held is None:
+        return None
+    try:
+        return serialization.load_pem_private_key(
+            held.encode("ascii"), password=passphrase.encode("utf-8")
+        )
+    except ValueError:
+        raise RecordsError(
+            "the provider's signing key does not open with this passphrase: it was made under "
+            "another one"
+        ) from None
+
+
+def _store_private(conn: Connection, setting: str, key: Any, passphrase: str) -> None:
     encrypted = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.BestAvailableEncryption(passphrase.encode("utf-8")),
     )
-    conn.execute(insert(settings).values(key=KEY_SETTING, value=encrypted.decode("ascii")))
-    pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
-    conn.execute(insert(settings).values(key=CERT_SETTING, value=pem))
-    return ProviderKey(key, cert)
+    conn.execute(insert(settings).values(key=setting, value=encrypted.decode("ascii")))
 
 
 def _self_signed(key: ec.EllipticCurvePrivateKey, provider: str) -> x509.Certificate:

@@ -39,6 +39,7 @@ def test_a_passing_student_gets_a_certificate_that_verifies_offline(
     assert proc.returncode == 0, proc.stderr
     made = json.loads(proc.stdout)
     assert made["out"] == str(out)
+    assert made["qr"].startswith("IASTM1.")  # the text its QR code carries
     text = " ".join(pdf_text(out).split())
     for shown in (
         "Ann Archer",
@@ -116,3 +117,21 @@ def test_the_private_key_is_never_held_in_clear(course: Course, tmp_path: Path) 
         ).scalar_one()
     engine.dispose()
     assert "BEGIN ENCRYPTED PRIVATE KEY" in held
+
+
+def test_before_any_certificate_there_is_no_key_to_export_or_trust(
+    course: Course, tmp_path: Path
+) -> None:
+    assert_user_error(
+        run_cli("keys", "export", "--out", str(tmp_path / "k.pem"), "--db", course.target),
+        "holds no provider key yet",
+    )
+    assert not (tmp_path / "k.pem").exists()
+    some = tmp_path / "some.pdf"
+    some.write_bytes(b"%PDF-1.7\n")
+    assert_user_error(
+        run_cli("verify", str(some), "--db", course.target), "holds no provider key yet"
+    )
+    assert_user_error(
+        run_cli("verify", "--qr", "IASTM1.a.b", "--db", course.target), "holds no provider key yet"
+    )

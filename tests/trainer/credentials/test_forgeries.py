@@ -3,7 +3,9 @@ naming the reason. The genuine certificate is made once (SQLite); the forgeries 
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from tests.trainer.credentials.conftest import make_course
 from tests.trainer.records.conftest import PASSPHRASE
 from trainer.credentials.certificate import sign_pdf
 from trainer.credentials.keys import ProviderKey, unlock_or_create
+from trainer.credentials.statement import make_statement
 from trainer.records.repository import Records
 
 
@@ -162,3 +165,58 @@ def _facts_for_layout() -> dict[str, object]:
         "assessments": [],
         "instructor": "",
     }
+
+
+# -- the QR code's statement: a printed copy checked with verify --qr ---------------------------
+@pytest.fixture(scope="module")
+def qr(genuine: tuple[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> str:
+    target, pdf = genuine
+    path = tmp_path_factory.mktemp("qr") / "cert.pdf"
+    path.write_bytes(pdf)
+    proc = run_cli("verify", str(path), "--db", target, "--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["qr"]
+
+
+def verify_qr(target: str, text: str, *extra: str) -> tuple[int, str]:
+    proc = run_cli("verify", "--qr", text, "--db", target, "--json", *extra)
+    assert "Traceback" not in proc.stderr
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_the_qr_statement_verifies_with_the_records_or_the_published_key(
+    genuine: tuple[str, bytes], qr: str, tmp_path: Path
+) -> None:
+    target, _ = genuine
+    code, said = verify_qr(target, qr)
+    assert code == 0, said
+    facts = json.loads(said[: said.rindex("}") + 1])
+    assert (facts["participant"], facts["licence"], facts["course_id"]) == (
+        "Ann Archer",
+        "PT-12345",
+        "ce101",
+    )
+    key = tmp_path / "provider.pem"
+    assert run_cli("keys", "export", "--out", str(key), "--db", target).returncode == 0
+    code, said = verify_qr(str(tmp_path / "none.sqlite"), qr, "--key", str(key))
+    assert code == 0, said
+
+
+def test_an_altered_qr_text_is_caught(genuine: tuple[str, bytes], qr: str) -> None:
+    target, _ = genuine
+    prefix, payload, signature = qr.split(".")
+    facts = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    facts["n"] = "Mallory Forger"
+    raw = json.dumps(facts, separators=(",", ":")).encode()
+    forged = f"{prefix}.{base64.urlsafe_b64encode(raw).rstrip(b'=').decode()}.{signature}"
+    code, said = verify_qr(target, forged)
+    assert code == 3 and "signature does not match" in said, said
+    code, said = verify_qr(target, "https://example.org/cert/123")
+    assert code == 3 and "not a certificate statement" in said, said
+
+
+def test_a_qr_statement_signed_by_another_key_is_caught(genuine: tuple[str, bytes]) -> None:
+    target, _ = genuine
+    forged = make_statement({"participant": "Mallory Forger"}, forger_key().statement_key)
+    code, said = verify_qr(target, forged)
+    assert code == 3 and "signature does not match" in said, said
