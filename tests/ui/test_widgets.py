@@ -279,6 +279,24 @@ def test_stroke_list_obeys_reveals_and_never_relies_on_colour(qtbot) -> None:
     assert text(0, 6) == "–"
 
 
+def test_on_a_force_plate_the_angle_column_gives_the_path(qtbot) -> None:
+    from dataclasses import replace
+
+    from PySide6.QtCore import Qt
+
+    from ui.strokes.stroke_table import COL_ANGLE
+
+    model = StrokeTableModel()
+    tool = _row(1, 84.0, True)
+    assert model.headerData(COL_ANGLE, Qt.Orientation.Horizontal) == "Angle"
+    model.add(tool, Reveal.FULL)
+    assert model.data(model.index(0, COL_ANGLE)) == "90"
+    plate = replace(tool, number=2, sub_scores={**tool.sub_scores, "angle": None, "path": 64.0})
+    model.add(plate, Reveal.FULL)
+    assert model.headerData(COL_ANGLE, Qt.Orientation.Horizontal) == "Path"
+    assert model.data(model.index(1, COL_ANGLE)) == "64"
+
+
 def test_the_whole_why_of_the_stroke_picked_is_under_the_list_when_revealed(qtbot) -> None:
     from dataclasses import replace
 
@@ -428,3 +446,19 @@ def test_the_strip_repainted_inside_its_plots_matches_a_full_repaint(qtbot) -> N
         qtbot.wait(1)
     qtbot.wait(5)
     assert _on_screen_matches_a_full_repaint(strip)
+
+
+def test_the_strip_gives_the_angle_plots_room_to_force_on_a_device_without_angle(qtbot) -> None:
+    strip = StripChart()
+    qtbot.addWidget(strip)
+    strip.resize(600, 300)
+    strip.show()
+    t = np.linspace(0.0, 10.0, 500)
+    strip.show_data(t, 5.0 + np.sin(t), np.full(t.size, np.nan))
+    with_angle = strip.grab().toImage()
+    tool_force = strip._plot_rect(0).height()
+    strip.set_with_angle(False)
+    assert strip._plot_rect(0).height() > 1.8 * tool_force
+    assert strip.grab().toImage() != with_angle
+    strip.set_with_angle(True)
+    assert strip._plot_rect(0).height() == tool_force

@@ -190,6 +190,8 @@ class StripChart(PaintedPlot):
         self._masked = False
         self._message = ""
         self._grid: list[list[QLineF]] = [[], []]  # per plot, laid out with the static picture
+        #: A device without angle (a force plate): the force plot takes the angle plot's room.
+        self._with_angle = True
         self._tick_font = figure_font(TICK_FONT_PT, bold=False)
         self._label_font = figure_font(LABEL_FONT_PT, bold=False)
         self._message_font = figure_font(MESSAGE_FONT_PT)
@@ -344,10 +346,31 @@ class StripChart(PaintedPlot):
     def message(self) -> str | None:
         return self._message or None
 
+    def set_with_angle(self, with_angle: bool) -> None:
+        """Show the angle plot (a tool) or give its room to force (a force plate, no angle)."""
+        if with_angle != self._with_angle:
+            self._with_angle = with_angle
+            self._static.invalidate()
+            self.update()
+
+    @property
+    def with_angle(self) -> bool:
+        return self._with_angle
+
+    def _panels(self) -> tuple[int, ...]:
+        return (0, 1) if self._with_angle else (0,)
+
     # -- geometry --------------------------------------------------------------------------------
     def _plot_rect(self, index: int) -> QRectF:
-        """Where plot ``index`` (0 force, 1 angle) draws its data, in widget pixels."""
+        """Where plot ``index`` (0 force, 1 angle) draws its data, in widget pixels. Without an
+        angle the force plot fills both, and the angle's is an empty strip at its foot (where the
+        time axis goes)."""
         width = max(self.width() - _LEFT_PX - _RIGHT_PX, 10)
+        if not self._with_angle:
+            full = max(self.height() - _TOP_PX - _BOTTOM_PX, 10.0)
+            if index == 0:
+                return QRectF(_LEFT_PX, _TOP_PX, width, full)
+            return QRectF(_LEFT_PX, _TOP_PX + full, width, 0.0)
         height = max((self.height() - _TOP_PX - _GAP_PX - _BOTTOM_PX) / 2, 10.0)
         top = _TOP_PX + index * (height + _GAP_PX)
         return QRectF(_LEFT_PX, top, width, height)
@@ -360,7 +383,7 @@ class StripChart(PaintedPlot):
         left_s = self._now_s - self.window_s
         grid = QColor(th.foreground)
         grid.setAlphaF(th.grid_alpha)
-        for i in (0, 1):
+        for i in self._panels():
             rect = self._plot_rect(i)
             p.save()
             p.setClipRect(rect)
@@ -428,6 +451,9 @@ class StripChart(PaintedPlot):
         fg = QColor(th.foreground)
         tick_height = QFontMetrics(self._tick_font).height()
         for i, label in enumerate(("force (N)", "angle (°)")):
+            if i not in self._panels():
+                self._grid[i] = []
+                continue
             rect = self._plot_rect(i)
             lo, hi = self.y_range(i)
             heights = draw_value_ticks(

@@ -27,6 +27,8 @@ _TAIL = ("Why",)
 HEADERS: tuple[str, ...] = (*_FIXED, *(h for _, h in SUB_SCORE_COLUMNS), *_TAIL)
 COL_NUMBER, COL_SCORE, COL_RESULT = 0, 1, 2
 COL_WHY = len(HEADERS) - 1
+#: The angle's column; on a force plate (no angle, a path) it gives the path's sub-score instead.
+COL_ANGLE = len(_FIXED) + [k for k, _ in SUB_SCORE_COLUMNS].index("angle")
 
 _Index = QModelIndex | QPersistentModelIndex
 TABLE_FONT_PT = 12  # the list is for looking back; the live figures elsewhere are larger
@@ -39,6 +41,7 @@ class StrokeTableModel(QAbstractTableModel):
         self._rows: list[StrokeRow] = []
         self._reveal: dict[int, Reveal] = {}
         self._dropped = 0
+        self._shows_path = False  # the angle's column gives the path (a force plate's strokes)
         self._theme = theme
         self._bold = QFont()
         self._bold.setPointSize(TABLE_FONT_PT)
@@ -51,6 +54,11 @@ class StrokeTableModel(QAbstractTableModel):
 
     # -- content ---------------------------------------------------------------------------------
     def add(self, row: StrokeRow, reveal: Reveal) -> None:
+        # A plate's strokes have a path and no angle: the angle's column shows the path.
+        shows_path = row.sub_score("angle") is None and row.sub_score("path") is not None
+        if shows_path != self._shows_path and (shows_path or row.sub_score("angle") is not None):
+            self._shows_path = shows_path
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, COL_ANGLE, COL_ANGLE)
         at = len(self._rows)
         self.beginInsertRows(QModelIndex(), at, at)
         self._rows.append(row)
@@ -108,10 +116,11 @@ class StrokeTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        shown = "Path" if section == COL_ANGLE and self._shows_path else None
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return shown or HEADERS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return _HEADER_TIPS.get(HEADERS[section])
+            return _HEADER_TIPS.get(shown or HEADERS[section])
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -121,7 +130,7 @@ class StrokeTableModel(QAbstractTableModel):
         col = index.column()
         reveal = self._reveal.get(row.number, Reveal.HIDDEN)
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, col, reveal)
+            return self._text(row, col, reveal, self._shows_path)
         if role == Qt.ItemDataRole.ToolTipRole:
             if reveal is Reveal.HIDDEN:
                 return "Held back by the feedback schedule; shown when revealed."
@@ -142,7 +151,7 @@ class StrokeTableModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def _text(row: StrokeRow, col: int, reveal: Reveal) -> str:
+    def _text(row: StrokeRow, col: int, reveal: Reveal, shows_path: bool = False) -> str:
         if col == COL_NUMBER:
             return str(row.number)
         if reveal is Reveal.HIDDEN:
@@ -156,6 +165,8 @@ class StrokeTableModel(QAbstractTableModel):
         if col == COL_WHY:
             return row.one_line
         key = SUB_SCORE_COLUMNS[col - len(_FIXED)][0]
+        if col == COL_ANGLE and shows_path:
+            key = "path"
         value = row.sub_score(key)
         return "–" if value is None else f"{value:.0f}"
 
@@ -166,6 +177,7 @@ _HEADER_TIPS = {
     "Result": "Against the exercise's pass mark",
     "Force": "Force accuracy against the expert band (0 to 100)",
     "Angle": "Angle accuracy against the expert band (0 to 100)",
+    "Path": "Where the stroke went on the plate: length, direction, shape (0 to 100)",
     "Tempo": "Duration and time to peak against the expert's (0 to 100)",
     "Smooth": "Smoothness (spectral arc length) against the expert's (0 to 100)",
     "Consist.": "How alike your last strokes are, against the expert's spread (0 to 100)",

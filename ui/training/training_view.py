@@ -493,6 +493,7 @@ class TrainingView(QWidget):
         state = session.state()
         fi = channels.index("force_n")
         ai = channels.index("angle_deg") if "angle_deg" in channels else None
+        self.strip.set_with_angle(ai is not None)  # a plate: force takes the angle's room
         live = self.policy.live_for(self._block_strokes + 1)
         now = state.last_t_s
         if now is not None:
