@@ -27,7 +27,7 @@ from trainer.records.repository import Records
 from ui.records.class_window import _fill, _table
 from ui.runtime.background import run_in_background
 
-COMPLETENESS_COLUMNS = ("Student", "Assessment", "State", "Attempts", "Last attempt")
+COMPLETENESS_COLUMNS = ("Student", "Assessment", "State", "Attempts", "Last attempt (UTC)")
 #: The states in the order an instructor acts on them: missing first, complete last.
 STATE_ORDER = {"none": 0, "partial": 1, "several": 2, "complete": 3}
 STATE_WORDS = {

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -125,6 +126,9 @@ class RatingPanel(QWidget):
         self.sessions = _table(SESSION_COLUMNS, "Sessions")
         self.sessions.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.sessions.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        header = self.sessions.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(SESSION_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.model = StrokeTableModel()
         self.strokes = StrokeTable(self.model)
         self.strokes.setAccessibleName("Strokes of the session")
@@ -133,6 +137,7 @@ class RatingPanel(QWidget):
         self.note.setWordWrap(True)
         self.rated = QListWidget()
         self.rated.setAccessibleName("Ratings given")
+        self.rated.setMaximumHeight(110)
         self.rater_edit = QLineEdit()
         self.rater_edit.setAccessibleName("Rater")
         self.item_combo = QComboBox()
@@ -180,8 +185,9 @@ class RatingPanel(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([540, 700])  # the lists' figures whole and the plots readable at 1280 px
         layout = QVBoxLayout(self)
         layout.addWidget(split)
 
