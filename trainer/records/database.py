@@ -99,12 +99,13 @@ def insert_ignore(conn: Connection, table: Table, values: dict[str, Any], keys: 
     return conn.execute(stmt).first() is not None
 
 
-def default_target() -> str:
-    """``IASTM_TRAINER_DB`` if set, else ``records.sqlite`` in the user's data folder."""
+def default_target(paths: AppPaths | None = None) -> str:
+    """``IASTM_TRAINER_DB`` if set, else ``records.sqlite`` in the data folder of ``paths`` (the
+    user's, by default)."""
     env = os.environ.get(DB_ENV, "").strip()
     if env:
         return env
-    return str(AppPaths.default().data_dir / DEFAULT_FILE_NAME)
+    return str((paths or AppPaths.default()).data_dir / DEFAULT_FILE_NAME)
 
 
 def is_server_target(target: str) -> bool:

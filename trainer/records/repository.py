@@ -64,6 +64,12 @@ class Records:
 
         return self.db.run(work)
 
+    def check_instructor(self, passphrase: str) -> None:
+        """The instructor's passphrase, checked (or set, on a database that has none yet), for
+        an instructor function done outside the records (saving an exercise); ``RecordsError``
+        when it is wrong."""
+        self._as_instructor(passphrase, lambda _conn: None)
+
     # -- instructor commands -------------------------------------------------------------------
     def add_course(self, passphrase: str, course_id: str, name: str, **kw: Any) -> str:
         return self._as_instructor(

@@ -112,6 +112,7 @@ class ExpertRecordingWindow(QWidget):
         self.setWindowTitle("Record an expert demonstration — iastm-trainer")
         self._theme = theme
         self.exercises_dir = user_exercises_dir(paths)
+        self._paths = paths
         self.recordings_dir = expert_recordings_dir(paths)
         self._reserved = frozenset(reserved_ids)
         self._device_choice = device_choice
@@ -187,6 +188,13 @@ class ExpertRecordingWindow(QWidget):
         form.addRow("Description", self.description_edit)
         form.addRow("Recorded by", self.by_edit)
         form.addRow("Pass mark", self.pass_spin)
+        # The instructor's lock: an exercise is what students are graded against, so saving one
+        # needs the instructor's passphrase (set by the first instructor action on the records).
+        self.passphrase_edit = QLineEdit()
+        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_edit.setPlaceholderText("needed to save; never stored")
+        self.passphrase_edit.setAccessibleName("Instructor passphrase")
+        form.addRow("Instructor passphrase", self.passphrase_edit)
 
         # -- recording ----------------------------------------------------------------------------
         self.device_label = QLabel("")
@@ -724,6 +732,16 @@ class ExpertRecordingWindow(QWidget):
         if self.recording:
             self._save_after_stop = True
             return True
+        passphrase = self.passphrase_edit.text()
+        if not passphrase:
+            self.banner.show_message(
+                MESSAGE_KEY,
+                "Type the instructor passphrase to save: exercises are what students are graded "
+                "against.",
+                "warning",
+            )
+            self.passphrase_edit.setFocus()
+            return False
         draft = self.draft()
         keep = self.stroke_model.kept()
         dropped = [r.index for r in self.stroke_model.rows() if not r.kept]
@@ -732,7 +750,13 @@ class ExpertRecordingWindow(QWidget):
         source = (self.recording_file.name,) if self.recording_file else ()
         folder, reserved = self.exercises_dir, self._reserved
 
+        target = _records_target(self._paths)
+
         def work() -> tuple[Exercise, Exercise | None]:
+            from trainer.records.repository import Records
+
+            with Records.open(target) as records:
+                records.check_instructor(passphrase)  # nothing is written if it is wrong
             exercise, _build = build_exercise(draft, strokes, source, keep)
             return save_user_exercise(exercise, folder, reserved)
 
@@ -746,6 +770,7 @@ class ExpertRecordingWindow(QWidget):
 
     def _on_saved(self, result: tuple[Exercise, Exercise | None]) -> None:
         self._save_call = None
+        self.passphrase_edit.clear()
         exercise, previous = result
         self.saved = exercise
         self.unsaved = False
@@ -762,8 +787,11 @@ class ExpertRecordingWindow(QWidget):
         self.exercise_saved.emit(exercise)
 
     def _on_save_failed(self, exc: BaseException) -> None:
+        from trainer.records.errors import RecordsError
+
         self._save_call = None
-        user = isinstance(exc, ExerciseError | EnvelopeError | OSError)
+        self.passphrase_edit.clear()
+        user = isinstance(exc, ExerciseError | EnvelopeError | OSError | RecordsError)
         text = str(exc) if user else f"{type(exc).__name__}: {exc}"
         self.banner.show_message(MESSAGE_KEY, f"Not saved: {text}", "warning")
         self._update_state()
@@ -839,6 +867,14 @@ class ExpertRecordingWindow(QWidget):
         self._timer.stop()
         self._update_state()
         event.accept()
+
+
+def _records_target(paths: AppPaths) -> str:
+    """The records the instructor's passphrase is kept in (``trainer.records``, imported here
+    and not at start-up: it brings SQLAlchemy)."""
+    from trainer.records.database import default_target
+
+    return default_target(paths)
 
 
 def _provenance_note(total: int, dropped: list[int]) -> str:

@@ -9,7 +9,6 @@ strokes", "3 sessions waiting to upload") for the status bar.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +26,9 @@ from ui.runtime.background import run_in_background
 def records_target(paths: AppPaths) -> str:
     """Where this station keeps its records: ``IASTM_TRAINER_DB`` if set (a lab's server, say),
     else ``records.sqlite`` in the application's data folder."""
-    from trainer.records.database import DB_ENV, DEFAULT_FILE_NAME
+    from trainer.records.database import default_target
 
-    env = os.environ.get(DB_ENV, "").strip()
-    return env or str(paths.data_dir / DEFAULT_FILE_NAME)
+    return default_target(paths)
 
 
 class RecordsStation(QObject):

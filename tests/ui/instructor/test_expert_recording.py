@@ -50,6 +50,7 @@ DRAFT = ExerciseDraft(
     pass_mark=70.0,
 )
 STROKES_TIMEOUT_MS = 30_000
+PASSPHRASE = "lab instructor"
 
 
 def _stop_recording(qtbot, window: ExpertRecordingWindow) -> None:
@@ -148,8 +149,10 @@ def test_a_simulated_expert_demonstration_becomes_an_exercise_that_tells_experts
     assert window.preview.force_plot.kinds()[drop] is CurveKind.DROPPED
     assert window.stroke_model.row_at(position).verdict().startswith("dropped")
 
+    window.passphrase_edit.setText(PASSPHRASE)  # the first instructor action sets it
     with qtbot.waitSignal(window.exercise_saved, timeout=15_000) as saved:
         qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    assert window.passphrase_edit.text() == ""  # never kept
     exercise: Exercise = saved.args[0]
     on_disk = load_exercise_file(user_exercises_dir(AppPaths.under(tmp_path)) / f"{DRAFT.id}.json")
     prov = on_disk.provenance
@@ -209,11 +212,13 @@ def test_saving_says_what_is_wrong_without_a_dialog_and_writes_nothing(
 
     # A good id saves; saving again under it replaces the exercise as its next version.
     window.id_edit.setText("sweep-own")
+    window.passphrase_edit.setText(PASSPHRASE)
     with qtbot.waitSignal(window.exercise_saved, timeout=15_000) as first:
         assert window.save()
     assert first.args[0].version == 1
     assert first.args[0].provenance.source_files == ()  # no recording: strokes given directly
     assert "Replaces your exercise" in window.id_hint.text()
+    window.passphrase_edit.setText(PASSPHRASE)
     with qtbot.waitSignal(window.exercise_saved, timeout=15_000) as second:
         assert window.save()
     assert second.args[0].version == 2
@@ -322,6 +327,7 @@ def test_the_instructor_menu_records_and_the_saved_exercise_is_listed_at_once(
     expert.set_draft(DRAFT)
     for stroke in offline_strokes:
         expert.add_stroke(stroke)
+    expert.passphrase_edit.setText(PASSPHRASE)
     with qtbot.waitSignal(expert.exercise_saved, timeout=15_000):
         expert.save()
     picker = window.view.picker
@@ -385,3 +391,31 @@ def test_a_new_demonstration_or_closing_asks_before_discarding_unsaved_strokes(
     assert window.start_recording()
     assert window.strokes() == []
     qtbot.waitUntil(lambda: window.recorder.phase is Phase.RUNNING, timeout=15_000)
+
+
+def test_saving_an_exercise_needs_the_instructors_passphrase(
+    qtbot, make_window, offline_strokes: list[Stroke], tmp_path: Path
+) -> None:
+    """Exercises are what students are graded against: a student at the station cannot save
+    one without the instructor's passphrase, and a wrong one writes nothing."""
+    from trainer.records.repository import Records
+
+    with Records.open(tmp_path / "data" / "records.sqlite") as records:
+        records.check_instructor(PASSPHRASE)  # the instructor set it earlier
+    window = make_window()
+    window.set_draft(DRAFT)
+    for stroke in offline_strokes:
+        window.add_stroke(stroke)
+    folder = user_exercises_dir(AppPaths.under(tmp_path))
+    assert not window.save()  # no passphrase typed
+    assert "instructor passphrase" in window.banner.text()
+    window.passphrase_edit.setText("a student's guess")
+    assert window.save()
+    qtbot.waitUntil(lambda: window._save_call is None, timeout=15_000)
+    assert "Not saved" in window.banner.text() and "passphrase" in window.banner.text()
+    assert not folder.exists() or not list(folder.glob("*.json"))
+    assert window.passphrase_edit.text() == ""
+    window.passphrase_edit.setText(PASSPHRASE)
+    with qtbot.waitSignal(window.exercise_saved, timeout=15_000):
+        assert window.save()
+    assert [f.name for f in folder.glob("*.json")] == [f"{DRAFT.id}.json"]
