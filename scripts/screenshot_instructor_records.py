@@ -53,6 +53,7 @@ def add_assessment(db: Path, home: Path) -> str:
             pass_score=70,
             pass_share=0.7,
             title="Sweep, end of term",
+            rubric={"pressure": 3},
         )
         for i, (sid, skill, n) in enumerate(ATTEMPTS):
             path = home / f"attempt-{i}.csv"

@@ -13,14 +13,14 @@ nowhere else.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -58,6 +58,10 @@ class Replay:
     rows: list[StrokeRow]
     ratings: list[dict[str, Any]]
     note: str
+    #: The rubric items the session's assessment asks for (first in the item box).
+    rubric: list[str] = field(default_factory=list)
+    #: The assessment's result in one line (None for a practice session).
+    verdict: str | None = None
 
 
 def read_students(target: str, course_id: str | None) -> list[dict[str, Any]]:
@@ -70,8 +74,9 @@ def read_sessions(target: str, student_id: str) -> list[dict[str, Any]]:
         return records.sessions(student_id)
 
 
-def replay_session(target: str, session_id: str) -> Replay:
-    """The session's strokes scored again from its recording (none if it was stored without)."""
+def replay_session(target: str, session_id: str, assessment_id: str | None = None) -> Replay:
+    """The session's strokes scored again from its recording (none if it was stored without);
+    for an assessment attempt, its rubric items and its result as it stands."""
     from trainer.offline.analysis import score_recording
     from trainer.recordings.reader import read_recording
 
@@ -79,11 +84,17 @@ def replay_session(target: str, session_id: str) -> Replay:
         held = records.recording(session_id)
         definition = records.session_exercise(session_id)
         given = records.session_ratings(session_id)
+        result = records.result(session_id) if assessment_id else None
     exercise = Exercise.from_dict(definition)
+    rubric = [
+        c["criterion"].removeprefix("rubric:")
+        for c in (result or {}).get("criteria", [])
+        if c["criterion"].startswith("rubric:")
+    ]
+    verdict = None if result is None else describe_result(result)
     if held is None:
-        return Replay(
-            session_id, exercise, [], given, "Stored without its recording: no strokes to replay."
-        )
+        note = "Stored without its recording: no strokes to replay."
+        return Replay(session_id, exercise, [], given, note, rubric, verdict)
     csv_bytes, events = held
     with tempfile.TemporaryDirectory(prefix="iastm-rating-") as tmp:
         path = Path(tmp) / "session.csv"
@@ -98,14 +109,51 @@ def replay_session(target: str, session_id: str) -> Replay:
     note = f"{len(rows)} strokes scored again against {exercise.name} (version {exercise.version})."
     if report.notes:
         note += " " + " ".join(report.notes)
-    return Replay(session_id, exercise, rows, given, note)
+    return Replay(session_id, exercise, rows, given, note, rubric, verdict)
 
 
-def rate_stroke(target: str, passphrase: str, session_id: str, **kw: Any) -> list[dict[str, Any]]:
-    """Store the rating; the session's ratings as they now are."""
+def describe_result(result: dict[str, Any]) -> str:
+    """``Assessment sweep-final: not passed (mean score 62.1, at least 70; pressure rating not
+    given yet, at least 3)``: what the rater's marks may still change."""
+    head = f"Assessment {result['assessment']}: "
+    if result["passed"]:
+        return head + "passed."
+    parts = []
+    for c in result["criteria"]:
+        if c["met"]:
+            continue
+        name = _CRITERIA.get(c["criterion"]) or c["criterion"].removeprefix("rubric:") + " rating"
+        limit = next(
+            (f"{k.replace('_', ' ')} {c[k]:g}" for k in ("at_least", "at_most") if k in c), ""
+        )
+        if c["criterion"] == "feedback":
+            parts.append(f"taken with {c['value']} feedback, not {c['required']}")
+        elif c["value"] is None:
+            missing = "not given yet" if c["criterion"].startswith("rubric:") else "none"
+            parts.append(f"{name} {missing}, {limit}")
+        else:
+            parts.append(f"{name} {c['value']:.4g}, {limit}")
+    return head + "not passed (" + "; ".join(parts) + ")."
+
+
+_CRITERIA = {
+    "strokes": "strokes",
+    "mean_score": "mean score",
+    "pass_share": "share of strokes passed",
+    "peak_force_cv_pct": "peak-force variation %",
+}
+
+
+def rate_stroke(
+    target: str, passphrase: str, session_id: str, assessment_id: str | None, **kw: Any
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Store the rating; the session's ratings as they now are, and the assessment's result
+    with the new mark counted."""
     with Records.open(target) as records:
         records.rate(passphrase, session_id, **kw)
-        return records.session_ratings(session_id)
+        given = records.session_ratings(session_id)
+        result = records.result(session_id) if assessment_id else None
+    return given, None if result is None else describe_result(result)
 
 
 class RatingPanel(QWidget):
@@ -120,6 +168,7 @@ class RatingPanel(QWidget):
         self.target = target
         self.course_id: str | None = None
         self.session_id: str | None = None
+        self.assessment_id: str | None = None
         self.replay: Replay | None = None
         self.student_combo = QComboBox()
         self.student_combo.setAccessibleName("Student")
@@ -135,9 +184,14 @@ class RatingPanel(QWidget):
         self.plot = StrokePanel()
         self.note = QLabel("Choose a student and one of their sessions.")
         self.note.setWordWrap(True)
+        self.verdict = QLabel("")
+        self.verdict.setWordWrap(True)
+        self.why = QLabel("")
+        self.why.setWordWrap(True)
+        self.why.setAccessibleName("Why the stroke scored so")
         self.rated = QListWidget()
         self.rated.setAccessibleName("Ratings given")
-        self.rated.setMaximumHeight(110)
+        self.rated.setMaximumHeight(84)
         self.rater_edit = QLineEdit()
         self.rater_edit.setAccessibleName("Rater")
         self.item_combo = QComboBox()
@@ -160,16 +214,27 @@ class RatingPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("Student"))
         top.addWidget(self.student_combo, 1)
-        form = QFormLayout()
-        form.addRow("Rater", self.rater_edit)
-        form.addRow("Rubric item", self.item_combo)
-        form.addRow("Rating (1-5)", self.value_spin)
-        form.addRow("Comment", self.comment_edit)
-        form.addRow("Instructor passphrase", self.passphrase)
+        # Two fields a row: the stroke's curves keep their height on a 760-pixel-high window.
+        form = QGridLayout()
+        for r, c, text, field_widget in (
+            (0, 0, "Rater", self.rater_edit),
+            (0, 2, "Rubric item", self.item_combo),
+            (1, 0, "Rating (1-5)", self.value_spin),
+            (1, 2, "Passphrase", self.passphrase),
+        ):
+            label = QLabel(text)
+            label.setBuddy(field_widget)
+            form.addWidget(label, r, c)
+            form.addWidget(field_widget, r, c + 1)
+        form.addWidget(QLabel("Comment"), 2, 0)
+        form.addWidget(self.comment_edit, 2, 1, 1, 3)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.plot, 3)
+        right_layout.addWidget(self.why)
         right_layout.addLayout(form)
         right_layout.addWidget(self.rate_button)
         right_layout.addWidget(self.line)
@@ -181,6 +246,7 @@ class RatingPanel(QWidget):
         left_layout.addLayout(top)
         left_layout.addWidget(self.sessions, 2)
         left_layout.addWidget(self.note)
+        left_layout.addWidget(self.verdict)
         left_layout.addWidget(self.strokes, 3)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -267,8 +333,12 @@ class RatingPanel(QWidget):
         picked = self.sessions.selectionModel().selectedRows()
         if not picked:
             return
-        session_id = self._session_rows[picked[0].row()]["session"]
+        picked_row = self._session_rows[picked[0].row()]
+        session_id, assessment_id = picked_row["session"], picked_row.get("assessment")
         self.session_id = session_id
+        self.assessment_id = assessment_id
+        self.verdict.setText("")
+        self.why.setText("")
         self.replay = None
         self.model.clear()
         self.plot.clear("Scoring the recording again…")
@@ -276,7 +346,7 @@ class RatingPanel(QWidget):
         self.note.setText("Reading the recording…")
         target = self.target
         run_in_background(
-            lambda: replay_session(target, session_id),
+            lambda: replay_session(target, session_id, assessment_id),
             "rating-replay",
             self._on_replay,
             self._fail,
@@ -290,6 +360,12 @@ class RatingPanel(QWidget):
         for row in replay.rows:
             self.model.add(row, Reveal.FULL)
         self.note.setText(replay.note)
+        for i, item in enumerate(replay.rubric):  # the assessment's own items first
+            if self.item_combo.findText(item) < 0:
+                self.item_combo.insertItem(i, item)
+        if replay.rubric:
+            self.item_combo.setCurrentText(replay.rubric[0])
+        self.verdict.setText(replay.verdict or "")
         self._show_ratings(replay.ratings)
         if replay.rows:
             self.strokes.selectRow(0)
@@ -298,6 +374,7 @@ class RatingPanel(QWidget):
 
     def _on_stroke(self, row: StrokeRow) -> None:
         self.plot.show_row(row)
+        self.why.setText("; ".join(row.explanation))
         self.rate_button.setEnabled(True)
         self.rate_button.setText(f"Rate stroke {row.number}")
 
@@ -328,12 +405,16 @@ class RatingPanel(QWidget):
         comment = self.comment_edit.text().strip() or None
         passphrase, target = self.passphrase.text(), self.target
         number = stroke.number
+        assessment = self.assessment_id
         self.rate_button.setEnabled(False)
 
-        def done(given: list[dict[str, Any]]) -> None:
+        def done(answer: tuple[list[dict[str, Any]], str | None]) -> None:
+            given, verdict = answer
             self.rate_button.setEnabled(True)
             self.comment_edit.clear()
             self._show_ratings(given)
+            if session == self.session_id and verdict is not None:
+                self.verdict.setText(verdict)
             self._say(f"Stroke {number}: {item} rated {value} by {rater}.")
 
         def failed(exc: BaseException) -> None:
@@ -345,6 +426,7 @@ class RatingPanel(QWidget):
                 target,
                 passphrase,
                 session,
+                assessment,
                 rater=rater,
                 item=item,
                 value=float(value),

@@ -42,7 +42,13 @@ def class_db(tmp_path: Path, recorded: Path) -> tuple[Path, str]:
         records.add_student(PW, "S-1", "Ann Lee", course_id="PT-301")
         records.add_student(PW, "S-2", "Ben Ode", course_id="PT-301")
         records.add_assessment(
-            PW, "sweep-final", course_id="PT-301", exercise_id="sweep", strokes_n=10, pass_score=50
+            PW,
+            "sweep-final",
+            course_id="PT-301",
+            exercise_id="sweep",
+            strokes_n=10,
+            pass_score=50,
+            rubric={"pressure": 3},
         )
         new = session_from_scores(
             student_id="S-1",
@@ -179,6 +185,9 @@ def test_a_stroke_rated_while_its_session_is_replayed_is_stored(
         panel.choose_session(0)
     assert panel.model.rowCount() == 12  # the recording's strokes, scored again
     assert "12 strokes scored again" in panel.note.text()
+    # The assessment's rubric item is offered first, and its result waits for the mark.
+    assert panel.item_combo.currentText() == "pressure"
+    assert "pressure rating not given yet, at least 3" in panel.verdict.text()
     # Pick stroke 3 by clicking its row, as the instructor would.
     rect = panel.strokes.visualRect(panel.model.index(2, 0))
     qtbot.mouseClick(panel.strokes.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -209,6 +218,29 @@ def test_a_stroke_rated_while_its_session_is_replayed_is_stored(
         "rater": "Dr Lee",
     }
     assert panel.rated.item(0).text() == "stroke 3: pressure 4 by Dr Lee – eased off too early"
+    assert panel.verdict.text().startswith("Assessment sweep-final: ")
+    assert "pressure rating" not in panel.verdict.text()  # the mark of 4 meets its minimum
+
+
+def test_a_session_stored_without_its_recording_says_so_and_offers_nothing_to_rate(
+    qtbot, class_db: tuple[Path, str]
+) -> None:
+    from tests.trainer.records.helpers import make_session
+
+    db, _ = class_db
+    with Records.open(db) as records:
+        records.add_session(make_session("S-2", [60.0] * 5, recording=None, course_id="PT-301"))
+    window = open_window(qtbot, db)
+    panel = window.rating
+    qtbot.waitUntil(lambda: panel.student_combo.count() == 2, timeout=15_000)
+    panel.choose_student("S-2")
+    qtbot.waitUntil(lambda: panel.sessions.rowCount() == 1, timeout=15_000)
+    with qtbot.waitSignal(panel.replayed, timeout=15_000):
+        panel.choose_session(0)
+    assert panel.note.text() == "Stored without its recording: no strokes to replay."
+    assert panel.model.rowCount() == 0
+    assert not panel.rate_button.isEnabled()
+    assert panel.verdict.text() == ""  # a practice session has no assessment result
 
 
 def test_the_records_menu_opens_the_instructor_view(
