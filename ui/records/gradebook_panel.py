@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -56,6 +56,8 @@ class GradebookPanel(QWidget):
 
     #: The line said after an export (where it went, or why not), for tests and the status.
     exported = Signal(str)
+    #: A row double-clicked: (student id, their latest attempt's session id), to rate it.
+    attempt_opened = Signal(str, str)
 
     def __init__(self, target: str) -> None:
         super().__init__()
@@ -64,6 +66,8 @@ class GradebookPanel(QWidget):
         self.note = QLabel("Choose a course.")
         self.note.setWordWrap(True)
         self.table = _table(COMPLETENESS_COLUMNS, "Assessment completeness")
+        self.table.setToolTip("Double-click a student's attempt to rate its strokes.")
+        self.table.cellDoubleClicked.connect(self._open_attempt)
         self.format_combo = QComboBox()
         self.format_combo.setAccessibleName("Gradebook format")
         for fmt in EXPORT_FORMATS:
@@ -123,11 +127,20 @@ class GradebookPanel(QWidget):
                 last,
             )
             _fill(self.table, i, cells)
+            self.table.item(i, 0).setData(Qt.ItemDataRole.UserRole, r["student_id"])
+            latest = r["attempts"][-1] if r["attempts"] else None
+            self.table.item(i, 1).setData(Qt.ItemDataRole.UserRole, latest)
         counts = {s: sum(r["state"] == s for r in rows) for s in STATE_ORDER}
         self.note.setText(
             f"{counts['none']} without an attempt, {counts['partial']} partial, "
             f"{counts['several']} with several, {counts['complete']} complete."
         )
+
+    def _open_attempt(self, row: int, _column: int) -> None:
+        student = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        latest = self.table.item(row, 1).data(Qt.ItemDataRole.UserRole)
+        if latest:
+            self.attempt_opened.emit(student, latest)
 
     def states(self) -> dict[tuple[str, str], str]:
         """(student id, assessment) -> the state word shown, as the table holds it."""

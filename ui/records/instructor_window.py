@@ -65,6 +65,7 @@ class InstructorWindow(QWidget):
         layout.addWidget(self.line)
         layout.addWidget(self.tabs, 1)
         self.course_combo.currentIndexChanged.connect(lambda _i: self._course_changed())
+        self.gradebook.attempt_opened.connect(self.rate_attempt)
         self.resize(1100, 720)
         run_in_background(
             lambda: read_courses(target), "instructor-courses", self._on_courses, self._fail
@@ -91,6 +92,11 @@ class InstructorWindow(QWidget):
         self.line.setText("")
         self.gradebook.set_course(course)
         self.rating.set_course(course)
+
+    def rate_attempt(self, student_id: str, session_id: str) -> None:
+        """From the completeness check to rating that attempt's strokes."""
+        self.tabs.setCurrentWidget(self.rating)
+        self.rating.open_attempt(student_id, session_id)
 
     # -- assessments -------------------------------------------------------------------------
     def open_add_assessment(self) -> AssessmentDialog | None:

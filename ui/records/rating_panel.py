@@ -208,6 +208,9 @@ class RatingPanel(QWidget):
         self.rate_button = QPushButton("Rate the selected stroke")
         self.rate_button.setEnabled(False)
         self.rate_button.clicked.connect(self.rate_selected)
+        self.rate_session_button = QPushButton("Rate the whole session")
+        self.rate_session_button.setEnabled(False)
+        self.rate_session_button.clicked.connect(self.rate_session)
         self.line = QLabel("")
         self.line.setWordWrap(True)
 
@@ -236,7 +239,10 @@ class RatingPanel(QWidget):
         right_layout.addWidget(self.plot, 3)
         right_layout.addWidget(self.why)
         right_layout.addLayout(form)
-        right_layout.addWidget(self.rate_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.rate_button, 1)
+        buttons.addWidget(self.rate_session_button)
+        right_layout.addLayout(buttons)
         right_layout.addWidget(self.line)
         right_layout.addWidget(QLabel("Ratings given on this session"))
         right_layout.addWidget(self.rated, 1)
@@ -261,6 +267,8 @@ class RatingPanel(QWidget):
         self.sessions.itemSelectionChanged.connect(self._on_session_picked)
         self.strokes.stroke_selected.connect(self._on_stroke)
         self._session_rows: list[dict[str, Any]] = []
+        self._pending_session: str | None = None
+        self._pending_student: str | None = None
 
     # -- choosing ----------------------------------------------------------------------------
     def set_course(self, course_id: str | None) -> None:
@@ -281,6 +289,11 @@ class RatingPanel(QWidget):
         for p in people:
             label = f"{p['name']} ({p['student_id']})" if p.get("name") else p["student_id"]
             self.student_combo.addItem(label, p["student_id"])
+        if self._pending_student is not None:
+            self.student_combo.setCurrentIndex(
+                max(0, self.student_combo.findData(self._pending_student))
+            )
+            self._pending_student = None
         self.student_combo.blockSignals(False)
         self._load_sessions()
 
@@ -288,6 +301,23 @@ class RatingPanel(QWidget):
         i = self.student_combo.findData(student_id)
         if i >= 0:
             self.student_combo.setCurrentIndex(i)
+
+    def open_attempt(self, student_id: str, session_id: str) -> None:
+        """Replay this session of this student (from the completeness check)."""
+        self._pending_session = session_id
+        if self.student_combo.currentData() == student_id and self._session_rows:
+            self._select_pending()
+        elif self.student_combo.findData(student_id) >= 0:
+            self.choose_student(student_id)
+        else:  # the students are still being read: chosen when they are in
+            self._pending_student = student_id
+
+    def _select_pending(self) -> None:
+        wanted, self._pending_session = self._pending_session, None
+        for row, s in enumerate(self._session_rows):
+            if s["session"] == wanted:
+                self.sessions.selectRow(row)
+                return
 
     def _load_sessions(self) -> None:
         student = self.student_combo.currentData()
@@ -325,6 +355,8 @@ class RatingPanel(QWidget):
             if rows
             else "No sessions stored for this student yet."
         )
+        if self._pending_session is not None:
+            self._select_pending()
 
     def choose_session(self, row: int) -> None:
         self.sessions.selectRow(row)
@@ -343,6 +375,7 @@ class RatingPanel(QWidget):
         self.model.clear()
         self.plot.clear("Scoring the recording again…")
         self.rate_button.setEnabled(False)
+        self.rate_session_button.setEnabled(False)
         self.note.setText("Reading the recording…")
         target = self.target
         run_in_background(
@@ -370,6 +403,7 @@ class RatingPanel(QWidget):
         if replay.rows:
             self.strokes.selectRow(0)
             self._on_stroke(replay.rows[0])
+        self.rate_session_button.setEnabled(True)
         self.replayed.emit(replay.session_id)
 
     def _on_stroke(self, row: StrokeRow) -> None:
@@ -389,9 +423,21 @@ class RatingPanel(QWidget):
     # -- rating ------------------------------------------------------------------------------
     def rate_selected(self) -> None:
         stroke = self.selected_stroke()
-        session = self.session_id
-        if stroke is None or session is None:
+        if stroke is None or self.session_id is None:
             self._say("Select a stroke to rate.")
+            return
+        self._rate(stroke.number)
+
+    def rate_session(self) -> None:
+        """A mark for the whole session (a rubric item judged over all its strokes)."""
+        if self.session_id is None:
+            self._say("Choose a session to rate.")
+            return
+        self._rate(None)
+
+    def _rate(self, number: int | None) -> None:
+        session = self.session_id
+        if session is None:
             return
         rater = self.rater_edit.text().strip()
         item = self.item_combo.currentText().strip()
@@ -404,21 +450,24 @@ class RatingPanel(QWidget):
         value = self.value_spin.value()
         comment = self.comment_edit.text().strip() or None
         passphrase, target = self.passphrase.text(), self.target
-        number = stroke.number
         assessment = self.assessment_id
+        what = "The session" if number is None else f"Stroke {number}"
         self.rate_button.setEnabled(False)
+        self.rate_session_button.setEnabled(False)
 
         def done(answer: tuple[list[dict[str, Any]], str | None]) -> None:
             given, verdict = answer
-            self.rate_button.setEnabled(True)
+            self.rate_button.setEnabled(self.plot.shown is not None)
+            self.rate_session_button.setEnabled(True)
             self.comment_edit.clear()
             self._show_ratings(given)
             if session == self.session_id and verdict is not None:
                 self.verdict.setText(verdict)
-            self._say(f"Stroke {number}: {item} rated {value} by {rater}.")
+            self._say(f"{what}: {item} rated {value} by {rater}.")
 
         def failed(exc: BaseException) -> None:
-            self.rate_button.setEnabled(True)
+            self.rate_button.setEnabled(self.plot.shown is not None)
+            self.rate_session_button.setEnabled(True)
             self._say(f"Not rated: {_reason(exc)}")
 
         run_in_background(

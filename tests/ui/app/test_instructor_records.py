@@ -71,6 +71,13 @@ def open_window(qtbot, db: Path) -> InstructorWindow:
     return window
 
 
+def double_click(qtbot, table, pos) -> None:
+    """A press, then the double click, as a mouse sends them (a view acts on a double click only
+    on the item the press was on)."""
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
 def click_ok(buttons: QDialogButtonBox) -> None:
     buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
@@ -241,6 +248,18 @@ def test_a_session_stored_without_its_recording_says_so_and_offers_nothing_to_ra
     assert panel.model.rowCount() == 0
     assert not panel.rate_button.isEnabled()
     assert panel.verdict.text() == ""  # a practice session has no assessment result
+    # The session as a whole can still be rated.
+    panel.rater_edit.setText("Dr Lee")
+    panel.item_combo.setCurrentText("overall")
+    panel.value_spin.setValue(5)
+    panel.passphrase.setText(PW)
+    with qtbot.waitSignal(panel.said, timeout=15_000) as said:
+        qtbot.mouseClick(panel.rate_session_button, Qt.MouseButton.LeftButton)
+    assert said.args[0] == "The session: overall rated 5 by Dr Lee."
+    with Records.open(db) as records:
+        (session,) = records.sessions("S-2")
+        (given,) = records.session_ratings(session["session"])
+    assert (given["stroke"], given["item"], given["value"]) == (None, "overall", 5.0)
 
 
 def test_the_records_menu_opens_the_instructor_view(
@@ -254,3 +273,25 @@ def test_the_records_menu_opens_the_instructor_view(
     assert isinstance(view, InstructorWindow) and view.isVisible()
     qtbot.waitUntil(lambda: view.gradebook.table.rowCount() == 2, timeout=15_000)
     assert view.findChildren(QPushButton)  # its buttons are real, reachable widgets
+
+
+def test_double_clicking_an_attempt_in_the_completeness_check_replays_it_for_rating(
+    qtbot, class_db: tuple[Path, str]
+) -> None:
+    db, session_id = class_db
+    window = open_window(qtbot, db)
+    table = window.gradebook.table
+    qtbot.waitUntil(lambda: table.rowCount() == 2, timeout=15_000)
+    row = next(r for r in range(2) if table.item(r, 0).text() == "Ann Lee (S-1)")
+    rect = table.visualItemRect(table.item(row, 2))
+    with qtbot.waitSignal(window.rating.replayed, timeout=30_000) as replayed:
+        double_click(qtbot, table, rect.center())
+    assert replayed.args[0] == session_id
+    assert window.tabs.currentWidget() is window.rating
+    assert window.rating.student_combo.currentData() == "S-1"
+    assert window.rating.model.rowCount() == 12
+    # Ben has no attempt: his row opens nothing.
+    other = table.visualItemRect(table.item(1 - row, 2))
+    window.tabs.setCurrentWidget(window.gradebook)
+    double_click(qtbot, table, other.center())
+    assert window.tabs.currentWidget() is window.gradebook
