@@ -288,7 +288,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_theme(app, theme)
         self.view.apply_theme(theme)
-        for window in (self.review, self.expert):
+        for window in (self.review, self.expert, self.instructor_window):
             if window is not None:
                 window.apply_theme(theme)
 
@@ -375,7 +375,7 @@ class MainWindow(QMainWindow):
 
         if self.instructor_window is None:
             ids = [e.id for e in self.view.picker.exercises]
-            self.instructor_window = InstructorWindow(self.records.target, ids)
+            self.instructor_window = InstructorWindow(self.records.target, ids, self.theme)
         self.instructor_window.show()
         self.instructor_window.raise_()
         return self.instructor_window

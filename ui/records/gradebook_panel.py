@@ -186,7 +186,8 @@ class GradebookPanel(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.export_button.setEnabled(True)
-            self._say(f"Gradebook not written: {_reason(exc)}")
+            # The records name the command line's option; the window has none.
+            self._say(f"Gradebook not written: {_reason(exc).removeprefix('--out ')}")
 
         run_in_background(
             lambda: write_gradebook(self.target, course, fmt, out), "gradebook", done, failed

@@ -27,6 +27,7 @@ from ui.records.class_window import read_courses
 from ui.records.gradebook_panel import GradebookPanel
 from ui.records.rating_panel import RatingPanel
 from ui.runtime.background import run_in_background
+from ui.theme import LIGHT, Theme
 
 
 def read_assessments(target: str, course_id: str) -> list[tuple[str, str]]:
@@ -36,7 +37,9 @@ def read_assessments(target: str, course_id: str) -> list[tuple[str, str]]:
 
 
 class InstructorWindow(QWidget):
-    def __init__(self, target: str, exercise_ids: list[str] | None = None) -> None:
+    def __init__(
+        self, target: str, exercise_ids: list[str] | None = None, theme: Theme = LIGHT
+    ) -> None:
         super().__init__()
         self.setWindowTitle("Instructor — iastm-trainer")
         self.target = target
@@ -50,7 +53,7 @@ class InstructorWindow(QWidget):
         self.line = QLabel("Reading the courses…")
         self.line.setWordWrap(True)
         self.gradebook = GradebookPanel(target)
-        self.rating = RatingPanel(target)
+        self.rating = RatingPanel(target, theme)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.gradebook, "Before grading")
         self.tabs.addTab(self.rating, "Rate strokes")
@@ -70,6 +73,10 @@ class InstructorWindow(QWidget):
         run_in_background(
             lambda: read_courses(target), "instructor-courses", self._on_courses, self._fail
         )
+
+    def apply_theme(self, theme: Theme) -> None:
+        """The stroke plots and list follow the application's light or dark theme."""
+        self.rating.apply_theme(theme)
 
     @property
     def course_id(self) -> str | None:

@@ -43,6 +43,7 @@ from ui.runtime.background import run_in_background
 from ui.strokes.stroke_panel import StrokePanel
 from ui.strokes.stroke_rows import StrokeRow, row_from
 from ui.strokes.stroke_table import StrokeTable, StrokeTableModel
+from ui.theme import LIGHT, Theme
 
 SESSION_COLUMNS = ("Started (UTC)", "Exercise", "Mode", "Strokes", "Mean", "Assessment")
 #: Rubric items offered before any has been rated; the item box takes any other name typed.
@@ -163,7 +164,7 @@ class RatingPanel(QWidget):
     said = Signal(str)
     replayed = Signal(str)
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, theme: Theme = LIGHT) -> None:
         super().__init__()
         self.target = target
         self.course_id: str | None = None
@@ -178,10 +179,10 @@ class RatingPanel(QWidget):
         header = self.sessions.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(SESSION_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
-        self.model = StrokeTableModel()
+        self.model = StrokeTableModel(theme)
         self.strokes = StrokeTable(self.model)
         self.strokes.setAccessibleName("Strokes of the session")
-        self.plot = StrokePanel()
+        self.plot = StrokePanel(theme)
         self.note = QLabel("Choose a student and one of their sessions.")
         self.note.setWordWrap(True)
         self.verdict = QLabel("")
@@ -269,6 +270,10 @@ class RatingPanel(QWidget):
         self._session_rows: list[dict[str, Any]] = []
         self._pending_session: str | None = None
         self._pending_student: str | None = None
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.model.apply_theme(theme)
+        self.plot.apply_theme(theme)
 
     # -- choosing ----------------------------------------------------------------------------
     def set_course(self, course_id: str | None) -> None:
