@@ -119,6 +119,20 @@ def test_completeness_lists_who_has_no_attempt_and_the_gradebook_is_written(
     passed = "yes" if grade["passed"] else "no"
     assert rows["S-1"] == ["S-1", "Ann Lee", "", f"{grade['score']:g}", passed]
     assert rows["S-2"] == ["S-2", "Ben Ode", "", "", ""]  # no attempt: empty cells, not zero
+    # Each system's layout, by its own first header.
+    first_header = {
+        "canvas": "Student",
+        "moodle": "ID number",
+        "brightspace": "OrgDefinedId",
+        "blackboard": "Username",
+    }
+    for fmt, header in first_header.items():
+        target = tmp_path / f"{fmt}.csv"
+        with qtbot.waitSignal(panel.exported, timeout=15_000) as said:
+            panel.export_to(target, fmt)
+        assert said.args[0] == f"Gradebook for {fmt} written to {target} (2 students)."
+        with target.open(newline="", encoding="utf-8") as f:
+            assert next(csv.reader(f))[0] == header
     # A folder that does not exist: one line saying why, nothing written.
     bad = tmp_path / "no such folder" / "grades.csv"
     with qtbot.waitSignal(panel.exported, timeout=15_000) as said:
