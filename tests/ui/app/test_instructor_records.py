@@ -185,6 +185,13 @@ def test_an_assessment_set_up_in_its_dialog_is_in_the_records_and_results_are_re
     qtbot.waitUntil(lambda: window.dialog is not dialog, timeout=15_000)
     release = window.dialog
     release.assessment_combo.setCurrentIndex(release.assessment_combo.findData("sweep-final"))
+    assert release.passphrase.echoMode() == release.passphrase.EchoMode.Password
+    release.passphrase.setText("not the passphrase")
+    click_ok(release.buttons)
+    qtbot.waitUntil(lambda: release.line.text().startswith("Not released"), timeout=15_000)
+    assert release.line.text() == "Not released: wrong instructor passphrase: nothing was changed"
+    with Records.open(db) as records:
+        assert records.db.read(lambda c: assessment(c, "sweep-final"))["released_at"] is None
     release.passphrase.setText(PW)
     with qtbot.waitSignal(release.released, timeout=15_000):
         click_ok(release.buttons)
