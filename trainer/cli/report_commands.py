@@ -55,6 +55,11 @@ def add_parsers(sub: Any) -> None:
         help="the provider's certificate as published (keys export); default: the one in --db",
     )
 
+    p = command("audit", "the audit log of grades, ratings and certificates", cmd_audit)
+    p.add_argument(
+        "--check", action="store_true", required=True, help="check its hash chain end to end"
+    )
+
     g = sub.add_parser("keys", help="the provider's signing key: export it to publish")
     inner = g.add_subparsers(dest="action", metavar="ACTION", parser_class=type(g))
     inner.required = True
@@ -217,3 +222,16 @@ def cmd_keys_export(args: argparse.Namespace) -> dict[str, Any]:
     path = write_atomic(args.out, text, overwrite=args.force)
     _say(args, f"The provider's certificate written to {path}; fingerprint {fp}")
     return {"out": str(path), "fingerprint": fp, "subject": cert.subject.rfc4514_string()}
+
+
+def cmd_audit(args: argparse.Namespace) -> dict[str, Any]:
+    from trainer.records.audit import check
+
+    with _records(args) as r:
+        out = r.db.read(check)
+    if out["ok"]:
+        _say(args, f"Audit log intact: {out['entries']} entries, every audited row matches")
+    else:
+        args.exit_status = 3
+        print(f"iastm-trainer audit: TAMPERED: {out['reason']}", file=sys.stderr)
+    return out

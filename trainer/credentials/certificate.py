@@ -26,6 +26,7 @@ from trainer.credentials.eligibility import certificate_facts
 from trainer.credentials.keys import ProviderKey, unlock_or_create
 from trainer.credentials.statement import make_statement
 from trainer.files.atomic import write_atomic
+from trainer.records import audit
 from trainer.records.passphrase import check_or_set
 from trainer.records.repository import Records
 from trainer.records.schema import settings
@@ -61,6 +62,7 @@ def issue_certificate(
         key = unlock_or_create(conn, passphrase, facts["provider"] or "IASTM course provider")
         facts["qr"] = make_statement(facts, key.statement_key)
         conn.execute(insert(settings).values(key=ISSUED_PREFIX + cert_id, value=json.dumps(facts)))
+        audit.append(conn, "certificate issued", ISSUED_PREFIX + cert_id)
         return facts, key
 
     facts, key = records.db.run(work)

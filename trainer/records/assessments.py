@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, insert, select, update
 
+from trainer.records import audit
 from trainer.records.database import as_utc, utcnow
 from trainer.records.errors import RecordsError
 from trainer.records.people import _check_id, course, course_students
@@ -70,6 +71,7 @@ def add_assessment(
             created_at=utcnow(),
         )
     )
+    audit.append(conn, "assessment added", f"assessment:{assessment_id}")
     return assessment_id
 
 
@@ -88,6 +90,7 @@ def release(conn: Connection, assessment_id: str) -> datetime:
     conn.execute(
         update(assessments).where(assessments.c.id == assessment_id).values(released_at=now)
     )
+    audit.append(conn, "assessment released", f"assessment:{assessment_id}")
     return now
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, delete, insert, select
 
+from trainer.records import audit
 from trainer.records.agreement import icc
 from trainer.records.database import utcnow
 from trainer.records.errors import RecordsError
@@ -51,7 +52,10 @@ def rate(
         & (ratings.c.item == item)
         & (ratings.c.stroke_idx.is_(None) if stroke is None else ratings.c.stroke_idx == stroke)
     )
+    replaced = list(conn.execute(select(ratings.c.id).where(same)).scalars())
     conn.execute(delete(ratings).where(same))
+    for old in replaced:
+        audit.append(conn, "rating replaced", f"rating:{old}")
     rating_id = str(uuid.uuid4())
     conn.execute(
         insert(ratings).values(
@@ -65,6 +69,7 @@ def rate(
             created_at=utcnow(),
         )
     )
+    audit.append(conn, "rated", f"rating:{rating_id}")
     return rating_id
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 
 #: The Alembic revision this code writes; the database is migrated to it on open.
-SCHEMA_VERSION = "0003"
+SCHEMA_VERSION = "0004"
 
 metadata = MetaData(
     naming_convention={
@@ -201,4 +201,18 @@ ratings = Table(
     Column("comment", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("session_id", "stroke_idx", "instructor_pk", "item", name="uq_ratings_target"),
+)
+
+#: Append-only log of instructor and station actions (0004), each entry chained to the one before
+#: by hash and holding the hash of the changed row's values (``trainer.records.audit``).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("values_hash", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False, unique=True),
 )

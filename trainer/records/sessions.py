@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
+from trainer.records import audit
 from trainer.records.database import as_utc, insert_ignore, utcnow
 from trainer.records.errors import RecordsError
 from trainer.records.exercises import exercise_version_pk
@@ -216,6 +217,7 @@ def store_session(conn: Connection, new: NewSession) -> bool:
             strokes.insert(),
             [{"session_id": new.id, **_finite(asdict(s))} for s in new.strokes],
         )
+    audit.append(conn, "session stored", f"session:{new.id}")
     return True
 
 

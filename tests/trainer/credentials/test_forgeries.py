@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def genuine(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, bytes]:
 
 def forger_key() -> ProviderKey:
     """A key of the forger's own: a provider key made in another records database."""
-    with Records.open("sqlite://") as r:
+    with tempfile.TemporaryDirectory() as d, Records.open(Path(d) / "forger.sqlite") as r:
         return r.db.run(lambda c: unlock_or_create(c, "forger passphrase", "North Uni Physio"))
 
 

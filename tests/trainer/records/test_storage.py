@@ -143,8 +143,9 @@ OLD_RECORDING = (b"# iastm-trainer recording\ntime_s,force_n\n0.0,1.5\n", b'{"ev
 OLD_RECORDING_BLOB = _pack_recording(*OLD_RECORDING)
 
 
-def _fill_first_schema(conn) -> None:
-    """Rows written with the 0001 schema's own columns, in plain SQL (not today's tables)."""
+def _fill_first_schema(conn, *, recording_apart: bool = False) -> None:
+    """Rows written with the 0001 schema's own columns, in plain SQL (not today's tables); from
+    0003 on (``recording_apart``) the recording goes to its own table."""
     now = START
     conn.execute(
         text("INSERT INTO courses (id, name, created_at) VALUES ('c-old', 'Old', :t)"), {"t": now}
@@ -184,11 +185,17 @@ def _fill_first_schema(conn) -> None:
         text(
             "INSERT INTO sessions (id, student_pk, exercise_version_pk, course_id, mode, "
             "blocks, started_at, ended_at, stroke_count, mean_score, passed, summary, "
-            "created_at, recording) VALUES (:id, :pk, :ev, 'c-old', 'practice', '[]', :t, :t, 2, "
-            "72.5, :passed, '{}', :t, :rec)"
+            f"created_at{'' if recording_apart else ', recording'}) VALUES (:id, :pk, :ev, "
+            "'c-old', 'practice', '[]', :t, :t, 2, "
+            f"72.5, :passed, '{{}}', :t{'' if recording_apart else ', :rec'})"
         ),
         {"id": sid, "pk": pk, "ev": ev, "t": now, "passed": True, "rec": OLD_RECORDING_BLOB},
     )
+    if recording_apart:
+        conn.execute(
+            text("INSERT INTO recordings (session_id, data) VALUES (:id, :rec)"),
+            {"id": sid, "rec": OLD_RECORDING_BLOB},
+        )
     for i, score in ((1, 70.0), (2, 75.0)):
         conn.execute(
             text(
@@ -208,7 +215,10 @@ def _fill_first_schema(conn) -> None:
 
 #: How to fill each schema revision with one of everything, in that revision's own columns; a
 #: revision without its own filler is filled by the newest earlier one (migrations only add).
-_FILLERS = {"0001": _fill_first_schema}
+_FILLERS = {
+    "0001": _fill_first_schema,
+    "0003": lambda conn: _fill_first_schema(conn, recording_apart=True),
+}
 
 
 _WRITER = textwrap.dedent(
