@@ -192,7 +192,7 @@ def open_database(
     """Open (creating if need be) the records database at ``target`` and bring its schema to this
     program's version. ``RecordsError`` names a target that cannot be used."""
     raw = str(target) if target is not None else default_target()
-    db = _open_postgresql(raw) if is_server_target(raw) else open_sqlite(Path(raw).expanduser())
+    db = _open_postgresql(raw) if is_server_target(raw) else open_sqlite(sqlite_path(raw))
     if migrate:
         try:
             upgrade(db)
@@ -200,6 +200,26 @@ def open_database(
             db.close()
             raise
     return db
+
+
+def sqlite_path(raw: str) -> Path:
+    """The file of a SQLite target: a path, or a ``sqlite:///path`` URL as SQLAlchemy writes it.
+    ``sqlite://`` (a database in memory) keeps nothing and is refused, as is any other URL: a
+    file named ``sqlite:`` or ``mysql:`` in the working folder is never what was meant."""
+    if raw.startswith("sqlite:"):
+        rest = raw.removeprefix("sqlite:")
+        if not rest.startswith("///") or not rest[3:]:
+            raise RecordsError(
+                f"{raw}: a records database must be a file (a path, or sqlite:///PATH)"
+            )
+        return Path(rest[3:]).expanduser()
+    if "://" in raw:
+        try:
+            shown = make_url(raw).render_as_string(hide_password=True)
+        except Exception:
+            shown = raw.split("://", 1)[0] + "://..."
+        raise RecordsError(f"{shown}: not a records database (a file path, or postgresql://...)")
+    return Path(raw).expanduser()
 
 
 def open_sqlite(path: Path) -> Database:
