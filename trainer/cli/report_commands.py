@@ -122,7 +122,9 @@ def cmd_verify(args: argparse.Namespace) -> dict[str, Any]:
     else:
         if not args.certificate.is_file():
             raise RecordsError(f"{args.certificate}: no such file")
-        out = verify_certificate(args.certificate, _trusted_certificate(args))
+        out = verify_certificate(
+            args.certificate, _trusted_certificate(args), _trusted_statement_key(args)
+        )
     if not out["valid"]:
         args.exit_status = 3
         print(f"iastm-trainer verify: NOT VALID: {out['reason']}", file=sys.stderr)

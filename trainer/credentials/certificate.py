@@ -22,6 +22,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import Connection, insert
 
+from trainer.credentials.badge import achievement_credential
 from trainer.credentials.eligibility import certificate_facts
 from trainer.credentials.keys import ProviderKey, unlock_or_create
 from trainer.credentials.statement import make_statement
@@ -34,6 +35,8 @@ from trainer.reports.typeset import typeset
 
 #: The embedded file holding the certificate's facts, and the signature field's name.
 FACTS_FILE = "certificate.json"
+#: The Open Badges 3.0 credential (``badge.py``), embedded beside the facts.
+BADGE_FILE = "open-badge.json"
 SIGNATURE_FIELD = "ProviderSignature"
 ISSUED_PREFIX = "certificate:"
 
@@ -67,7 +70,8 @@ def issue_certificate(
 
     facts, key = records.db.run(work)
     pdf = typeset("certificate", {**facts, "qr_svg": qr_svg(facts["qr"])}, when=now)
-    signed = sign_pdf(pdf, facts, key)
+    badge = achievement_credential(facts, key.statement_key)
+    signed = sign_pdf(pdf, facts, key, badge=badge)
     path = write_atomic(Path(out), signed, overwrite=overwrite)
     return {"certificate": cert_id, "out": str(path), "qr": facts["qr"], "facts": facts}
 
@@ -82,7 +86,12 @@ def qr_svg(text: str) -> str:
 
 
 def sign_pdf(
-    pdf: bytes, facts: dict[str, Any], key: ProviderKey, *, field_name: str = SIGNATURE_FIELD
+    pdf: bytes,
+    facts: dict[str, Any],
+    key: ProviderKey,
+    *,
+    field_name: str = SIGNATURE_FIELD,
+    badge: dict[str, Any] | None = None,
 ) -> bytes:
     """``pdf`` with ``facts`` embedded and a PAdES signature by ``key`` over all of it."""
     from pyhanko.pdf_utils import embed
@@ -91,17 +100,21 @@ def sign_pdf(
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    data = json.dumps(facts, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    embed.embed_file(
-        writer,
-        embed.FileSpec(
-            file_spec_string=FACTS_FILE,
-            embedded_data=embed.EmbeddedFileObject.from_file_data(
-                writer, data=data, mime_type="application/json"
+    files = [(FACTS_FILE, facts, "The certificate's facts, covered by the provider's signature")]
+    if badge is not None:
+        files.append((BADGE_FILE, badge, "Open Badges 3.0 AchievementCredential (W3C VC)"))
+    for name, content, description in files:
+        data = json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        embed.embed_file(
+            writer,
+            embed.FileSpec(
+                file_spec_string=name,
+                embedded_data=embed.EmbeddedFileObject.from_file_data(
+                    writer, data=data, mime_type="application/json"
+                ),
+                description=description,
             ),
-            description="The certificate's facts, covered by the provider's signature",
-        ),
-    )
+        )
     cert = asn1_x509.Certificate.load(key.certificate.public_bytes(serialization.Encoding.DER))
     private = asn1_keys.PrivateKeyInfo.load(
         key.private_key.private_bytes(

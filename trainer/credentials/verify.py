@@ -19,8 +19,10 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from trainer.credentials.certificate import FACTS_FILE
+from trainer.credentials.badge import check_credential
+from trainer.credentials.certificate import BADGE_FILE, FACTS_FILE
 
 # pyHanko logs each failed check with its traceback; with no handler of their own those records
 # reach Python's last-resort handler on stderr. The reason is ours to say, in one line.
@@ -28,8 +30,13 @@ for _name in ("pyhanko", "pyhanko_certvalidator"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
 
 
-def verify_certificate(pdf_path: Path, trusted: x509.Certificate) -> dict[str, Any]:
-    """``{"valid": bool, "reason": str, ...facts}`` for the certificate at ``pdf_path``."""
+def verify_certificate(
+    pdf_path: Path,
+    trusted: x509.Certificate,
+    statement_key: ed25519.Ed25519PublicKey | None = None,
+) -> dict[str, Any]:
+    """``{"valid": bool, "reason": str, ...facts}`` for the certificate at ``pdf_path``; with
+    ``statement_key``, its embedded Open Badges credential's proof is checked too."""
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -70,19 +77,29 @@ def verify_certificate(pdf_path: Path, trusted: x509.Certificate) -> dict[str, A
             f"signature '{last.field_name}' does not cover the whole file: something was added "
             "after signing (an incremental update)"
         )
-    facts = _facts(reader)
+    facts = _embedded(reader, FACTS_FILE)
     if facts is None or facts.get("kind") != "iastm-trainer certificate":
         return _invalid("signed, but carries no certificate facts: not a certificate")
-    return {"valid": True, "reason": "signed by the provider's key; unchanged since", **facts}
+    badge = _embedded(reader, BADGE_FILE)
+    if badge is not None and statement_key is not None:
+        wrong = check_credential(badge, statement_key)
+        if wrong is not None:
+            return _invalid(wrong)
+    return {
+        "valid": True,
+        "reason": "signed by the provider's key; unchanged since",
+        **facts,
+        "open_badge": badge,
+    }
 
 
-def _facts(reader: Any) -> dict[str, Any] | None:
+def _embedded(reader: Any, name: str) -> dict[str, Any] | None:
     try:
         names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
     except KeyError:
         return None
     for i in range(0, len(names) - 1, 2):
-        if str(names[i]) == FACTS_FILE:
+        if str(names[i]) == name:
             spec = names[i + 1].get_object()
             data = spec["/EF"]["/F"].get_object().data
             try:

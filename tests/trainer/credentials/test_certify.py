@@ -67,6 +67,9 @@ def test_a_passing_student_gets_a_certificate_that_verifies_offline(
         "IASTM for the forearm",
     )
     assert facts["hours"] == 8.0 and facts["approval"] == "TPTA-2026-0042"
+    badge = facts["open_badge"]  # the embedded Open Badges 3.0 credential, its proof checked
+    assert "AchievementCredential" in badge["type"]
+    assert badge["credentialSubject"]["name"] == "Ann Archer"
 
     # Offline, with only the published key: no database at all.
     key = tmp_path / "provider.pem"
