@@ -27,9 +27,9 @@ def add_parsers(sub: Any) -> None:
         p.set_defaults(handler=handler)
         return p
 
-    p = command("report", "a PDF report of a session (tagged, accessible)", cmd_report)
-    p.add_argument("kind", choices=("session",), help="what the report is of")
-    p.add_argument("target", metavar="ID", help="the session's id")
+    p = command("report", "a PDF report of a session or a student's progress (tagged)", cmd_report)
+    p.add_argument("kind", choices=("session", "student"), help="what the report is of")
+    p.add_argument("target", metavar="ID", help="the session's id or the student's id")
     p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
 
@@ -82,12 +82,14 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 def cmd_report(args: argparse.Namespace) -> dict[str, Any]:
     from trainer.files.output import check_output
+    from trainer.reports.progress import write_progress_report
     from trainer.reports.session import write_session_report
 
     check_output(args.out, overwrite=args.force)  # before any work: a bad --out named at once
+    write = write_session_report if args.kind == "session" else write_progress_report
     with _records(args) as r:
-        out = write_session_report(r, args.target, args.out, overwrite=args.force)
-    _say(args, f"Report of session {args.target} written to {out['out']}")
+        out = write(r, args.target, args.out, overwrite=args.force)
+    _say(args, f"Report of {args.kind} {args.target} written to {out['out']}")
     return out
 
 
