@@ -60,7 +60,7 @@ def _chart(exercise_id: str, sessions: list[dict[str, Any]]) -> tuple[str, str]:
     """Mean score 0-100 per session, in order: practice as a solid line with dots, sessions
     without feedback (retention, assessment) as open squares, readable in black and white."""
     n = len(sessions)
-    xs = [20 + (WIDTH - 30) * (i / max(n - 1, 1)) for i in range(n)]
+    xs = [28 + (WIDTH - 38) * (i / max(n - 1, 1)) for i in range(n)]
 
     def y(v: float) -> float:
         return HEIGHT - 15 - (HEIGHT - 25) * max(0.0, min(100.0, v)) / 100.0
@@ -72,8 +72,9 @@ def _chart(exercise_id: str, sessions: list[dict[str, Any]]) -> tuple[str, str]:
     ]
     for level in (0, 50, 100):
         parts.append(
-            f'<line x1="20" x2="{WIDTH - 10:.0f}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
+            f'<line x1="22" x2="{WIDTH - 10:.0f}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
             'stroke="#bbb" stroke-width="0.5"/>'
+            f'<text x="17" y="{y(level) + 3:.1f}" font-size="8" text-anchor="end">{level}</text>'
         )
     practice = [(x, s) for x, s in zip(xs, sessions, strict=True) if s["mode"] == "practice"]
     scored = [(x, s["mean_score"]) for x, s in practice if s.get("mean_score") is not None]
