@@ -27,9 +27,11 @@ def add_parsers(sub: Any) -> None:
         p.set_defaults(handler=handler)
         return p
 
-    p = command("report", "a PDF report of a session or a student's progress (tagged)", cmd_report)
-    p.add_argument("kind", choices=("session", "student"), help="what the report is of")
-    p.add_argument("target", metavar="ID", help="the session's id or the student's id")
+    p = command(
+        "report", "a PDF report of a session, a student's progress or a class (tagged)", cmd_report
+    )
+    p.add_argument("kind", choices=("session", "student", "course"), help="what the report is of")
+    p.add_argument("target", metavar="ID", help="the session's, student's or course's id")
     p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
 
@@ -82,11 +84,16 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 def cmd_report(args: argparse.Namespace) -> dict[str, Any]:
     from trainer.files.output import check_output
+    from trainer.reports.class_report import write_class_report
     from trainer.reports.progress import write_progress_report
     from trainer.reports.session import write_session_report
 
     check_output(args.out, overwrite=args.force)  # before any work: a bad --out named at once
-    write = write_session_report if args.kind == "session" else write_progress_report
+    write = {
+        "session": write_session_report,
+        "student": write_progress_report,
+        "course": write_class_report,
+    }[args.kind]
     with _records(args) as r:
         out = write(r, args.target, args.out, overwrite=args.force)
     _say(args, f"Report of {args.kind} {args.target} written to {out['out']}")
