@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.records.repository import Records
+from ui.records.assessment_dialog import passphrase_field
 from ui.records.class_window import _fill, _table
+from ui.records.documents import ask_pdf, issue_certificate
 from ui.runtime.background import run_in_background
 
 COMPLETENESS_COLUMNS = ("Student", "Assessment", "State", "Attempts", "Last attempt (UTC)")
@@ -77,6 +79,20 @@ class GradebookPanel(QWidget):
         self.export_line = QLabel("")
         self.export_line.setWordWrap(True)
         self.file_dialog: QFileDialog | None = None
+        # A certificate for the student picked in the list: signed with the provider's key, which
+        # the instructor's passphrase unlocks; refused, with the reason, to one who has not passed.
+        self.cert_passphrase = passphrase_field()
+        self.certify_button = QPushButton("Certificate (PDF)…")
+        self.certify_button.setToolTip(
+            "A signed certificate for the student picked in the list, if they passed the "
+            "course's assessment"
+        )
+        self.certify_button.clicked.connect(self.ask_certificate_file)
+        cert_row = QHBoxLayout()
+        cert_row.addWidget(QLabel("Passphrase"))
+        cert_row.addWidget(self.cert_passphrase)
+        cert_row.addWidget(self.certify_button)
+        cert_row.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(QLabel("Gradebook for"))
         row.addWidget(self.format_combo)
@@ -86,6 +102,7 @@ class GradebookPanel(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
+        layout.addLayout(cert_row)
         layout.addWidget(self.export_line)
 
     def set_course(self, course_id: str | None) -> None:
@@ -192,6 +209,37 @@ class GradebookPanel(QWidget):
         run_in_background(
             lambda: write_gradebook(self.target, course, fmt, out), "gradebook", done, failed
         )
+
+    def picked_student(self) -> str | None:
+        """The student id of the row picked in the list, if any."""
+        r = self.table.currentRow()
+        item = self.table.item(r, 0) if r >= 0 else None
+        if item is None:
+            return None
+        who = item.text()
+        return who.rsplit("(", 1)[-1].rstrip(")") if who.endswith(")") else who
+
+    def ask_certificate_file(self) -> QFileDialog | None:
+        student, course = self.picked_student(), self.course_id
+        if student is None or course is None:
+            self._say("Pick a student in the list first.")
+            return None
+        self.file_dialog = ask_pdf(
+            self,
+            "Certificate",
+            f"certificate-{student}.pdf",
+            lambda out: self.certify_to(out, student),
+        )
+        return self.file_dialog
+
+    def certify_to(self, out: Path, student_id: str) -> None:
+        passphrase = self.cert_passphrase.text()
+        self.cert_passphrase.clear()  # never kept
+        if not passphrase or self.course_id is None:
+            self._say("Type the instructor passphrase to sign a certificate.")
+            return
+        self._say(f"Checking {student_id}'s assessment and signing…")
+        issue_certificate(self.target, passphrase, student_id, self.course_id, out, None, self._say)
 
     def _say(self, line: str) -> None:
         self.export_line.setText(line)

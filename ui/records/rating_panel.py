@@ -39,6 +39,7 @@ from trainer.live.feedback import Reveal
 from trainer.records.repository import Records
 from ui.records.assessment_dialog import passphrase_field
 from ui.records.class_window import _fill, _table
+from ui.records.documents import ask_pdf, write_session_report
 from ui.runtime.background import run_in_background
 from ui.strokes.stroke_panel import StrokePanel
 from ui.strokes.stroke_rows import StrokeRow, row_from
@@ -212,6 +213,11 @@ class RatingPanel(QWidget):
         self.rate_session_button = QPushButton("Rate the whole session")
         self.rate_session_button.setEnabled(False)
         self.rate_session_button.clicked.connect(self.rate_session)
+        self.report_button = QPushButton("Session report (PDF)…")
+        self.report_button.setToolTip("The session's report: its blocks, every stroke and why")
+        self.report_button.setEnabled(False)
+        self.report_button.clicked.connect(self.ask_report_file)
+        self.report_dialog: Any = None
         self.line = QLabel("")
         self.line.setWordWrap(True)
 
@@ -243,6 +249,7 @@ class RatingPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.rate_button, 1)
         buttons.addWidget(self.rate_session_button)
+        buttons.addWidget(self.report_button)
         right_layout.addLayout(buttons)
         right_layout.addWidget(self.line)
         right_layout.addWidget(QLabel("Ratings given on this session"))
@@ -409,6 +416,7 @@ class RatingPanel(QWidget):
             self.strokes.selectRow(0)
             self._on_stroke(replay.rows[0])
         self.rate_session_button.setEnabled(True)
+        self.report_button.setEnabled(True)
         self.replayed.emit(replay.session_id)
 
     def _on_stroke(self, row: StrokeRow) -> None:
@@ -502,6 +510,21 @@ class RatingPanel(QWidget):
             self.rated.addItem(text)
             if self.item_combo.findText(r["item"]) < 0:
                 self.item_combo.addItem(r["item"])
+
+    def ask_report_file(self) -> Any:
+        """Session report (PDF)...: a file, then the report written there off the GUI thread."""
+        session = self.session_id
+        if session is None:
+            return None
+        self.report_dialog = ask_pdf(
+            self, "Session report", f"session-{session[:8]}.pdf", self.report_to
+        )
+        return self.report_dialog
+
+    def report_to(self, out: Path) -> None:
+        if self.session_id is not None:
+            self._say(f"Writing the session report to {out}…")
+            write_session_report(self.target, self.session_id, out, self._say)
 
     def _say(self, line: str) -> None:
         self.line.setText(line)
