@@ -543,7 +543,8 @@ class TrainingView(QWidget):
         plate view for a device with a centre of pressure and no angle."""
         self._channels = channels
         plate = "angle_deg" not in channels and {"cop_x_mm", "cop_y_mm"} <= set(channels)
-        self.angle_readout.setVisible(not plate)
+        # A force-only device has neither: no read-out that could only ever say "–".
+        self.angle_readout.setVisible("angle_deg" in channels)
         self.plate_view.setVisible(plate)
         # No angle to show: the stroke's force gets the room of an empty angle plot.
         self.stroke_panel.angle_plot.setVisible("angle_deg" in channels)
