@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -206,7 +206,12 @@ class ExpertRecordingWindow(QWidget):
         self.start_button = QPushButton()
         self.start_button.setFont(figure_font(14))
         self.start_button.setMinimumHeight(44)
-        self.start_button.setShortcut(QKeySequence("Ctrl+R"))
+        # Ctrl+R as a window action, not the button's own shortcut: a button's setText sets its
+        # shortcut to the text's mnemonic, so each new label ("Record again...") wiped Ctrl+R.
+        self.record_action = QAction("Start or stop recording", self)
+        self.record_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.record_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(self.record_action)
         self.count_label = QLabel("")
         self.count_label.setFont(figure_font(22))
         self.progress = QProgressBar()
@@ -308,6 +313,7 @@ class ExpertRecordingWindow(QWidget):
         r.error.connect(self._on_recorder_error)
         r.stopped.connect(self._on_stopped)
         self.start_button.clicked.connect(self.toggle_recording)
+        self.record_action.triggered.connect(self.toggle_recording)
         self.preview_button.clicked.connect(self.preview_envelope)
         self.save_button.clicked.connect(self.save)
         self.name_edit.textEdited.connect(self._on_name_edited)

@@ -419,3 +419,20 @@ def test_saving_an_exercise_needs_the_instructors_passphrase(
     with qtbot.waitSignal(window.exercise_saved, timeout=15_000):
         assert window.save()
     assert [f.name for f in folder.glob("*.json")] == [f"{DRAFT.id}.json"]
+
+
+def test_ctrl_r_starts_and_stops_the_demonstration_whatever_the_button_says(
+    qtbot, make_window
+) -> None:
+    # The button's label changes with the state ("Stop recording", "Record again"); Ctrl+R
+    # used to be the button's own shortcut, which each new label wiped.
+    window = make_window()
+    window.set_draft(DRAFT)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.recorder.phase is Phase.RUNNING, timeout=15_000)
+    assert window.start_button.text() == "■ Stop recording"
+    with qtbot.waitSignal(window.recorder.stopped, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert window.recorder.phase is Phase.IDLE
