@@ -187,14 +187,25 @@ class ExpertRecordingWindow(QWidget):
         form.addRow("Instrument", self.instrument_edit)
         form.addRow("Description", self.description_edit)
         form.addRow("Recorded by", self.by_edit)
-        form.addRow("Pass mark", self.pass_spin)
         # The instructor's lock: an exercise is what students are graded against, so saving one
         # needs the instructor's passphrase (set by the first instructor action on the records).
         self.passphrase_edit = QLineEdit()
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase_edit.setPlaceholderText("needed to save; never stored")
+        self.passphrase_edit.setToolTip(
+            "The instructor's passphrase, needed to save: exercises are what students are graded "
+            "against. Never stored."
+        )
         self.passphrase_edit.setAccessibleName("Instructor passphrase")
-        form.addRow("Instructor passphrase", self.passphrase_edit)
+        # The pass mark and the passphrase share a row: the window must fit a 1280x720 screen.
+        marks = QWidget()
+        marks_row = QHBoxLayout(marks)
+        marks_row.setContentsMargins(0, 0, 0, 0)
+        marks_row.addWidget(self.pass_spin)
+        passphrase_label = QLabel("Passphrase")
+        passphrase_label.setBuddy(self.passphrase_edit)
+        marks_row.addWidget(passphrase_label)
+        marks_row.addWidget(self.passphrase_edit, 1)
+        form.addRow("Pass mark", marks)
 
         # -- recording ----------------------------------------------------------------------------
         self.device_label = QLabel("")
