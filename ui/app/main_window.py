@@ -14,41 +14,52 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox
 
-from trainer.library.exercise import Exercise
-from trainer.library.user_exercises import (
-    load_user_exercises,
-    merge_exercises,
-    reserved_ids,
-    user_exercises_dir,
-)
-from trainer.live.connection import DeviceChoice, DeviceEvent, EventKind
 from trainer.paths import AppPaths
-from trainer.recordings.recovery import UnfinishedRecording
-from trainer.signals.calibration import Calibration
-from trainer.signals.errors import ConditioningError
 from ui.app.guide import GettingStarted, shortcuts_text
-from ui.app.recovery import RECOVERY_KEY as RECOVERY_KEY
-from ui.app.recovery import RecoverDialog, Recovery
 from ui.app.settings import AppSettings
-from ui.records.station import RecordsStation, records_target
 from ui.runtime.background import run_in_background
 from ui.theme import Theme, apply_theme, theme_named
-from ui.training.device_panel import list_port_entries
-from ui.training.session_controller import Phase, SessionController
-from ui.training.training_view import TrainingView
 from ui.widgets.screen_fit import fit_to_screen, keep_on_screen
 
-if TYPE_CHECKING:  # these plot with pyqtgraph: loaded when first opened, not at start-up
+# The window's frame (title, menus, size, a "Loading exercises…" line) needs none of what follows;
+# what follows imports numpy (the exercises are numpy arrays) and is loaded by ``build``, which
+# the application runs just after the frame has first been painted (see ``ui.app.first_paint``).
+if TYPE_CHECKING:
+    from trainer.library.exercise import Exercise
+    from trainer.live.connection import DeviceChoice, DeviceEvent
+    from trainer.recordings.recovery import UnfinishedRecording
+    from trainer.signals.calibration import Calibration
+    from ui.app.recovery import RecoverDialog, Recovery
     from ui.instructor.expert_recording import ExpertRecordingWindow
     from ui.records.class_window import ClassWindow
     from ui.records.instructor_window import InstructorWindow
     from ui.records.progress_window import ProgressWindow
+    from ui.records.station import RecordsStation
     from ui.records.student_picker import StudentPicker
     from ui.review.review_view import ReviewView
+    from ui.training.session_controller import SessionController
+    from ui.training.training_view import TrainingView
+
+
+def __getattr__(name: str) -> object:
+    """``RECOVERY_KEY`` as before, without loading the recovery module with this one."""
+    if name == "RECOVERY_KEY":
+        from ui.app.recovery import RECOVERY_KEY
+
+        return RECOVERY_KEY
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def list_port_entries(probe: bool = True) -> list[dict[str, Any]]:
+    """The serial ports, probed for an ITP/1 tool (``ui.training.device_panel``'s list)."""
+    from ui.training.device_panel import list_port_entries as entries
+
+    return entries(probe)
+
 
 #: The size the window opens at on a screen with room for it; smaller screens get what they have.
 PREFERRED_SIZE = QSize(1600, 1000)
@@ -57,6 +68,8 @@ PREFERRED_SIZE = QSize(1600, 1000)
 def choose_device(saved: DeviceChoice, ports: list[dict[str, Any]]) -> DeviceChoice:
     """The device to open at start: the saved port if it answers, any ITP/1 tool, else the
     simulator (keeping the saved skill)."""
+    from trainer.live.connection import DeviceChoice
+
     itp_ports = [str(p.get("device")) for p in ports if p.get("itp")]
     if saved.kind == "serial" and saved.port in itp_ports:
         return saved
@@ -68,9 +81,12 @@ def choose_device(saved: DeviceChoice, ports: list[dict[str, Any]]) -> DeviceCho
 
 
 class MainWindow(QMainWindow):
+    #: Emitted once the training screen is in place (``build`` has run): the window is usable.
+    ready = Signal()
+
     def __init__(
         self,
-        exercises: Sequence[Exercise],
+        exercises: Sequence[Exercise] | None,
         paths: AppPaths,
         autostart: bool = False,
         probe_ports: bool = True,
@@ -80,13 +96,19 @@ class MainWindow(QMainWindow):
     ) -> None:
         """``autostart``: a session starts recording at once (scripts, benchmarks); ``connect``:
         the tool is connected in standby instead, ready to tare, and the trainee starts the
-        session (the application)."""
+        session (the application).
+
+        With ``exercises`` the window is built here, complete. With None only its frame is (the
+        title, the menus, its size and place, "Loading exercises…"), which needs neither numpy
+        nor the exercise library; ``build`` puts the training screen in. The application shows
+        the frame first and builds it after the first paint, so the window appears at once."""
         super().__init__()
         self.paths = paths.ensure()
         self.settings = AppSettings(paths)
         self._theme_name = self.settings.theme()
         self.theme: Theme = theme_named(self._theme_name)
         self._closing = False
+        self._built = False
         self._after_stop: list[Callable[[], None]] = []
         self._waiting_for_expert = False
         self.review: ReviewView | None = None
@@ -95,14 +117,63 @@ class MainWindow(QMainWindow):
         self.class_window: ClassWindow | None = None
         self.instructor_window: InstructorWindow | None = None
         self.student_picker: StudentPicker | None = None
+        self.keys_box: QMessageBox | None = None
+        self.expert: ExpertRecordingWindow | None = None
+        self._autostart = autostart
+        self._connect = connect
+        self._probe_ports = probe_ports
+        self._sim_speed = sim_speed
+        self._sim_seed = sim_seed
+        self.setWindowTitle("iastm-trainer — IASTM stroke training (for education)")
+        self.loading = QLabel("Loading exercises…")
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(self.loading)
+        self._build_menus()
+        # What needs the training screen waits for it; Quit, the theme and Help work at once.
+        self._needs_screen = [
+            self.open_recording_action,
+            self.recover_action,
+            self.choose_student_action,
+            self.progress_action,
+            self.class_action,
+            self.instructor_action,
+            self.record_expert_action,
+        ]
+        for action in self._needs_screen:
+            action.setEnabled(False)
+        self._restore_window()
+        if exercises is not None:
+            self.build(exercises)
+
+    @property
+    def built(self) -> bool:
+        """Whether ``build`` has put the training screen in (the window is usable)."""
+        return self._built
+
+    def build(self, exercises: Sequence[Exercise]) -> None:
+        """The training screen with ``exercises`` (and the instructor's own), the records, the
+        session and the device connection: everything the frame left out. Once."""
+        if self._built or self._closing:
+            return
+        from trainer.library.user_exercises import (
+            load_user_exercises,
+            merge_exercises,
+            reserved_ids,
+            user_exercises_dir,
+        )
+        from trainer.live.connection import DeviceChoice
+        from ui.app.recovery import Recovery
+        from ui.records.station import RecordsStation, records_target
+        from ui.training.session_controller import SessionController
+        from ui.training.training_view import TrainingView
+
+        paths = self.paths
         # Who is training: their sessions are stored in the records as they end.
-        self.records = RecordsStation(records_target(self.paths), self)
+        self.records: RecordsStation = RecordsStation(records_target(self.paths), self)
         chosen = self.settings.records_student()
         if chosen is not None:
             self.records.student_id, self.records.student_name = chosen
         self.records.said.connect(lambda text: self.statusBar().showMessage(text))
-        self.keys_box: QMessageBox | None = None
-        self.expert: ExpertRecordingWindow | None = None
         # The instructor's own exercises join the shipped ones; shipped ids stay reserved.
         self.user_exercises_dir = user_exercises_dir(paths)
         self._reserved_ids = reserved_ids(exercises)
@@ -111,10 +182,14 @@ class MainWindow(QMainWindow):
         saved = self.settings.device()
         if saved.kind == "sim":
             saved = DeviceChoice(
-                "sim", skill=saved.skill, speed=sim_speed, seed=sim_seed, plate=saved.plate
+                "sim",
+                skill=saved.skill,
+                speed=self._sim_speed,
+                seed=self._sim_seed,
+                plate=saved.plate,
             )
-        self.controller = SessionController(paths.sessions_dir)
-        self.view = TrainingView(
+        self.controller: SessionController = SessionController(paths.sessions_dir)
+        self.view: TrainingView = TrainingView(
             listed,
             self.controller,
             device=saved,
@@ -123,12 +198,10 @@ class MainWindow(QMainWindow):
         )
         # The last exercise used; on a first run the sweep, the stroke most courses start with.
         self.view.picker.select_id(self.settings.exercise_id() or "sweep")
-        self.setCentralWidget(self.view)
-        self.setWindowTitle("iastm-trainer — IASTM stroke training (for education)")
-        self.recovery = Recovery(
+        self.setCentralWidget(self.view)  # the "Loading exercises…" line goes with it
+        self.recovery: Recovery = Recovery(
             self.view.banner, self.settings, paths.sessions_dir, self.review_window, parent=self
         )
-        self._build_menus()
         self.view.schedule_changed.connect(self.settings.set_schedule)
         self.view.exercise_changed.connect(lambda ex: self.settings.set_exercise_id(ex.id))
         self.view.device_changed.connect(self.settings.set_device)
@@ -137,19 +210,17 @@ class MainWindow(QMainWindow):
         self.controller.start_failed.connect(self._hand_over_device)
         self.controller.event.connect(self._restore_calibration)
         self.view.calibration_applied.connect(self._remember_calibration)
-        self._restore_window()
+        self._built = True
+        for action in self._needs_screen:
+            action.setEnabled(True)
         self.apply_theme(self.theme)
-        self._autostart = autostart
-        self._connect = connect
-        self._sim_speed = sim_speed
-        self._sim_seed = sim_seed
         if problems or clashes:
             self.view.banner.show_message(
                 "user-exercises",
                 "Not all your exercises could be listed: " + "; ".join(problems + clashes),
                 "warning",
             )
-        if probe_ports:
+        if self._probe_ports:
             self.view.status.setText("Looking for a tool…")
             run_in_background(
                 list_port_entries,
@@ -157,14 +228,20 @@ class MainWindow(QMainWindow):
                 self._on_startup_ports,
                 self._on_startup_ports_failed,
             )
-        elif autostart:
+        elif self._autostart:
             self.view.start_session()
-        elif connect:
+        elif self._connect:
             self.view.connect_device()
         self.offer_recovery()
-        if connect and not self.settings.guide_seen():
+        if self._connect and not self.settings.guide_seen():
             # The first start: what tare, the band and the keys are, over the shown window.
             QTimer.singleShot(0, self._first_run_guide)
+        self.ready.emit()
+
+    def shutdown(self) -> None:
+        """The application is quitting: the session's recording is closed properly."""
+        if self._built:
+            self.controller.shutdown()
 
     # -- menus -----------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -287,7 +364,8 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, theme)
-        self.view.apply_theme(theme)
+        if self._built:
+            self.view.apply_theme(theme)
         for window in (self.review, self.expert, self.instructor_window):
             if window is not None:
                 window.apply_theme(theme)
@@ -297,6 +375,9 @@ class MainWindow(QMainWindow):
         self._on_startup_ports([])  # no port list: the simulator it is
 
     def _on_startup_ports(self, ports: list[dict[str, Any]]) -> None:
+        from trainer.live.connection import DeviceChoice
+        from ui.training.session_controller import Phase
+
         if self._closing:
             return
         self.view.device_panel.set_ports(ports)
@@ -420,6 +501,8 @@ class MainWindow(QMainWindow):
         return self.expert
 
     def _expert_device(self) -> DeviceChoice:
+        from trainer.live.connection import DeviceChoice
+
         choice = self.view.device_panel.choice()
         if choice.kind == "sim":
             return DeviceChoice(
@@ -433,6 +516,8 @@ class MainWindow(QMainWindow):
 
     def _release_device(self, then: Callable[[], None]) -> None:
         """The tool serves one session at a time: stop training, then hand it over."""
+        from ui.training.session_controller import Phase
+
         if self.controller.phase is Phase.IDLE:
             then()
             return
@@ -454,6 +539,10 @@ class MainWindow(QMainWindow):
 
     def _restore_calibration(self, event: DeviceEvent) -> None:
         """When a tool names its serial number, put back the calibration last made for it."""
+        from trainer.live.connection import EventKind
+        from trainer.signals.calibration import Calibration
+        from trainer.signals.errors import ConditioningError
+
         session = self.controller.session
         if event.kind is not EventKind.INFO or event.info is None or session is None:
             return
@@ -483,6 +572,19 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._built:
+            # Closed while the training screen was still loading: nothing to stop or save but
+            # the window's size and place; ``build`` will not run after this.
+            self.settings.set_window(self.saveGeometry(), self.saveState())
+            self.settings.sync()
+            for box in (self.guide, self.keys_box):
+                if box is not None:
+                    box.close()
+            self._closing = True
+            event.accept()
+            return
+        from ui.training.session_controller import Phase
+
         if self.expert is not None and not self.expert.close():
             if not self.expert.recording:  # the instructor kept an unsaved demonstration
                 event.ignore()

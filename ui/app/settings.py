@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from trainer.live.connection import DEVICE_KINDS, DeviceChoice
 from trainer.live.feedback import Schedule
 from trainer.paths import AppPaths
+
+if TYPE_CHECKING:  # the device layer imports numpy: loaded after the window has first shown
+    from trainer.live.connection import DeviceChoice
 
 
 class AppSettings:
@@ -34,6 +37,8 @@ class AppSettings:
 
     # -- device --------------------------------------------------------------------------------
     def device(self) -> DeviceChoice:
+        from trainer.live.connection import DEVICE_KINDS, DeviceChoice
+
         kind = self._str("device/kind", "sim")
         if kind not in DEVICE_KINDS:
             kind = "sim"
