@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the emulator lives with the tests
     sys.path.insert(0, str(ROOT))
 
+from bytecode import compile_project  # noqa: E402
+
 from devices.sim.itp_emulator import ItpEmulator  # noqa: E402
 
 CHANNELS = ("force_n", "angle_deg", "shear_n", "speed_mm_s")
@@ -210,6 +212,7 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="profile a third recording")
     args = parser.parse_args()
     n_samples = int(args.rate * (args.seconds - TAIL_S))
+    compile_project()  # as installed: from bytecode, not compiled on every run
 
     with (
         tempfile.TemporaryDirectory() as tmp,

@@ -174,3 +174,31 @@ def test_envelope_from_too_few_strokes_is_a_user_error(tmp_path: Path) -> None:
     )
     assert_user_error(proc)
     assert not (tmp_path / "x.json").exists()
+
+
+def test_version_and_help_start_without_the_numeric_stack() -> None:
+    """A command pays only for what it uses: asking the version or the help must not import
+    numpy, scipy, the scorer or the records (a lab script calls ``--version`` to check a station;
+    importing everything made it cost three times its own start)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from trainer.cli.main import main\n"
+        "for argv in (['--version'], ['--help'], ['record', '--help'], ['simulate', '--help']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0, (argv, exc.code)\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('numpy', 'scipy', 'pandas', 'sqlalchemy', 'serial') "
+        "or m.startswith(('trainer.scoring', 'trainer.strokes', 'trainer.library')))\n"
+        "print('HEAVY', heavy)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "HEAVY []" in proc.stdout, proc.stdout[-500:]
+    assert proc.stdout.startswith("iastm-trainer "), proc.stdout[:80]  # the version, on stdout

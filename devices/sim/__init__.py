@@ -5,3 +5,8 @@ Reached as the pyserial URL ``sim://`` (``protocol_sim``), or on a pseudo-termin
 (``itp_emulator``), so the demo, the application, the tests and the benchmarks all go through the
 real link and parser.
 """
+
+#: The simulated person's skill levels, by name (their models: ``stroke_models.SKILLS``, which
+#: checks it has exactly these). Here so that the command line can offer them without importing
+#: numpy and the stroke models for commands that simulate nothing.
+SKILL_NAMES: tuple[str, ...] = ("expert", "competent", "novice")

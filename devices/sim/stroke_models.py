@@ -31,6 +31,8 @@ from functools import cached_property
 
 import numpy as np
 
+from devices.sim import SKILL_NAMES
+
 ShapeFn = Callable[[np.ndarray], np.ndarray]
 
 #: Shortest contact a drawn stroke may have: the segmenter drops strokes under 150 ms at 5 % of
@@ -364,6 +366,8 @@ SKILLS: dict[str, SkillModel] = {
         ),
     )
 }
+if tuple(SKILLS) != SKILL_NAMES:  # the names the command line offers without importing this
+    raise ImportError(f"devices.sim.SKILL_NAMES {SKILL_NAMES} differs from SKILLS {tuple(SKILLS)}")
 
 
 # -- one drawn path --------------------------------------------------------------------------------

@@ -16,30 +16,19 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from devices.opening import open_source
-from devices.ports import list_ports
-from devices.samples import DeviceError
-from devices.sim.simulator import PLATE_CHANNELS
 from trainer.files.output import check_output
-from trainer.library.draft import ExerciseDraft, build_exercise
-from trainer.library.exercise import (
-    STROKE_TYPES,
-    check_exercise_identity,
-    find_exercise,
-    save_exercise,
-    shipped_exercises,
-)
-from trainer.live.session import TrainingSession
-from trainer.offline.analysis import score_recording, strokes_of_recordings
-from trainer.offline.simulation import simulate_recording
-from trainer.recordings.format import RecordingError
-from trainer.recordings.reader import read_recording
 from trainer.signals.errors import ConditioningError
-from trainer.signals.plate import PlateProfile
+
+if TYPE_CHECKING:
+    from trainer.signals.plate import PlateProfile
+
+# Each command imports what it needs when it runs. Importing every command's modules up front
+# (the exercise builder, the offline scorer, the simulated recordings) cost `--version` 0.22 s of
+# CPU instead of 0.07 s, `exercises` 0.23 s instead of 0.18 s and `record` 0.27 s of start-up
+# instead of 0.23 s (best of 7, from bytecode), which `record`'s target counts.
 
 
 class UsageError(Exception):
@@ -47,6 +36,8 @@ class UsageError(Exception):
 
 
 def version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("iastm-trainer")
     except metadata.PackageNotFoundError:
@@ -60,6 +51,8 @@ def _print(text: str = "", json_mode: bool = False) -> None:
 
 # -- exercises ------------------------------------------------------------------------------------
 def cmd_exercises(args: argparse.Namespace) -> dict[str, Any] | None:
+    from trainer.library.exercise import shipped_exercises
+
     items = [e.listing() for e in shipped_exercises()]
     if args.json:
         return {"exercises": items}
@@ -75,6 +68,8 @@ def cmd_exercises(args: argparse.Namespace) -> dict[str, Any] | None:
 
 # -- ports ----------------------------------------------------------------------------------------
 def cmd_ports(args: argparse.Namespace) -> dict[str, Any] | None:
+    from devices.ports import list_ports
+
     ports = list_ports(probe=not args.no_probe)
     if args.json:
         return {"ports": [p.as_dict() for p in ports]}
@@ -114,6 +109,8 @@ def _stop_on_signals() -> Iterator[threading.Event]:
 
 def _load_plate(path: Path) -> PlateProfile:
     """A plate profile file; one line naming the file and what is wrong with it."""
+    from trainer.signals.plate import PlateProfile
+
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -132,6 +129,12 @@ def cmd_record(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def _record(args: argparse.Namespace, stop_requested: threading.Event) -> dict[str, Any] | None:
+    from devices.opening import open_source
+    from devices.samples import DeviceError
+    from trainer.library.exercise import find_exercise
+    from trainer.live.session import TrainingSession
+    from trainer.recordings.format import RecordingError
+
     if args.protocol == "csv" and not args.columns:
         args.columns = "force_n,angle_deg"
     stroke = "sweep"
@@ -201,6 +204,10 @@ def _record(args: argparse.Namespace, stop_requested: threading.Event) -> dict[s
 
 # -- simulate -------------------------------------------------------------------------------------
 def cmd_simulate(args: argparse.Namespace) -> dict[str, Any] | None:
+    from devices.sim.simulator import PLATE_CHANNELS
+    from trainer.library.exercise import find_exercise
+    from trainer.offline.simulation import simulate_recording
+
     stroke = find_exercise(args.exercise).stroke_type if args.exercise else "sweep"
     if not 10.0 <= args.rate <= 2000.0:
         raise UsageError(f"--rate {args.rate:g}: the simulator runs from 10 to 2000 Hz")
@@ -224,6 +231,11 @@ def cmd_simulate(args: argparse.Namespace) -> dict[str, Any] | None:
 
 # -- envelope -------------------------------------------------------------------------------------
 def cmd_envelope(args: argparse.Namespace) -> dict[str, Any] | None:
+    from trainer.library.draft import ExerciseDraft, build_exercise
+    from trainer.library.exercise import STROKE_TYPES, check_exercise_identity, save_exercise
+    from trainer.offline.analysis import strokes_of_recordings
+    from trainer.recordings.reader import read_recording
+
     if args.stroke_type not in STROKE_TYPES:
         raise UsageError(f"--stroke-type {args.stroke_type}: use one of {', '.join(STROKE_TYPES)}")
     if not 0 <= args.pass_mark <= 100:
@@ -287,6 +299,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 # -- score ----------------------------------------------------------------------------------------
 def cmd_score(args: argparse.Namespace) -> dict[str, Any] | None:
+    from trainer.library.exercise import find_exercise
+    from trainer.offline.analysis import score_recording
+    from trainer.recordings.reader import read_recording
+
     exercise = find_exercise(args.exercise)
     recording = read_recording(args.recording)
     report = score_recording(recording, exercise)
@@ -348,6 +364,11 @@ def _consistency_line(summary: dict[str, Any]) -> str:
 
 # -- demo -----------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> dict[str, Any] | None:
+    from trainer.library.exercise import find_exercise
+    from trainer.offline.analysis import score_recording
+    from trainer.offline.simulation import simulate_recording
+    from trainer.recordings.reader import read_recording
+
     exercise = find_exercise(args.exercise)
     out_dir = Path(_demo_dir())
     path = out_dir / f"demo-{args.skill}-{exercise.id}.csv"

@@ -12,36 +12,53 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from devices.samples import DeviceError
-from devices.sim.stroke_models import SKILLS
+from devices.sim import SKILL_NAMES
 from trainer.cli import commands, plate_commands, records_commands, report_commands
-from trainer.files.output import OutputError
-from trainer.library.exercise import ExerciseError
-from trainer.recordings.format import RecordingError
-from trainer.records.errors import RecordsError
-from trainer.scoring.envelope import EnvelopeError
-from trainer.signals.errors import ConditioningError
 
-#: Errors a user can cause; each message already names the file, line, port or argument.
-USER_ERRORS: tuple[type[Exception], ...] = (
-    DeviceError,
-    RecordingError,
-    ExerciseError,
-    EnvelopeError,
-    ConditioningError,
-    OutputError,
-    plate_commands.PlateUsageError,
-    RecordsError,
-    commands.UsageError,
+#: Errors a user can cause, as (module, class); each message already names the file, line, port
+#: or argument. Looked up when an error is handled, not imported up front: an exception can only
+#: come from a module that was imported, and importing them all cost every command the scorer's
+#: and the exercise library's imports (see ``trainer.cli.commands``).
+USER_ERROR_NAMES: tuple[tuple[str, str], ...] = (
+    ("devices.samples", "DeviceError"),
+    ("trainer.recordings.format", "RecordingError"),
+    ("trainer.library.exercise", "ExerciseError"),
+    ("trainer.scoring.envelope", "EnvelopeError"),
+    ("trainer.signals.errors", "ConditioningError"),
+    ("trainer.files.output", "OutputError"),
+    ("trainer.cli.plate_commands", "PlateUsageError"),
+    ("trainer.records.errors", "RecordsError"),
+    ("trainer.cli.commands", "UsageError"),
 )
+
+
+def is_user_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is one a user can cause (one line, exit 2) rather than a fault of ours."""
+    for module_name, class_name in USER_ERROR_NAMES:
+        module = sys.modules.get(module_name)
+        cls = getattr(module, class_name, None) if module is not None else None
+        if cls is not None and isinstance(exc, cls):
+            return True
+    return False
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, reading the installed version only when asked (importlib.metadata and the
+    package metadata cost every other command about 25 ms)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any, **_kwargs: Any) -> None:
+        print(f"{parser.prog} {commands.version()}")  # on stdout, as argparse's own action
+        parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
             "For education, not for clinical use. With no command, opens the application."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {commands.version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--debug",
         action="store_true",
@@ -98,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON summary when done")
 
     p = sub.add_parser("simulate", help="write a synthetic recording")
-    p.add_argument("--skill", required=True, choices=tuple(SKILLS))
+    p.add_argument("--skill", required=True, choices=SKILL_NAMES)
     p.add_argument("--strokes", required=True, type=_positive_int)
     p.add_argument("--seed", required=True, type=int)
     p.add_argument("--out", required=True, type=Path)
@@ -132,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="simulate a trainee on the simulator, score, print the table")
     p.add_argument("--exercise", default="sweep")
-    p.add_argument("--skill", default="competent", choices=tuple(SKILLS))
+    p.add_argument("--skill", default="competent", choices=SKILL_NAMES)
     p.add_argument("--strokes", type=_positive_int, default=10)
     p.add_argument("--seed", type=int, default=1)
 
@@ -147,7 +164,7 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not np.isfinite(value) or value <= 0:
+    if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
     return value
 
@@ -171,14 +188,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")
     try:
         result = handler(args)
-    except USER_ERRORS as exc:
-        _debug_traceback(args)
-        print(f"iastm-trainer {args.command}: {_one_line(exc)}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print(f"iastm-trainer {args.command}: interrupted", file=sys.stderr)
         return 1
-    except Exception as exc:  # one line, never a traceback, for what we did not foresee
+    except Exception as exc:  # one line, never a traceback
+        if is_user_error(exc):
+            _debug_traceback(args)
+            print(f"iastm-trainer {args.command}: {_one_line(exc)}", file=sys.stderr)
+            return 2
+        # What we did not foresee: still one line.
         _debug_traceback(args)
         hint = "" if args.debug else " (run with --debug for the details)"
         print(
@@ -208,8 +226,9 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
+    item = getattr(obj, "item", None)  # a numpy scalar, without importing numpy for it
+    if callable(item) and type(obj).__module__ == "numpy":
+        return item()
     if isinstance(obj, Path):
         return str(obj)
     raise TypeError(type(obj).__name__)

@@ -15,16 +15,17 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from devices.opening import open_source
-from devices.samples import DeviceError, SampleBlock
 from trainer.files.atomic import write_atomic
 from trainer.files.output import check_output
 from trainer.signals.errors import ConditioningError
-from trainer.signals.plate import Placement, PlateProfile, fit_plate_gains
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy, the device door and the plate's model are imported when the command runs, not when the
+# command line starts (every other command would pay for them; see ``trainer.cli.commands``).
 
 #: Where the mass goes, in order: the centre, then each corner (inset so it rests on the plate).
 SPOTS = (
@@ -78,6 +79,10 @@ def add_parsers(sub: Any) -> None:
 
 def _mean_readings(source: Any, cells: tuple[str, ...], seconds: float) -> np.ndarray:
     """The cells' mean raw readings over the next ``seconds`` of samples."""
+    import numpy as np
+
+    from devices.samples import DeviceError, SampleBlock
+
     source.read(0.0)  # what came while the prompt waited is not what is on the plate now
     blocks: list[SampleBlock] = []
     deadline = time.monotonic() + seconds + 5.0
@@ -105,6 +110,9 @@ def _ask(text: str) -> None:
 
 
 def cmd_plate_calibrate(args: argparse.Namespace) -> dict[str, Any] | None:
+    from devices.opening import open_source
+    from trainer.signals.plate import Placement, PlateProfile, fit_plate_gains
+
     cells = tuple(c.strip() for c in args.cells.split(","))
     if len(cells) != 4 or len(set(cells)) != 4:
         raise PlateUsageError(f"--cells {args.cells}: name four different columns")
