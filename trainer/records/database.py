@@ -37,12 +37,13 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
-from trainer.paths import AppPaths
 from trainer.records.errors import RecordsError, ServerUnreachable
 from trainer.records.schema import SCHEMA_VERSION
+from trainer.records.target import DB_ENV as DB_ENV
+from trainer.records.target import DEFAULT_FILE_NAME as DEFAULT_FILE_NAME
+from trainer.records.target import default_target as default_target
+from trainer.records.target import is_server_target as is_server_target
 
-DB_ENV = "IASTM_TRAINER_DB"
-DEFAULT_FILE_NAME = "records.sqlite"
 #: How long a SQLite writer waits for another's lock before the retry loop takes over.
 SQLITE_BUSY_TIMEOUT_S = 30.0
 #: Attempts of one transaction on a transient conflict.
@@ -97,19 +98,6 @@ def insert_ignore(conn: Connection, table: Table, values: dict[str, Any], keys: 
         .returning(*(table.c[k] for k in keys))
     )
     return conn.execute(stmt).first() is not None
-
-
-def default_target(paths: AppPaths | None = None) -> str:
-    """``IASTM_TRAINER_DB`` if set, else ``records.sqlite`` in the data folder of ``paths`` (the
-    user's, by default)."""
-    env = os.environ.get(DB_ENV, "").strip()
-    if env:
-        return env
-    return str((paths or AppPaths.default()).data_dir / DEFAULT_FILE_NAME)
-
-
-def is_server_target(target: str) -> bool:
-    return target.startswith(("postgresql:", "postgresql+", "postgres:"))
 
 
 @dataclass

@@ -26,7 +26,7 @@ from ui.runtime.background import run_in_background
 def records_target(paths: AppPaths) -> str:
     """Where this station keeps its records: ``IASTM_TRAINER_DB`` if set (a lab's server, say),
     else ``records.sqlite`` in the application's data folder."""
-    from trainer.records.database import default_target
+    from trainer.records.target import default_target
 
     return default_target(paths)
 

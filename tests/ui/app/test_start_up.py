@@ -35,6 +35,26 @@ def test_the_window_module_loads_without_numpy_or_the_device_layer() -> None:
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
+def test_the_built_window_has_not_waited_for_the_database_library(tmp_path: Path) -> None:
+    # SQLAlchemy (about 0.2 s to import) loads when a session is stored or a records view opens.
+    code = (
+        "import sys, os\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication(['iastm-trainer'])\n"
+        "from ui.app.application import build_window\n"
+        "window = build_window(probe_ports=False)\n"
+        "print(window.records.target.endswith('records.sqlite'), "
+        "sorted(m for m in ('sqlalchemy', 'alembic') if m in sys.modules), flush=True)\n"
+        "os._exit(0)\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", IASTM_TRAINER_HOME=str(tmp_path))
+    env.pop("IASTM_TRAINER_DB", None)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "True []", out.stdout + out.stderr
+
+
 def test_the_frame_shows_first_and_the_training_screen_follows_its_first_paint(
     qtbot, tmp_path: Path, monkeypatch
 ) -> None:
