@@ -75,10 +75,11 @@ def close_after(seconds: float, argv: list[str]) -> None:
 
     For smoke tests of an installed copy (the frozen bundle's, tests/packaging/): Qt runs the timer
     only once the event loop runs, after the main window was shown, so however slow the machine
-    the window has opened first. The titles of the windows shown are printed, as evidence. A
-    window may not close yet (a session still opening closes it once open) or open later (the
-    first-run guide), so the windows are asked again every half second, as a user would, until
-    the last one has closed and the application ends.
+    the window has opened first; it waits, too, until the window has built its training screen
+    (its frame shows first), so a smoke test loads the exercises and numpy. The titles of the
+    windows shown are printed, as evidence. A window may not close yet (a session still opening
+    closes it once open) or open later (the first-run guide), so the windows are asked again
+    every half second, as a user would, until the last one has closed and the application ends.
     """
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -99,6 +100,10 @@ def close_after(seconds: float, argv: list[str]) -> None:
     again.timeout.connect(close_all)
 
     def close() -> None:
+        loading = [w for w in QApplication.topLevelWidgets() if getattr(w, "built", True) is False]
+        if any(w.isVisible() for w in loading):
+            QTimer.singleShot(100, app, close)  # the training screen is still being built
+            return
         shown = [w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible()]
         print(f"iastm-trainer: closing after {seconds:g} s, windows shown: {shown}", flush=True)
         close_all()
