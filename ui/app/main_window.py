@@ -213,6 +213,10 @@ class MainWindow(QMainWindow):
         self._built = True
         for action in self._needs_screen:
             action.setEnabled(True)
+        if self.isVisible():
+            # Shown before this was built: focus the first control, as Qt does on activation
+            # (once Qt has shown the new screen's widgets, which it queues).
+            QTimer.singleShot(0, self, self._focus_first_control)
         self.apply_theme(self.theme)
         if problems or clashes:
             self.view.banner.show_message(
@@ -237,6 +241,10 @@ class MainWindow(QMainWindow):
             # The first start: what tare, the band and the keys are, over the shown window.
             QTimer.singleShot(0, self._first_run_guide)
         self.ready.emit()
+
+    def _focus_first_control(self) -> None:
+        if self.isActiveWindow() and QApplication.focusWidget() is None:
+            self.focusNextPrevChild(True)
 
     def shutdown(self) -> None:
         """The application is quitting: the session's recording is closed properly."""

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtWidgets import QApplication
+
 from trainer.paths import AppPaths
 from ui.app import main_window as main_window_module
 from ui.app.application import fill_window, frame_window
@@ -59,7 +61,9 @@ def test_the_frame_shows_first_and_the_training_screen_follows_its_first_paint(
     qtbot, tmp_path: Path, monkeypatch
 ) -> None:
     monkeypatch.setattr(main_window_module, "list_port_entries", lambda probe=True: [])
-    window = frame_window(AppPaths.under(tmp_path), probe_ports=False, sim_speed=8.0)
+    paths = AppPaths.under(tmp_path).ensure()
+    AppSettings(paths).set_guide_seen()  # not the first start: no guide over the window
+    window = frame_window(paths, probe_ports=False, sim_speed=8.0)
     qtbot.addWidget(window)
     assert not window.built
     assert window.windowTitle().startswith("iastm-trainer")
@@ -69,9 +73,13 @@ def test_the_frame_shows_first_and_the_training_screen_follows_its_first_paint(
     assert not window.open_recording_action.isEnabled()
     assert not window.record_expert_action.isEnabled()
     assert window.quit_action.isEnabled() and window.guide_action.isEnabled()
-    window.show()
+    with qtbot.waitActive(window):
+        window.show()
     with qtbot.waitSignal(window.ready, timeout=30_000):
         after_first_paint(window, lambda: fill_window(window))
+    # The keyboard starts where it did when the window was built before it showed.
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5_000)
+    assert window.view.isAncestorOf(QApplication.focusWidget())
     # ...and all of it once it is, with the shipped exercises listed and the sweep chosen.
     assert window.built
     assert isinstance(window.centralWidget(), TrainingView)
