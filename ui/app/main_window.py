@@ -63,6 +63,9 @@ def list_port_entries(probe: bool = True) -> list[dict[str, Any]]:
 
 #: The size the window opens at on a screen with room for it; smaller screens get what they have.
 PREFERRED_SIZE = QSize(1600, 1000)
+#: How long a closing window waits for the last session to reach the records (a lab server that
+#: does not answer is given up on sooner, and the session goes to the station's outbox).
+RECORDS_WAIT_MS = 30_000
 
 
 def choose_device(saved: DeviceChoice, ports: list[dict[str, Any]]) -> DeviceChoice:
@@ -111,6 +114,7 @@ class MainWindow(QMainWindow):
         self._built = False
         self._after_stop: list[Callable[[], None]] = []
         self._waiting_for_expert = False
+        self._waiting_for_records = False
         self.review: ReviewView | None = None
         self.guide: GettingStarted | None = None
         self.progress_window: ProgressWindow | None = None
@@ -618,6 +622,16 @@ class MainWindow(QMainWindow):
             self.view.stay_connected = False
             if self.controller.phase is Phase.RUNNING:
                 self.view.stop_session()
+            event.ignore()
+            return
+        if self.records.storing() and not self._waiting_for_records:
+            # The session just finished is still being stored for the student: close once it is
+            # in the records (or queued for the lab's server), or after 30 s whatever happens.
+            self._closing = True
+            self._waiting_for_records = True
+            self.statusBar().showMessage("Saving the session to the records before closing…")
+            self.records.idle.connect(self.close)
+            QTimer.singleShot(RECORDS_WAIT_MS, self.close)
             event.ignore()
             return
         # The guide and the list of keys are windows of their own: left open, they would keep

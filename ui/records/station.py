@@ -38,6 +38,8 @@ class RecordsStation(QObject):
     said = Signal(str)
     #: A session was stored (its student id), for views that show the student's sessions.
     stored = Signal(str)
+    #: No session is being stored any more (the window waits for this before it closes).
+    idle = Signal()
 
     def __init__(self, target: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +47,7 @@ class RecordsStation(QObject):
         self.student_id: str | None = None
         self.student_name: str | None = None
         self.outbox_path: Path | None = None
+        self._storing = 0
 
     def set_student(self, student_id: str | None, name: str | None = None) -> None:
         """``None``: a guest, whose sessions go to files only."""
@@ -103,8 +106,21 @@ class RecordsStation(QObject):
                     f"(the recording is kept: {path})"
                 )
 
-        run_in_background(work, "store-session", done, failed)
+        self._storing += 1
+        call = run_in_background(work, "store-session", done, failed)
+        call.finished.connect(self._stored_one)
         return True
+
+    def storing(self) -> bool:
+        """A finished session is still on its way to the records. The application waits for it
+        before it quits: the worker is a daemon thread, and a process that exits in the middle
+        of storing leaves the session out of the records (its recording file is kept)."""
+        return self._storing > 0
+
+    def _stored_one(self) -> None:
+        self._storing -= 1
+        if self._storing == 0:
+            self.idle.emit()
 
     def send_waiting(self) -> None:
         """Try the outbox again (a timer calls this): what waits goes to a server that answers."""

@@ -106,3 +106,33 @@ def test_the_class_view_shows_who_is_behind_and_the_hardest_exercises(
     assert all(view.students.item(r, 5).text() == "" for r in (1, 2))
     assert view.exercises.rowCount() == 2
     assert "1 behind" in view.note.text()
+
+
+def test_closing_right_after_a_session_waits_until_it_is_in_the_records(
+    qtbot, make_window, records_db: Path
+) -> None:
+    """Quitting straight after Stop (the end of a lab, a logout) must not lose the session from
+    the student's records: it is stored on a worker thread that dies with the process, so the
+    window waits for it before it closes."""
+    window = make_window(autostart=False, probe_ports=False)
+    window.records.set_student("S-018", "Ben Ode")
+    with qtbot.waitSignal(window.controller.started, timeout=15_000):
+        window.view.start_session()
+    qtbot.waitUntil(lambda: window.view.table_model.rowCount() >= 2, timeout=30_000)
+    in_records_when_closed: list[int] = []
+    original_close_event = window.closeEvent
+
+    def close_event(event) -> None:
+        original_close_event(event)
+        if event.isAccepted():  # the moment the process could end
+            with Records.open(records_db) as records:
+                in_records_when_closed.append(len(records.sessions("S-018")))
+
+    window.closeEvent = close_event  # type: ignore[method-assign]
+    window.close()  # while the session runs: stop, store, then close
+    qtbot.waitUntil(lambda: bool(in_records_when_closed), timeout=40_000)
+    assert in_records_when_closed == [1]
+    assert not window.isVisible()
+    with Records.open(records_db) as records:
+        (stored,) = records.sessions("S-018")
+    assert stored["strokes"] >= 2
