@@ -43,3 +43,11 @@ def test_a_wrong_value_is_one_line_and_exit_2(tmp_path: Path) -> None:
             "iastm-trainer: IASTM_TRAINER_CLOSE_AFTER must be a number of seconds"
         )
         assert not (tmp_path / "home").exists()  # refused before anything started
+
+
+def test_the_close_after_smoke_run_waits_for_the_training_screen(tmp_path: Path) -> None:
+    # A smoke test of an installed copy must load the exercises (and numpy) before it closes:
+    # on a first start the getting-started guide, opened once the screen is built, is shown too.
+    proc = launch(tmp_path, "0")
+    assert proc.returncode == 0, proc.stderr
+    assert "'Getting started — iastm-trainer'" in proc.stdout, proc.stdout + proc.stderr

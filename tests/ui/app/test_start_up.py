@@ -108,24 +108,3 @@ def test_closed_while_loading_it_closes_at_once_and_never_builds(
     assert not window.built
     assert window.centralWidget() is window.loading
     assert AppSettings(paths).window_geometry() is not None
-
-
-def test_the_close_after_smoke_run_waits_for_the_training_screen(tmp_path: Path) -> None:
-    # A smoke test of an installed copy must load the exercises (and numpy) before it closes:
-    # on a first start the getting-started guide, opened once the screen is built, is shown too.
-    env = dict(
-        os.environ,
-        IASTM_TRAINER_HOME=str(tmp_path),
-        IASTM_TRAINER_CLOSE_AFTER="0",
-        QT_QPA_PLATFORM="offscreen",
-    )
-    proc = subprocess.run(
-        [sys.executable, "-m", "ui.app.launcher"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "'Getting started — iastm-trainer'" in proc.stdout, proc.stdout + proc.stderr
