@@ -185,9 +185,30 @@ class RecordingStrip(pg.GraphicsLayoutWidget):
             self._angle_curve.setData(tb, angle_b, connect="finite")
         else:
             self._angle_curve.setData([], [])
+        self._show_angle_row(angle_deg is not None)
         self._t_range = (float(t[0]), float(t[-1])) if t.size > 1 else (0.0, 1.0)
         self._empty.hide()
         self.show_all()
+
+    def _show_angle_row(self, shown: bool) -> None:
+        """A recording with no angle (a force plate, a force-only tool) gets no empty angle plot:
+        force takes the whole strip and carries the time axis."""
+        if shown == self.angle_shown:
+            return
+        if shown:
+            self.ci.addItem(self._angle_plot, row=1, col=0)
+        else:
+            self.ci.removeItem(self._angle_plot)
+        self._angle_plot.setVisible(shown)
+        bottom = self._force_plot.getAxis("bottom")
+        bottom.setStyle(showValues=not shown)
+        style = {"color": self._theme.foreground, "font-size": "12pt"}
+        self._force_plot.setLabel("bottom", "" if shown else "time in the recording (s)", **style)
+        self._force_plot.showAxis("bottom")
+
+    @property
+    def angle_shown(self) -> bool:
+        return self._angle_plot.isVisible() and self._angle_plot.scene() is not None
 
     def clear_recording(self, message: str = "") -> None:
         self._force_curve.setData([], [])

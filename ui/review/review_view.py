@@ -358,6 +358,9 @@ class ReviewView(QWidget):
         self.plate_view.set_envelope(exercise.envelope.path)
         self.plate_view.setVisible({"cop_x_mm", "cop_y_mm"} <= set(recording.channels))
         angle = recording.channel("angle_deg") if "angle_deg" in recording.channels else None
+        # A plate's (or a force-only tool's) recording has no angle: no empty angle plot.
+        self.stroke_panel.angle_plot.setVisible(angle is not None)
+        self.summary_panel.set_angle_measured(angle is not None)
         if recording.t_s.size:
             self.strip.show_recording(recording.t_s, recording.channel("force_n"), angle)
         else:

@@ -44,6 +44,10 @@ _FIELDS: tuple[tuple[str, str, str], ...] = (
 HELD_BACK = "hidden"
 
 
+#: The rows about the angle, left out when the device measures none.
+ANGLE_FIELDS = ("angle_in_band", "cv_angle")
+
+
 def _pct(value: float | None, decimals: int = 0) -> str:
     return "–" if value is None else f"{value:.{decimals}f} %"
 
@@ -103,6 +107,7 @@ class SummaryPanel(QGroupBox):
         big.setPointSize(FIGURE_FONT_PT - 7)
         big.setBold(True)
         self._values: dict[str, QLabel] = {}
+        self._names: dict[str, QLabel] = {}
         for i, (key, label, tip) in enumerate(_FIELDS):
             name = QLabel(label)
             name.setToolTip(tip)
@@ -113,6 +118,7 @@ class SummaryPanel(QGroupBox):
             grid.addWidget(name, i, 0)
             grid.addWidget(value, i, 1)
             self._values[key] = value
+            self._names[key] = name
         self._note = QLabel("")
         self._note.setWordWrap(True)
         grid.addWidget(self._note, len(_FIELDS), 0, 1, 2)
@@ -139,3 +145,14 @@ class SummaryPanel(QGroupBox):
 
     def value(self, key: str) -> str:
         return self._values[key].text()
+
+    def set_angle_measured(self, measured: bool) -> None:
+        """No angle channel (a force plate, a force-only tool): the angle rows, which could only
+        ever say "–", are left out rather than shown empty."""
+        for key in ANGLE_FIELDS:
+            self._names[key].setVisible(measured)
+            self._values[key].setVisible(measured)
+
+    def shows(self, key: str) -> bool:
+        """Whether the row ``key`` is part of the panel (for tests and the screen's captions)."""
+        return not self._values[key].isHidden()

@@ -548,6 +548,7 @@ class TrainingView(QWidget):
         self.plate_view.setVisible(plate)
         # No angle to show: the stroke's force gets the room of an empty angle plot.
         self.stroke_panel.angle_plot.setVisible("angle_deg" in channels)
+        self.summary_panel.set_angle_measured("angle_deg" in channels)
 
     def _watch_for_silence(self, fresh: bool) -> None:
         """A port that is open but sends nothing (the wrong port, a tool switched off) says so

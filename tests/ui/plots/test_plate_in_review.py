@@ -54,12 +54,19 @@ def test_picking_a_plate_stroke_draws_its_path_and_fades_the_ones_before(
     assert plate.anchor_mm() == (stroke.cop_x_mm[loaded][0], stroke.cop_y_mm[loaded][0])
     view.select_stroke(0)
     assert plate.faded_count() == 0
+    # No angle was measured: the stroke's angle plot is not shown empty beside the plate.
+    assert not view.stroke_panel.angle_plot.isVisible()
+    assert view.stroke_panel.force_plot.isVisible()
+    assert not view.strip.angle_shown  # nor in the strip of the whole recording
+    assert not view.summary_panel.shows("angle_in_band")
 
 
 def test_a_tool_recording_shows_no_plate(qtbot, tmp_path: Path) -> None:
     path, _ = simulate_recording(tmp_path / "tool.csv", skill="competent", strokes=3, seed=3)
     view = _review(qtbot, path)
     assert not view.plate_view.isVisible()
+    assert view.stroke_panel.angle_plot.isVisible()
+    assert view.strip.angle_shown and view.summary_panel.shows("angle_in_band")
 
 
 def test_a_home_made_plate_is_drawn_the_size_its_profile_gives(qtbot, tmp_path: Path) -> None:
@@ -71,3 +78,19 @@ def test_a_home_made_plate_is_drawn_the_size_its_profile_gives(qtbot, tmp_path: 
     path.write_text(lines[0] + profile + "".join(lines[1:]))
     view = _review(qtbot, path)
     assert view.plate_view.plate_mm == (500.0, 320.0)
+
+
+def test_a_tool_recording_after_a_plate_one_gets_its_angle_plot_back(
+    qtbot, tmp_path: Path
+) -> None:
+    plate, _ = simulate_recording(
+        tmp_path / "plate.csv", stroke_type="fan", strokes=3, seed=3, channels=PLATE_CHANNELS
+    )
+    tool, _ = simulate_recording(tmp_path / "tool.csv", skill="competent", strokes=3, seed=3)
+    view = _review(qtbot, plate)
+    assert not view.strip.angle_shown
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT_MS):
+        view.load(tool)
+    assert view.strip.angle_shown
+    assert view.stroke_panel.angle_plot.isVisible()
+    assert view.summary_panel.shows("cv_angle")

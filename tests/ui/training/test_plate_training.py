@@ -37,6 +37,10 @@ def test_a_plate_session_shows_the_stroke_path_on_the_plate_instead_of_the_angle
     qtbot.waitUntil(lambda: view.plate_view.isVisible(), timeout=START_TIMEOUT_MS)
     assert not view.angle_readout.isVisible()
     assert not view.stroke_panel.angle_plot.isVisible()  # no angle: the force plot has the room
+    # ... and the session's figures leave out the angle rows that could only say "–".
+    assert not view.summary_panel.shows("angle_in_band")
+    assert not view.summary_panel.shows("cv_angle")
+    assert view.summary_panel.shows("force_in_band")
     # The stroke's path grows while it happens, and finished strokes stay, faded.
     qtbot.waitUntil(lambda: _drawn_points(view) > 20, timeout=STROKES_TIMEOUT_MS)
     qtbot.waitUntil(lambda: view.plate_view.faded_count() >= 1, timeout=STROKES_TIMEOUT_MS)
@@ -68,6 +72,7 @@ def test_a_hand_tool_after_a_plate_brings_the_angle_read_out_back(qtbot, make_vi
     qtbot.waitUntil(lambda: view.angle_readout.value_text().endswith("°"), timeout=10_000)
     assert view.angle_readout.isVisible() and not view.plate_view.isVisible()
     assert view.stroke_panel.angle_plot.isVisible()
+    assert view.summary_panel.shows("angle_in_band") and view.summary_panel.shows("cv_angle")
 
 
 def test_the_simulated_plate_is_chosen_in_the_device_panel_and_remembered(qtbot, tmp_path) -> None:
