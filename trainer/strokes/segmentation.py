@@ -22,6 +22,18 @@ The pipeline (``docs/scoring.md``, section 1):
    ``start_s``/``end_s`` are the interpolated 5 % crossings; ``t_s``, ``force_n`` and
    ``angle_deg`` are the raw samples between them. Strokes shorter than ``min_stroke_ms`` are
    dropped (and counted).
+5. **Drift across the stroke.** The baseline is frozen at the onset, but the zero goes on
+   drifting, and a slow stroke's tail crosses 5 % of its peak gently (a few N/s): 0.1 N of drift
+   moved its end by tens of milliseconds. So a stroke that has come down is held until the rest
+   after it is seen (``_settle_pending``: the first 150 ms in which the filtered force neither
+   falls nor rises, usually about 0.1 s past the tail, never more than ``_REST_WAIT_S`` after it
+   settled), and its end is the 5 % crossing above a baseline drawn straight from the onset's at
+   its start to the rest's level, the way force plates take drift out of an event. The start is
+   the onset's alone, as the live start is (``current_stroke_start_s``). When no rest comes
+   first (the next stroke begins, the data ends or breaks off, the force keeps moving) or the
+   "rest" is a load held further off the baseline than the tail level (5 % of the peak, or 3
+   noise sigmas), the end is measured against the onset's baseline alone. Live, a stroke's
+   result therefore comes about 0.1 s later than its tail alone would allow.
 
 Behaviour at the edges, all counted in ``StrokeSegmenter.counters``:
 
@@ -90,6 +102,19 @@ _ENDING_SPAN = 256
 _LOOKBACK_S = 2.0
 #: The force must stay near zero this long after a stroke before its end is settled.
 _TAIL_HOLD_S = 0.03
+#: The rest after a stroke: its end is measured against a baseline drawn straight from the one at
+#: its onset to the level of the rest (the median of the later half of the first stretch this
+#: long after it in which the filtered force neither falls nor rises: the means of its two halves
+#: differ by at most ``_REST_TREND_SIGMAS`` idle-noise sigmas, at least ``_REST_TREND_N``; in
+#: noise alone that difference has an SD of about 0.8 sigma at any rate well above the filter's
+#: cut-off; and it stays within ``_REST_BAND_SIGMAS`` sigmas peak to peak: no bump inside) ...
+_REST_S = 0.15
+_REST_TREND_SIGMAS = 2.0
+_REST_TREND_N = 0.005
+_REST_BAND_SIGMAS = 8.0
+#: ... looked for this long after the stroke settled (then its end is taken against the onset's
+#: baseline alone, as it is when the next stroke begins first, or the data ends or breaks off).
+_REST_WAIT_S = 0.5
 #: How often the held-still check runs.
 _STILL_STEP_S = 0.05
 #: Band of the held-still check, in idle-noise sigmas, on top of ``rebaseline_band_n``.
@@ -181,6 +206,24 @@ class _Open:
     tail_level_n: float = 0.0
 
 
+@dataclass
+class _Pending:
+    """A stroke that has come down and settled, held until the rest after it is seen: the level
+    of that rest, against the baseline at its onset, is the drift its end is measured across."""
+
+    lo: int  # the refinement window (``_emit``) as the stroke settled
+    hi: int
+    core_lo: int
+    core_hi: int
+    baseline_n: float
+    hard_lo: bool  # the window begins where the data does (``_emit``'s incomplete check)
+    trend_n: float  # "at rest": the halves' means this close ...
+    band_n: float  # ... and the filtered force within this (peak to peak) ...
+    limit_n: float  # ... no further than this from the onset's baseline
+    last_end: int  # the last sample a rest window may end at
+    next_end: int  # the first rest window end not yet looked at
+
+
 def _runs(mask: np.ndarray, carried: int) -> np.ndarray:
     """Length of the run of consecutive True ending at each element (``carried`` before it)."""
     n = mask.size
@@ -254,6 +297,7 @@ class StrokeSegmenter:
         self._index = 0
         self._state = _IDLE
         self._open: _Open | None = None
+        self._pending: _Pending | None = None
         self._on_run = self._off_run = self._tail_run = 0
         self._n = 0  # absolute index of the next sample
         self._lo_limit = 0  # no stroke may start before this sample
@@ -539,6 +583,8 @@ class StrokeSegmenter:
         self._split_n = n_of(s.valley_split_ms, 1)
         self._retry_n = n_of(_VALLEY_RETRY_S * 1000, 1)
         self._valley_dist_n = n_of(s.valley_min_distance_ms, 1)
+        self._rest_n = n_of(_REST_S * 1000, 4)
+        self._rest_wait_n = n_of(_REST_WAIT_S * 1000, 1)
         self._window_n = (
             self._lookback_n
             + self._max_stroke_n
@@ -555,7 +601,10 @@ class StrokeSegmenter:
             gate_sigmas=s.baseline_gate_sigmas,
             gate_floor_n=s.baseline_gate_n,
         )
-        self._hist = _History(max(self._window_n, self._hold_n) + _CHUNK + 16)
+        # A settled stroke's window stays held while the rest after it is looked for.
+        self._hist = _History(
+            max(self._window_n + self._rest_wait_n + self._rest_n, self._hold_n) + _CHUNK + 16
+        )
         self._lo_hard = True
         self._ready = True
 
@@ -571,7 +620,8 @@ class StrokeSegmenter:
         o = self._open
         if self._state == _ENDING and o is not None:
             self._finish(self._n - 1, o.off_start - self._delay)
-        elif self._state == _STROKE and o is not None:
+        self._settle_pending(self._n - 1, final=True)
+        if self._state == _STROKE and o is not None:
             if self.settings.valley_fallback and not o.overlong:
                 self._valley_split(self._n - 1)
             self.counters["open_at_end" if at_end else "cut_by_gap"] += 1
@@ -600,6 +650,8 @@ class StrokeSegmenter:
             else:
                 i = self._ending(y, base, i)
         self._n = base + y.size
+        if self._pending is not None:
+            self._settle_pending(self._n - 1, final=False)
 
     def _idle(self, y: np.ndarray, base: int, i: int) -> int:
         s = self.settings
@@ -657,6 +709,9 @@ class StrokeSegmenter:
     def _begin(self, confirm: int, baseline_n: float, f_on_n: float, sigma_n: float) -> None:
         s = self.settings
         onset = confirm - self._on_n + 1
+        if self._pending is not None:
+            # The next stroke began before the rest after the last one was seen.
+            self._settle_pending(onset - 1, final=True)
         core_lo = onset - self._delay
         peak = float(np.max(self._hist.window(max(onset, self._hist.oldest), confirm, _Y)))
         first_check = self._split_n if s.valley_fallback else self._max_stroke_n
@@ -881,8 +936,74 @@ class StrokeSegmenter:
             self._lo_limit, self._lo_hard = hi + 1, False
             return
         lo = self._window_lo(o.core_lo, hi)
-        end = self._emit(lo, hi, o.core_lo, core_hi, o.baseline_n, None)
-        self._lo_limit, self._lo_hard = (end if end is not None else hi) + 1, False
+        # Emitted once the rest after it is seen (``_settle_pending``). Until then nothing reads
+        # ``_lo_limit``: the next stroke's ``_begin`` settles this one first.
+        self._pending = _Pending(
+            lo=lo,
+            hi=hi,
+            core_lo=o.core_lo,
+            core_hi=core_hi,
+            baseline_n=o.baseline_n,
+            hard_lo=self._lo_hard and lo == self._lo_limit,
+            trend_n=max(_REST_TREND_N, _REST_TREND_SIGMAS * o.sigma_n),
+            band_n=max(_REST_TREND_N, _REST_BAND_SIGMAS * o.sigma_n),
+            limit_n=o.tail_level_n,
+            last_end=hi + self._rest_wait_n,
+            next_end=hi,
+        )
+        self._lo_limit, self._lo_hard = hi + 1, False
+
+    def _settle_pending(self, upto: int, *, final: bool) -> None:
+        """Look for the rest after the settled stroke in the filtered force up to sample
+        ``upto``; emit the stroke once it is found, or when it can no longer be (``final``: the
+        next stroke began or the data ended or broke off; or ``_REST_WAIT_S`` has passed).
+
+        At rest: the first window ``_REST_S`` long, ending at or after the sample the stroke
+        settled at, in which the filtered force has no trend (``trend_n``) and no bump
+        (``band_n``); its median is the baseline after the stroke, unless it lies further than
+        ``limit_n`` from the onset's (a load, not drift). Every window end is looked at, so
+        where the blocks end never matters.
+        """
+        p = self._pending
+        if p is None:
+            return
+        stop = min(upto, p.last_end)
+        rest: tuple[int, int, float] | None = None
+        if stop >= p.next_end:
+            h = self._rest_n // 2
+            r = 2 * h
+            # Every window's sums from one running sum that starts at the same sample whatever
+            # the blocks were: the same windows pass, live or offline.
+            a = max(p.hi - r + 1, self._hist.oldest)
+            first = max(p.next_end, a + r - 1)
+            if first <= stop:
+                y = self._hist.window(a, stop, _Y)
+                c = np.concatenate(([0.0], np.cumsum(y)))
+                ends = np.arange(first - a + 1, stop - a + 2)  # one past each window's end
+                trend = np.abs(c[ends] - 2.0 * c[ends - h] + c[ends - r])
+                for e in np.flatnonzero(trend <= p.trend_n * h).tolist():
+                    j = int(ends[e])
+                    window = y[j - r : j]
+                    if float(window.max() - window.min()) > p.band_n:
+                        continue
+                    # The later half: the last of a slow tail is in the earlier one.
+                    level = float(np.median(window[h:]))
+                    k = a + j - 1  # the window's last sample
+                    if abs(level - p.baseline_n) <= p.limit_n:
+                        # the raw samples' time of the level (the filtered force lags them)
+                        rest = (k, k - (h - 1) // 2 - self._delay, level)
+                    else:
+                        stop = k  # a held load: no rest to measure drift by
+                        final = True
+                    break
+            p.next_end = stop + 1
+        if rest is None and not final and stop < p.last_end:
+            return  # look again in the next samples
+        self._pending = None
+        end = self._emit(
+            p.lo, p.hi, p.core_lo, p.core_hi, p.baseline_n, None, hard_lo=p.hard_lo, rest=rest
+        )
+        self._lo_limit = max(self._lo_limit, (end if end is not None else p.hi) + 1)
 
     def _emit(
         self,
@@ -892,8 +1013,17 @@ class StrokeSegmenter:
         core_hi: int,
         baseline_n: float,
         smooth: np.ndarray | None,
+        *,
+        hard_lo: bool | None = None,
+        rest: tuple[int, int, float] | None = None,
     ) -> int | None:
-        """Refine one stroke's boundaries in samples ``lo..hi``; emit it; return its last sample."""
+        """Refine one stroke's boundaries in samples ``lo..hi``; emit it; return its last sample.
+
+        ``hard_lo``: the window begins where the data does (default: worked out now). ``rest``:
+        the last sample of the rest window after the stroke and its level (``_settle_pending``);
+        the end is then the crossing above a baseline drawn straight from ``baseline_n`` at the
+        start to that level at the rest, the way force plates take out drift over an event.
+        """
         s = self.settings
         if hi <= lo:
             self.counters["dropped_short"] += 1
@@ -916,11 +1046,19 @@ class StrokeSegmenter:
         assert first is not None  # the peak itself is above its own fraction
         after = np.flatnonzero(~above[b + 1 :])
         last = b + int(after[0]) if after.size else n - 1
-        if first == 0 and self._lo_hard and lo == self._lo_limit:
+        t = self._hist.window(lo, hi, _T)
+        # The start, from the onset's baseline alone: the live start walks back the same way.
+        start_s = _crossing(t, smooth, first - 1, threshold) if first > 0 else float(t[0])
+        if rest is not None:
+            ended = self._end_over_drift(lo, hi, cl, ch, baseline_n, threshold, start_s, rest)
+            if ended is not None and ended[3] >= first:
+                t, force, smooth, last = ended
+                n = smooth.size
+        if hard_lo is None:
+            hard_lo = self._lo_hard and lo == self._lo_limit
+        if first == 0 and hard_lo:
             self.counters["dropped_incomplete"] += 1  # already in contact when data began
             return lo + last
-        t = self._hist.window(lo, hi, _T)
-        start_s = _crossing(t, smooth, first - 1, threshold) if first > 0 else float(t[0])
         end_s = _crossing(t, smooth, last, threshold) if last < n - 1 else float(t[last])
         if (end_s - start_s) * 1000.0 < s.min_stroke_ms:
             self.counters["dropped_short"] += 1
@@ -948,6 +1086,43 @@ class StrokeSegmenter:
             )
         )
         return lo + last
+
+    def _end_over_drift(
+        self,
+        lo: int,
+        hi: int,
+        cl: int,
+        ch: int,
+        baseline_n: float,
+        threshold: float,
+        start_s: float,
+        rest: tuple[int, int, float],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+        """The stroke's end above a baseline that drifts linearly from ``baseline_n`` at
+        ``start_s`` to the rest's level at the rest (``_emit``), over the samples ``lo`` to the
+        rest: their times, force over the onset's baseline, drift-free zero-phase force, and the
+        last sample of the stroke. None when the stroke's end cannot be found that way.
+
+        A slow stroke's tail crosses 5 % of its peak gently (a few N/s), so a tenth of a newton
+        of drift between its onset and its end moves that crossing by tens of milliseconds."""
+        k, mid, level = rest
+        hi2 = max(hi, k)
+        t = self._hist.window(lo, hi2, _T)
+        force = self._hist.window(lo, hi2, _X) - baseline_n
+        at = min(max(mid - lo, 0), t.size - 1)
+        span = float(t[at]) - start_s
+        if not span > 0:
+            return None
+        ramp = (level - baseline_n) * np.clip((t - start_s) / span, 0.0, 1.0)
+        smooth = self._lp.zero_phase(force) - ramp
+        above = smooth > threshold
+        inside = np.flatnonzero(above[cl : ch + 1])
+        if inside.size == 0:
+            return None
+        b = cl + int(inside[-1])
+        after = np.flatnonzero(~above[b + 1 :])
+        last = b + int(after[0]) if after.size else smooth.size - 1
+        return t, force, smooth, last
 
 
 def _rise_start(above: np.ndarray, contact: int) -> int | None:

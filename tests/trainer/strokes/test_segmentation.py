@@ -247,6 +247,76 @@ def test_strokes_after_a_step_are_measured_from_the_new_baseline():
     assert strokes[0].peak_force_n == pytest.approx(20.0, abs=0.1)
 
 
+# -- the end of a stroke across drift --------------------------------------------------------------
+
+SIN2_FRAC = math.asin(math.sqrt(0.05)) / math.pi  # the 5 % crossings, as shares of a sin² pulse
+
+
+def drifting(duration_s: float, slope_n_s: float, noise_n: float = 0.04, seed: int = 4):
+    t = timeline(duration_s)
+    return t, 1.0 + slope_n_s * t + np.random.default_rng(seed).normal(0.0, noise_n, t.size)
+
+
+@pytest.mark.parametrize("slope_n_s", [0.05, -0.05])
+def test_a_slow_strokes_end_is_measured_across_the_drift(slope_n_s):
+    # A slow stroke's tail crosses 5 % of its peak at 4 N/s: measured against the baseline at its
+    # onset, the 0.14 N the zero drifts over the stroke moved its end by 30 to 45 ms (the end
+    # was 31.6 and -46.6 ms off here). The rest after it gives the drift.
+    t, f = drifting(12.0, slope_n_s)
+    add_sin2(t, f, 4.0, 2.7, 8.0)
+    strokes = run_whole(t, f)
+    assert len(strokes) == 1
+    assert strokes[0].end_s == pytest.approx(4.0 + 2.7 * (1 - SIN2_FRAC), abs=0.004)
+    assert strokes[0].t_s[-1] <= strokes[0].end_s < strokes[0].t_s[-1] + 0.001
+
+
+def test_the_end_across_drift_is_the_same_in_any_blocks():
+    # Slow and quick strokes on a drifting zero; one follows so soon that the rest after the
+    # stroke before it is never seen, and the data ends just after the last.
+    t, f = drifting(16.0, -0.04, seed=7)
+    for t0, length_s in ((3.0, 2.5), (6.5, 0.8), (7.35, 0.9), (10.0, 1.6), (13.0, 2.2)):
+        add_sin2(t, f, t0, length_s, 8.0)
+    t, f = t[t < 15.22], f[t < 15.22]
+    whole = run_whole(t, f)
+    assert len(whole) == 5
+    rng = np.random.default_rng(11)
+    for _ in range(3):
+        out, _ = run_blocks(t, f, rng.integers(1, 400, 200).tolist())
+        assert same_strokes(out, whole)
+    out, _ = run_blocks(t, f, [10])
+    assert same_strokes(out, whole)
+
+
+def test_a_load_held_after_a_stroke_is_not_taken_for_drift():
+    # The tool left resting on the skin with 1 N after the stroke: not drift (more than 5 % of
+    # the peak away from the baseline), so the end is measured against the onset's baseline.
+    t = timeline(8.0)
+    f = np.full(t.size, 3.0)
+    add_sin2(t, f, 2.5, 1.0, 8.0)
+    f[t >= 3.6] += 1.0
+    strokes = run_whole(t, f)
+    assert len(strokes) == 1
+    assert (strokes[0].end_s - 2.5) * 1000 == pytest.approx(SIN2_END_MS, abs=2.0)
+
+
+def test_a_stroke_comes_out_once_the_rest_after_it_is_seen():
+    # Live, the stroke waits for the rest after it (about a tenth of a second past its tail),
+    # and never longer than half a second once it has settled, even if the force never rests.
+    for wandering in (False, True):
+        t, f = drifting(8.0, 0.0)
+        add_sin2(t, f, 3.0, 0.9, 8.0)
+        if wandering:  # a hand that never keeps still: 0.1 N at 3 Hz after the stroke
+            after = t >= 3.9
+            f[after] += 0.1 * np.sin(2 * np.pi * 3.0 * (t[after] - 3.9))
+        seg = StrokeSegmenter()
+        out_at = None
+        for i in range(0, t.size, 10):
+            if seg.feed(block(t[i : i + 10], f[i : i + 10])) and out_at is None:
+                out_at = t[min(i + 9, t.size - 1)] - 3.9
+        assert out_at is not None
+        assert 0.0 < out_at < (0.7 if wandering else 0.25)
+
+
 # -- case 11: an hour at 1 kHz in 10 ms blocks -----------------------------------------------------
 
 
