@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -58,7 +59,7 @@ def student_progress(
     by_exercise: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         started = as_utc(r.started_at)
-        year, week, _ = started.isocalendar()
+        year, week, _ = local_calendar(started).isocalendar()
         by_exercise[r.exercise_id].append(
             {
                 "session": r.id,
@@ -150,6 +151,14 @@ def _blocks(stored: str, figures: dict[int, Any]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def local_calendar(when: datetime) -> datetime:
+    """``when`` on the calendar of the people looking: this computer's time zone. Times are
+    stored in UTC, but a lab's week ends at its own midnight between Sunday and Monday: a session
+    on Sunday evening in California is already Monday in UTC, and in UTC a Monday-morning class in
+    Berlin or Sydney would still be last week's."""
+    return when.astimezone()
 
 
 def _weeks(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

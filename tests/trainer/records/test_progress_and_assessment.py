@@ -58,6 +58,40 @@ def test_a_students_progress_by_session_and_week(course: Records) -> None:
     assert list(only["exercises"]) == ["fan"]
 
 
+@pytest.mark.parametrize(
+    ("zone", "utc_hours_from_monday", "week"),
+    [
+        ("America/Los_Angeles", 5, "2026-W36"),  # Sunday 22:00 there: last week, not W37
+        ("Australia/Sydney", -4, "2026-W37"),  # Monday 06:00 there: this week, not W36
+        ("UTC", 5, "2026-W37"),
+    ],
+)
+def test_weeks_end_at_the_labs_own_midnight(
+    course: Records,
+    monkeypatch: pytest.MonkeyPatch,
+    zone: str,
+    utc_hours_from_monday: int,
+    week: str,
+) -> None:
+    """A session's week is the one on the lab's own calendar: Monday 05:00 UTC is still Sunday
+    evening in California, and Sunday 20:00 UTC is already Monday morning in Sydney."""
+    import time
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        when = START.replace(hour=0) + timedelta(hours=utc_hours_from_monday)
+        course.add_session(make_session("s2", [60.0], started=when))
+        out = course.progress("s2")["exercises"]["sweep"]
+        (row,) = out["weeks"]
+        assert row["week"] == week
+        (session,) = out["sessions"]
+        assert session["started"] == when.isoformat()  # the time itself stays in UTC, as stored
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_the_class_view_names_who_is_behind_and_the_hardest_exercise(course: Records) -> None:
     r = course
     for i in range(4):
