@@ -306,7 +306,8 @@ class StrokeSegmenter:
 
     # -- public --------------------------------------------------------------------------------
     def feed(self, block: SampleBlock) -> list[Stroke]:
-        """Take the next samples; return the strokes that ended in them (possibly none)."""
+        """Take the next samples; return the strokes settled in them (possibly none): a stroke
+        comes out once the rest after it is seen (about 0.1 s after its tail; module notes, 5)."""
         if len(block) == 0:
             return []
         try:
