@@ -7,13 +7,14 @@ the envelope fit and the scorer, which is why it is its own module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from trainer.scoring.envelope import MIN_STROKES
 from trainer.scoring.envelope_fit import envelope_from_normalised
+from trainer.scoring.path_score import PathEnvelope
 from trainer.scoring.scorer import Scorer
 from trainer.scoring.weights import ScoringWeights
 from trainer.strokes.normalise import NormalisedStroke
@@ -84,10 +85,14 @@ def leave_one_out_check(
             note=f"leave-one-out needs at least {MIN_STROKES_FOR_CALIBRATION} strokes; got {n}",
         )
     w = weights if weights is not None else ScoringWeights()
+    on_plate = all(s.has_cop for s in strokes)
     scores = []
     for i in range(n):
         others = normalised[:i] + normalised[i + 1 :]
         envelope = envelope_from_normalised(others, **settings)
+        if on_plate:  # the path is scored too, so it is checked against the others' paths too
+            others_paths = [s.path for j, s in enumerate(strokes) if j != i]
+            envelope = replace(envelope, path=PathEnvelope.from_features(others_paths))
         # The usual pass mark, so that a stroke beyond all the others scores as a trainee's would.
         scorer = Scorer(envelope, w)
         scores.append(scorer.score_normalised(strokes[i], normalised[i]).score)

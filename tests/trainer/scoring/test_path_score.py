@@ -134,3 +134,23 @@ def test_a_tool_recording_against_a_plate_exercise_is_scored_on_what_both_have()
     plate = Scorer(tool_env).score(on_plate(make_stroke(angle=False), line(100.0, 90.0)))
     assert plate.sub_scores["angle"] is None and plate.sub_scores["path"] is None
     assert "angle" not in " ".join(plate.explanation)
+
+
+def test_the_experts_own_check_scores_their_paths_too() -> None:
+    """The leave-one-out check scores each expert stroke as a trainee's would be scored, path
+    included: an expert whose stroke went 45 deg off the others' line is marked down for it, so
+    an instructor sees the outlier before the envelope is used for grading."""
+    rng = np.random.default_rng(4)
+    strokes = [
+        on_plate(
+            make_stroke(i + 1, peak_n=20.0 + rng.normal(0, 1.0), t0_s=2.0 * i, angle=False),
+            line(100.0 * math.exp(rng.normal(0, 0.05)), 90.0 + rng.normal(0, 3.0)),
+        )
+        for i in range(12)
+    ]
+    straight = build_envelope(strokes).calibration.scores
+    strokes[5] = on_plate(strokes[5], line(100.0, 45.0))
+    askew = build_envelope(strokes).calibration.scores
+    assert askew[5] < straight[5] - 5
+    others = [s for i, s in enumerate(askew) if i != 5]
+    assert min(others) > askew[5]
