@@ -462,3 +462,17 @@ def test_the_strip_gives_the_angle_plots_room_to_force_on_a_device_without_angle
     assert strip.grab().toImage() != with_angle
     strip.set_with_angle(True)
     assert strip._plot_rect(0).height() == tool_force
+
+
+def test_a_score_never_reads_as_the_pass_mark_it_missed(qtbot) -> None:
+    """69.96 against a mark of 70 fails: the list must not say "70 ✗ fail" (nor 70.5 passing a
+    mark of 70.5 "70 ✓ pass"); ordinary scores stay whole numbers."""
+    from dataclasses import replace
+
+    model = StrokeTableModel()
+    model.add(replace(_row(1, 69.96, False), pass_mark=70.0), Reveal.FULL)
+    model.add(replace(_row(2, 70.5, True), pass_mark=70.5), Reveal.FULL)
+    model.add(replace(_row(3, 55.6, False), pass_mark=70.0), Reveal.FULL)
+    model.add(replace(_row(4, 70.0, True), pass_mark=70.0), Reveal.FULL)
+    shown = [model.data(model.index(r, COL_SCORE)) for r in range(4)]
+    assert shown == ["69.9", "70.5", "56", "70"]

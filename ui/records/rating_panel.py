@@ -105,7 +105,7 @@ def replay_session(target: str, session_id: str, assessment_id: str | None = Non
             path.with_suffix(".events.jsonl").write_bytes(events)
         report = score_recording(read_recording(path), exercise)
     rows = [
-        row_from(stroke, score)
+        row_from(stroke, score, exercise.pass_mark)
         for stroke, score in zip(report.strokes, report.scores, strict=False)
     ]
     note = f"{len(rows)} strokes scored again against {exercise.name} (version {exercise.version})."

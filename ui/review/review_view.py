@@ -351,7 +351,7 @@ class ReviewView(QWidget):
         )
         self.table_model.clear()
         for stroke, score in zip(report.strokes, report.scores, strict=True):
-            self.table_model.add(row_from(stroke, score), Reveal.FULL)
+            self.table_model.add(row_from(stroke, score, exercise.pass_mark), Reveal.FULL)
         self.summary_panel.show_summary(report.summary)
         self.plate_view.reset()
         self.plate_view.set_plate_from_metadata(recording.metadata)
@@ -439,7 +439,7 @@ class ReviewView(QWidget):
 def _caption(row: StrokeRow, n: int) -> str:
     text = f"Stroke {row.number} of {n}: {row.duration_s:.2f} s"
     if row.score is not None:
-        text += f", score {row.score:.0f} {row.verdict}"
+        text += f", score {row.score_shown} {row.verdict}"
     return text
 
 

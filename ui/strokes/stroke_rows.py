@@ -39,12 +39,21 @@ class StrokeRow:
     mean_angle_deg: float
     score: float | None = None
     passed: bool | None = None
+    #: The mark the score was judged against, so its number never contradicts its verdict.
+    pass_mark: float | None = None
     sub_scores: dict[str, float | None] = field(default_factory=dict)
     explanation: tuple[str, ...] = ()
     force_in_band_pct: float | None = None
     angle_in_band_pct: float | None = None
     force_curve_n: np.ndarray | None = None  # 101 points, 0 to 100 % of the stroke
     angle_curve_deg: np.ndarray | None = None
+
+    @property
+    def score_shown(self) -> str:
+        """The score as the screens write it ("–" when unscored); see ``score_text``."""
+        if self.score is None:
+            return "–"
+        return score_text(self.score, self.pass_mark)
 
     @property
     def verdict(self) -> str:
@@ -71,8 +80,22 @@ class StrokeRow:
         )
 
 
-def row_from(stroke: Stroke, score: StrokeScore | None) -> StrokeRow:
-    """Flatten a stroke and its score (``None`` when no exercise scored it)."""
+def score_text(score: float, pass_mark: float | None) -> str:
+    """A score as a whole number that never contradicts its pass mark: 69.96 against a mark of
+    70 fails, so it reads "69.9", not "70 ✗" (and a mark of 70.5 passed by 70.5 reads "70.5",
+    not "70 ✓"). Without a mark, the whole number."""
+    shown = f"{score:.0f}"
+    if pass_mark is None or (float(shown) >= pass_mark) == (score >= pass_mark):
+        return shown
+    tenths = math.floor(score * 10.0) if score < pass_mark else math.ceil(score * 10.0)
+    return f"{tenths / 10.0:.1f}"
+
+
+def row_from(
+    stroke: Stroke, score: StrokeScore | None, pass_mark: float | None = None
+) -> StrokeRow:
+    """Flatten a stroke and its score (``None`` when no exercise scored it); ``pass_mark``, the
+    exercise's, keeps the score's number from contradicting its verdict."""
     if score is None:
         return StrokeRow(
             number=int(stroke.index),
@@ -93,6 +116,7 @@ def row_from(stroke: Stroke, score: StrokeScore | None) -> StrokeRow:
         mean_angle_deg=float(score.mean_angle_deg),
         score=float(score.score),
         passed=bool(score.passed),
+        pass_mark=pass_mark,
         sub_scores=dict(score.sub_scores),
         explanation=tuple(score.explanation),
         force_in_band_pct=float(score.force_in_band_pct),

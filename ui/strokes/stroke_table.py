@@ -159,7 +159,7 @@ class StrokeTableModel(QAbstractTableModel):
         if reveal is Reveal.IN_BAND:
             return "✓ in band" if col == COL_RESULT else ""
         if col == COL_SCORE:
-            return "–" if row.score is None else f"{row.score:.0f}"
+            return row.score_shown
         if col == COL_RESULT:
             return row.verdict
         if col == COL_WHY:

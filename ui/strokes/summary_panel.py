@@ -18,6 +18,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel
 
 from trainer.scoring.summary import SessionSummary
+from ui.strokes.stroke_rows import score_text
 from ui.theme import FIGURE_FONT_PT
 
 _FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -50,15 +51,6 @@ ANGLE_FIELDS = ("angle_in_band", "cv_angle")
 
 def _pct(value: float | None, decimals: int = 0) -> str:
     return "–" if value is None else f"{value:.{decimals}f} %"
-
-
-def score_text(score: float, pass_mark: float) -> str:
-    """A score as a whole number that never contradicts its pass mark: a mean of 69.6 against a
-    mark of 70 fails, so it reads "69.6", not "70 ✗"."""
-    shown = f"{score:.0f}"
-    if (float(shown) >= pass_mark) != (score >= pass_mark):
-        shown = f"{score:.1f}"
-    return shown
 
 
 def summary_texts(summary: SessionSummary | None) -> dict[str, str]:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from trainer.live.blocks import BlockReport
 from trainer.live.feedback import Schedule
+from ui.strokes.stroke_rows import score_text
 from ui.strokes.summary_panel import summary_texts
 from ui.theme import figure_font
 
@@ -120,7 +121,7 @@ class BlockReportView(QWidget):
             lines = [
                 f"Block {b.number} ({schedule_label(b.schedule)}): {b.strokes} strokes"
                 + (
-                    f", mean {b.summary.mean_score:.0f}"
+                    f", mean {score_text(b.summary.mean_score, b.summary.pass_mark)}"
                     if b.summary is not None and b.summary.mean_score is not None
                     else ""
                 )

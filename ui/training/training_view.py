@@ -41,9 +41,9 @@ from ui.plots.corridor import angle_corridor
 from ui.plots.plate_view import PlateView
 from ui.plots.strip_chart import StripChart
 from ui.strokes.stroke_panel import StrokePanel
-from ui.strokes.stroke_rows import StrokeRow, row_from
+from ui.strokes.stroke_rows import StrokeRow, row_from, score_text
 from ui.strokes.stroke_table import StrokeListPanel, StrokeTable, StrokeTableModel
-from ui.strokes.summary_panel import SummaryPanel, score_text
+from ui.strokes.summary_panel import SummaryPanel
 from ui.theme import LIGHT, STATUS_FONT_PT, Theme, figure_font
 from ui.training.block_report import BlockReportView
 from ui.training.calibration_wizard import CalibrationWizard
@@ -595,7 +595,10 @@ class TrainingView(QWidget):
 
     # ============================================================================== reports ==
     def _on_stroke(self, stroke: object, score: object) -> None:
-        row = row_from(stroke, score)  # type: ignore[arg-type]
+        session = self.controller.session  # the exercise the stroke was scored against
+        exercise = session.exercise if session is not None else None
+        pass_mark = exercise.pass_mark if exercise is not None else None
+        row = row_from(stroke, score, pass_mark)  # type: ignore[arg-type]
         self._block_strokes = row.number - self._block_offset
         n = self._block_strokes
         reveal = self.policy.on_stroke(n, row.outcome())
@@ -804,7 +807,7 @@ class TrainingView(QWidget):
             self.stroke_panel.show_row(
                 row,
                 caption=f"Stroke {row.number} (picked from the list): "
-                f"{row.duration_s:.2f} s, score {row.score:.0f}"
+                f"{row.duration_s:.2f} s, score {row.score_shown}"
                 if row.score is not None
                 else None,
             )
@@ -886,7 +889,7 @@ def _scrolling(content: QWidget, minimum_width: int) -> QScrollArea:
 def _result_line(row: StrokeRow) -> str:
     if row.score is None:
         return f"Stroke {row.number}: {row.duration_s:.2f} s, peak {row.peak_force_n:.1f} N."
-    text = f"Stroke {row.number}: {row.score:.0f}  {row.verdict}"
+    text = f"Stroke {row.number}: {row.score_shown}  {row.verdict}"
     if row.one_line:
         text += f" — {row.one_line}"
     return text
