@@ -315,6 +315,8 @@ def cmd_score(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def format_score_table(report: Any) -> str:
+    from trainer.scoring.shown import score_text
+
     ex = report.exercise
     lines = [
         f"{ex.name} ({ex.id}): {len(report.scores)} strokes, pass mark {ex.pass_mark:g}",
@@ -327,12 +329,12 @@ def format_score_table(report: Any) -> str:
             f"{s.index:>3} {s.start_s:>8.2f} {s.duration_s:>6.2f} {s.peak_force_n:>7.1f} "
             f"{_num(s.mean_angle_deg):>6} {s.force_in_band_pct:>6.0f} "
             f"{_num(s.angle_in_band_pct, 0):>6} "
-            f"{s.score:>6.1f}  {'pass' if s.passed else 'FAIL':<6}  {why}"
+            f"{score_text(s.score, ex.pass_mark, 1):>6}  {'pass' if s.passed else 'FAIL':<6}  {why}"
         )
     summary = report.summary.as_json()
     if summary["mean_score"] is not None:
         lines.append(
-            f"Mean score {summary['mean_score']:.1f}: "
+            f"Mean score {score_text(report.summary.mean_score, ex.pass_mark, 1)}: "
             f"{'passed' if summary['passed'] else 'not passed'}"
         )
     lines.append(_consistency_line(summary))

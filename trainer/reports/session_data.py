@@ -32,6 +32,7 @@ from trainer.records.schema import (
 )
 from trainer.records.sessions import recording_of
 from trainer.reports.plots import stroke_plot
+from trainer.scoring.shown import score_text
 
 SUB_SCORES = ("force", "angle", "tempo", "smoothness", "path")
 
@@ -103,7 +104,7 @@ def session_report_data(held: dict[str, Any]) -> dict[str, Any]:
         row = {
             "idx": r["idx"],
             "block": r["block"],
-            "score": _num(r["score"], 0),
+            "score": _shown(r["score"], exercise.pass_mark, 0),
             "passed": bool(r["passed"]),
             "peak_force_n": _fixed(r["peak_force_n"], 2),
             "mean_angle_deg": _num(r["mean_angle_deg"], 1),
@@ -153,7 +154,7 @@ def session_report_data(held: dict[str, Any]) -> dict[str, Any]:
         },
         "result": {
             "strokes": s["stroke_count"],
-            "mean_score": _num(s["mean_score"], 1),
+            "mean_score": _shown(s["mean_score"], exercise.pass_mark, 1),
             "passed": bool(s["passed"]),
             "pass_rate_pct": _num(s["pass_rate_pct"], 0),
             "consistency": _num(s["consistency"], 2),
@@ -187,6 +188,14 @@ def session_report_data(held: dict[str, Any]) -> dict[str, Any]:
         ],
         "rescored": report is not None,
     }
+
+
+def _shown(score: Any, pass_mark: float, decimals: int) -> float | int | None:
+    """A score rounded for print without crossing the pass mark (``trainer.scoring.shown``)."""
+    if score is None or not math.isfinite(float(score)):
+        return None
+    text = score_text(float(score), pass_mark, decimals)
+    return float(text) if "." in text else int(text)
 
 
 def _num(x: Any, decimals: int) -> float | int | None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from trainer.live.feedback import StrokeOutcome
 from trainer.scoring.scorer import StrokeScore
+from trainer.scoring.shown import score_text
 from trainer.strokes.stroke import Stroke
 
 #: The sub-scores (``docs/scoring.md``) in the order the stroke list shows them, with short headers.
@@ -50,7 +51,8 @@ class StrokeRow:
 
     @property
     def score_shown(self) -> str:
-        """The score as the screens write it ("–" when unscored); see ``score_text``."""
+        """The score as the screens write it ("–" when unscored), never contradicting its
+        verdict (``trainer.scoring.shown``)."""
         if self.score is None:
             return "–"
         return score_text(self.score, self.pass_mark)
@@ -78,17 +80,6 @@ class StrokeRow:
         return StrokeOutcome(
             self.score, self.passed, self.force_in_band_pct, self.angle_in_band_pct
         )
-
-
-def score_text(score: float, pass_mark: float | None) -> str:
-    """A score as a whole number that never contradicts its pass mark: 69.96 against a mark of
-    70 fails, so it reads "69.9", not "70 ✗" (and a mark of 70.5 passed by 70.5 reads "70.5",
-    not "70 ✓"). Without a mark, the whole number."""
-    shown = f"{score:.0f}"
-    if pass_mark is None or (float(shown) >= pass_mark) == (score >= pass_mark):
-        return shown
-    tenths = math.floor(score * 10.0) if score < pass_mark else math.ceil(score * 10.0)
-    return f"{tenths / 10.0:.1f}"
 
 
 def row_from(
