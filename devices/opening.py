@@ -15,10 +15,11 @@ from urllib.parse import urlencode
 
 from devices.link import SerialSource
 from devices.samples import DeviceError
-from devices.sim.simulator import PLATE_CHANNELS
-from devices.sim.simulator import register as register_simulator
-from devices.sim.stroke_models import SKILLS
+from devices.sim import SKILL_NAMES
 from devices.source import Source
+
+# The simulator (its stroke models, numpy.random) is imported when a simulated device is opened:
+# a real tool's recording does not pay for it.
 
 
 def simulator_url(
@@ -54,16 +55,18 @@ def is_simulator(dev: str) -> bool:
 def simulator_choice(dev: str) -> tuple[str, tuple[str, ...] | None]:
     """The skill and channels named by ``sim``, ``sim:SKILL``, ``sim:plate`` or
     ``sim:plate:SKILL`` (channels None: the simulated tool's own)."""
+    from devices.sim.simulator import PLATE_CHANNELS
+
     words = dev.split(":")[1:]
     channels: tuple[str, ...] | None = None
     if words and words[0] == "plate":
         channels = PLATE_CHANNELS
         words = words[1:]
     skill = words[0] if words and words[0] else "competent"
-    if len(words) > 1 or skill not in SKILLS:
+    if len(words) > 1 or skill not in SKILL_NAMES:
         raise DeviceError(
             f"unknown simulator skill '{':'.join(words)}' in '{dev}' (use sim:SKILL or "
-            f"sim:plate:SKILL with SKILL one of {', '.join(SKILLS)})"
+            f"sim:plate:SKILL with SKILL one of {', '.join(SKILL_NAMES)})"
         )
     return skill, channels
 
@@ -91,6 +94,8 @@ def open_source(
         skill, channels = simulator_choice(dev)
         dev = simulator_url(skill, stroke, seed, rate_hz, speed, wait, channels)
     if dev.startswith("sim://"):
+        from devices.sim.simulator import register as register_simulator
+
         register_simulator()
     if protocol not in ("itp", "csv"):
         raise DeviceError(f"unknown protocol '{protocol}' (use itp or csv)")
