@@ -80,9 +80,7 @@ def test_a_home_made_plate_is_drawn_the_size_its_profile_gives(qtbot, tmp_path: 
     assert view.plate_view.plate_mm == (500.0, 320.0)
 
 
-def test_a_tool_recording_after_a_plate_one_gets_its_angle_plot_back(
-    qtbot, tmp_path: Path
-) -> None:
+def test_a_tool_recording_after_a_plate_one_gets_its_angle_plot_back(qtbot, tmp_path: Path) -> None:
     plate, _ = simulate_recording(
         tmp_path / "plate.csv", stroke_type="fan", strokes=3, seed=3, channels=PLATE_CHANNELS
     )
