@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("3-8", "10-16", "20-30", "45-55", "80-95")
 #: The force plot in a 1600 x 1000 window: left, top, width, height.
-FORCE_PLOT = (360, 145, 900, 310)
+FORCE_PLOT = (352, 124, 928, 298)
 
 
 def main(argv: list[str] | None = None) -> int:
