@@ -9,8 +9,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from tests.trainer.records.pg_server import PgServer
 
 #: Threads with these name prefixes must end with their test, daemon or not.
 OWNED_THREAD_PREFIXES = ("source:", "itp-emulator")
@@ -37,3 +40,27 @@ def no_thread_left_running() -> Iterator[None]:
             left.append(thread.name)
     if left:
         pytest.fail(f"the test left threads running: {', '.join(sorted(left))}")
+
+
+# -- the records' two backends, for the records' tests and the windows that show them ----------
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    server = PgServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty records database's ``--db`` target on each backend."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "records.sqlite")
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    url = server.new_database()
+    try:
+        yield url
+    finally:
+        server.drop_database(url)

@@ -1,38 +1,13 @@
-"""The records tests run once per backend: a real SQLite file and a real PostgreSQL server."""
+"""The records tests run once per backend (``db_target``, in the root conftest): a real SQLite
+file and a real PostgreSQL server."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.trainer.records.pg_server import PgServer
-
 PASSPHRASE = "correct horse battery"
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
-    server = PgServer()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty records database's ``--db`` target on each backend."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "records.sqlite")
-        return
-    server: PgServer = request.getfixturevalue("pg_server")
-    url = server.new_database()
-    try:
-        yield url
-    finally:
-        server.drop_database(url)
 
 
 @pytest.fixture(autouse=True)

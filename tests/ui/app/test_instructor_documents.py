@@ -29,7 +29,7 @@ def _save_as(qtbot, dialog: QFileDialog, out: Path) -> None:
 
 
 def test_a_session_report_is_written_from_the_rating_tab(
-    qtbot, class_db: tuple[Path, str], tmp_path: Path
+    qtbot, class_db: tuple[str, str], tmp_path: Path
 ) -> None:
     db, _session = class_db
     window = open_window(qtbot, db)
@@ -50,7 +50,7 @@ def test_a_session_report_is_written_from_the_rating_tab(
 
 
 def test_a_certificate_is_refused_until_the_student_passes_then_signed_and_verified(
-    qtbot, class_db: tuple[Path, str], tmp_path: Path
+    qtbot, class_db: tuple[str, str], tmp_path: Path
 ) -> None:
     db, session_id = class_db
     window = open_window(qtbot, db)

@@ -1,6 +1,7 @@
-"""The instructor view on a real SQLite file: who has no assessment attempt, the gradebook written
-and read back, an assessment set up and released through its dialog, and a stroke rated while the
-stored session is replayed; wrong passphrases change nothing."""
+"""The instructor view on a real SQLite file and a real PostgreSQL server: who has no assessment
+attempt, the gradebook written and read back, an assessment set up and released through its
+dialog, and a stroke rated while the stored session is replayed; wrong passphrases change
+nothing."""
 
 from __future__ import annotations
 
@@ -31,10 +32,10 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def class_db(tmp_path: Path, recorded: Path) -> tuple[Path, str]:
+def class_db(db_target: str, recorded: Path) -> tuple[str, str]:
     """A course with an assessment of 10 sweeps: Ann took it (a real recorded session), Ben has
-    not. Returns the file and Ann's session id."""
-    db = tmp_path / "class.sqlite"
+    not; on each backend. Returns the database's target and Ann's session id."""
+    db = db_target
     exercise = find_exercise("sweep")
     report = score_recording(read_recording(recorded), exercise)
     with Records.open(db) as records:
@@ -63,7 +64,7 @@ def class_db(tmp_path: Path, recorded: Path) -> tuple[Path, str]:
     return db, new.id
 
 
-def open_window(qtbot, db: Path) -> InstructorWindow:
+def open_window(qtbot, db: str) -> InstructorWindow:
     window = InstructorWindow(str(db), ["sweep", "fan"])
     qtbot.addWidget(window)
     window.show()
@@ -83,7 +84,7 @@ def click_ok(buttons: QDialogButtonBox) -> None:
 
 
 def test_completeness_lists_who_has_no_attempt_and_the_gradebook_is_written(
-    qtbot, class_db: tuple[Path, str], tmp_path: Path
+    qtbot, class_db: tuple[str, str], tmp_path: Path
 ) -> None:
     db, _ = class_db
     window = open_window(qtbot, db)
@@ -144,7 +145,7 @@ def test_completeness_lists_who_has_no_attempt_and_the_gradebook_is_written(
 
 
 def test_an_assessment_set_up_in_its_dialog_is_in_the_records_and_results_are_released(
-    qtbot, class_db: tuple[Path, str]
+    qtbot, class_db: tuple[str, str]
 ) -> None:
     db, _ = class_db
     window = open_window(qtbot, db)
@@ -202,7 +203,7 @@ def test_an_assessment_set_up_in_its_dialog_is_in_the_records_and_results_are_re
 
 
 def test_a_stroke_rated_while_its_session_is_replayed_is_stored(
-    qtbot, class_db: tuple[Path, str]
+    qtbot, class_db: tuple[str, str]
 ) -> None:
     db, session_id = class_db
     window = open_window(qtbot, db)
@@ -253,7 +254,7 @@ def test_a_stroke_rated_while_its_session_is_replayed_is_stored(
 
 
 def test_a_session_stored_without_its_recording_says_so_and_offers_nothing_to_rate(
-    qtbot, class_db: tuple[Path, str]
+    qtbot, class_db: tuple[str, str]
 ) -> None:
     from tests.trainer.records.helpers import make_session
 
@@ -286,7 +287,7 @@ def test_a_session_stored_without_its_recording_says_so_and_offers_nothing_to_ra
 
 
 def test_the_records_menu_opens_the_instructor_view(
-    qtbot, make_window, class_db: tuple[Path, str], monkeypatch
+    qtbot, make_window, class_db: tuple[str, str], monkeypatch
 ) -> None:
     db, _ = class_db
     monkeypatch.setenv("IASTM_TRAINER_DB", str(db))
@@ -303,7 +304,7 @@ def test_the_records_menu_opens_the_instructor_view(
 
 
 def test_double_clicking_an_attempt_in_the_completeness_check_replays_it_for_rating(
-    qtbot, class_db: tuple[Path, str]
+    qtbot, class_db: tuple[str, str]
 ) -> None:
     db, session_id = class_db
     window = open_window(qtbot, db)

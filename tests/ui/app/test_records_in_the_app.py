@@ -1,5 +1,5 @@
-"""The records in the application, on a real SQLite file: pick who is training, a finished session
-is stored for them, and their progress shows it."""
+"""The records in the application, on a real SQLite file and a real PostgreSQL server: pick who
+is training, a finished session is stored for them, and their progress shows it."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from ui.training.session_controller import Phase
 
 
 @pytest.fixture
-def records_db(tmp_path: Path, monkeypatch) -> Path:
-    db = tmp_path / "records.sqlite"
-    monkeypatch.setenv("IASTM_TRAINER_DB", str(db))
+def records_db(db_target: str, monkeypatch) -> str:
+    """Two students in the station's records, on a SQLite file and on a PostgreSQL server."""
+    db = db_target
+    monkeypatch.setenv("IASTM_TRAINER_DB", db)
     with Records.open(db) as records:
         records.add_student("instructor passphrase", "S-017", "Ann Lee")
         records.add_student("instructor passphrase", "S-018", "Ben Ode")
@@ -23,7 +24,7 @@ def records_db(tmp_path: Path, monkeypatch) -> Path:
 
 
 def test_a_session_is_stored_for_the_student_training_and_shows_in_their_progress(
-    qtbot, make_window, records_db: Path, tmp_path: Path
+    qtbot, make_window, records_db: str, tmp_path: Path
 ) -> None:
     window = make_window(autostart=False, probe_ports=False)
     picker = window.choose_student()
@@ -56,7 +57,7 @@ def test_a_session_is_stored_for_the_student_training_and_shows_in_their_progres
     assert progress.table.item(0, 2).text() == str(n)
 
 
-def test_a_guest_trains_without_anything_stored(qtbot, make_window, records_db: Path) -> None:
+def test_a_guest_trains_without_anything_stored(qtbot, make_window, records_db: str) -> None:
     window = make_window(autostart=False, probe_ports=False)
     assert window.records.student_id is None
     with qtbot.waitSignal(window.controller.started, timeout=15_000):
@@ -109,7 +110,7 @@ def test_the_class_view_shows_who_is_behind_and_the_hardest_exercises(
 
 
 def test_closing_right_after_a_session_waits_until_it_is_in_the_records(
-    qtbot, make_window, records_db: Path
+    qtbot, make_window, records_db: str
 ) -> None:
     """Quitting straight after Stop (the end of a lab, a logout) must not lose the session from
     the student's records: it is stored on a worker thread that dies with the process, so the
