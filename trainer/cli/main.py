@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import traceback
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from typing import Any
 
 from devices.sim import SKILL_NAMES
 from trainer.cli import commands, plate_commands, records_commands, report_commands
+from trainer.cli.arguments import positive_float, positive_int
 
 #: Errors a user can cause, as (module, class); each message already names the file, line, port
 #: or argument. Looked up when an error is handled, not imported up front: an exception can only
@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("record", help="record from a device into a recording file")
     p.add_argument("--device", required=True, help="sim, sim:SKILL, a port name or a pyserial URL")
-    p.add_argument("--seconds", required=True, type=_positive_float, help="how long to record")
+    p.add_argument("--seconds", required=True, type=positive_float, help="how long to record")
     p.add_argument("--out", required=True, type=Path, help="the recording file (.csv)")
     p.add_argument("--protocol", choices=("itp", "csv"), default="itp")
     p.add_argument("--baud", type=int, default=115200)
@@ -116,11 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("simulate", help="write a synthetic recording")
     p.add_argument("--skill", required=True, choices=SKILL_NAMES)
-    p.add_argument("--strokes", required=True, type=_positive_int)
+    p.add_argument("--strokes", required=True, type=positive_int)
     p.add_argument("--seed", required=True, type=int)
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--exercise", default=None, help="an exercise id or file (sets the stroke type)")
-    p.add_argument("--rate", type=_positive_float, default=1000.0, help="samples per second")
+    p.add_argument("--rate", type=positive_float, default=1000.0, help="samples per second")
     p.add_argument(
         "--plate",
         action="store_true",
@@ -150,33 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="simulate a trainee on the simulator, score, print the table")
     p.add_argument("--exercise", default="sweep")
     p.add_argument("--skill", default="competent", choices=SKILL_NAMES)
-    p.add_argument("--strokes", type=_positive_int, default=10)
+    p.add_argument("--strokes", type=positive_int, default=10)
     p.add_argument("--seed", type=int, default=1)
 
     records_commands.add_parsers(sub)
     plate_commands.add_parsers(sub)
     report_commands.add_parsers(sub)
     return parser
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

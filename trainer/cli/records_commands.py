@@ -10,11 +10,11 @@ hold a database lock) and the records check it inside the transaction.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 from typing import Any
 
+from trainer.cli.arguments import nonnegative_float, positive_int, records_command
 from trainer.cli.commands import version
 from trainer.records.errors import RecordsError
 
@@ -26,17 +26,7 @@ def add_parsers(sub: Any) -> None:
     """Add the records commands to the top-level sub-command parser ``sub``."""
 
     def command(name: str, help: str, handler: Any, parent: Any = sub) -> argparse.ArgumentParser:
-        p = parent.add_parser(name, help=help)
-        p.add_argument(
-            "--db",
-            default=None,
-            metavar="TARGET",
-            help="a SQLite file or a postgresql:// URL (default: IASTM_TRAINER_DB, then the "
-            "user's data folder)",
-        )
-        p.add_argument("--json", action="store_true", help="print JSON")
-        p.set_defaults(handler=handler)
-        return p
+        return records_command(parent, name, help, handler)
 
     def group(name: str, help: str) -> Any:
         p = sub.add_parser(name, help=help)
@@ -51,7 +41,7 @@ def add_parsers(sub: Any) -> None:
     p = command("add", "add a course", cmd_courses_add, g)
     p.add_argument("--id", required=True, dest="course_id")
     p.add_argument("--name", required=True)
-    p.add_argument("--hours", type=_nonnegative_float)
+    p.add_argument("--hours", type=nonnegative_float)
     p.add_argument("--provider")
     p.add_argument("--approval", help="the body that approved it and its number")
 
@@ -79,7 +69,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--id", required=True, dest="assessment_id")
     p.add_argument("--course", required=True)
     p.add_argument("--exercise", required=True, help="an exercise id or exercise file")
-    p.add_argument("--strokes", required=True, type=_positive_int)
+    p.add_argument("--strokes", required=True, type=positive_int)
     p.add_argument("--pass-score", required=True, type=float)
     p.add_argument("--pass-share", type=float, help="share of strokes passed, 0 to 1")
     p.add_argument("--max-cv", type=float, help="largest CV of peak force over the block, %%")
@@ -126,7 +116,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--rater", required=True)
     p.add_argument("--item", required=True)
     p.add_argument("--value", required=True, type=float)
-    p.add_argument("--stroke", type=_positive_int)
+    p.add_argument("--stroke", type=positive_int)
     p.add_argument("--comment")
 
     p = command("agreement", "agreement between raters and with the automated score", cmd_agreement)
@@ -174,26 +164,6 @@ def _passphrase(records: Any) -> str:
 
 def _say(args: argparse.Namespace, text: str) -> None:
     print(text, file=sys.stderr if args.json else sys.stdout)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-    return value
-
-
-def _nonnegative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
-    return value
 
 
 # -- commands -------------------------------------------------------------------------------------

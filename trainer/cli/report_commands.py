@@ -10,22 +10,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from trainer.cli.arguments import records_command
+
 
 def add_parsers(sub: Any) -> None:
     """Add the commands to the top-level sub-command parser ``sub``."""
 
     def command(name: str, help: str, handler: Any, parent: Any = sub) -> argparse.ArgumentParser:
-        p = parent.add_parser(name, help=help)
-        p.add_argument(
-            "--db",
-            default=None,
-            metavar="TARGET",
-            help="a SQLite file or a postgresql:// URL (default: IASTM_TRAINER_DB, then the "
-            "user's data folder)",
-        )
-        p.add_argument("--json", action="store_true", help="print JSON")
-        p.set_defaults(handler=handler)
-        return p
+        return records_command(parent, name, help, handler)
 
     p = command(
         "report", "a PDF report of a session, a student's progress or a class (tagged)", cmd_report

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.trainer.records.conftest import PASSPHRASE, db_target, pg_server, records_env
+from tests.trainer.records.conftest import PASSPHRASE, records_env
 from tests.trainer.records.helpers import make_session
 from trainer.records.repository import Records
 
-__all__ = ["PASSPHRASE", "db_target", "pg_server", "records_env"]
+__all__ = ["PASSPHRASE", "records_env"]  # db_target and pg_server: the root conftest
 
 
 @dataclass

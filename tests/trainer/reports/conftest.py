@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.trainer.records.conftest import PASSPHRASE, db_target, pg_server, records_env
+from tests.trainer.records.conftest import PASSPHRASE, records_env
 from trainer.library.exercise import find_exercise
 from trainer.offline.analysis import ScoreReport, score_recording
 from trainer.offline.simulation import simulate_recording
@@ -17,7 +17,7 @@ from trainer.recordings.reader import read_recording
 from trainer.records.capture import session_from_scores
 from trainer.records.repository import Records
 
-__all__ = ["PASSPHRASE", "db_target", "pg_server", "records_env"]
+__all__ = ["PASSPHRASE", "records_env"]  # db_target and pg_server: the root conftest
 
 
 @dataclass
