@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from trainer.library.exercise import Exercise
 from trainer.live.feedback import Reveal
 from trainer.records.repository import Records
+from ui.records.agreement_line import agreement_line, not_yet_line, read_agreement
 from ui.records.assessment_dialog import passphrase_field
 from ui.records.class_window import _fill, _table
 from ui.records.documents import ask_pdf, write_session_report
@@ -220,6 +221,11 @@ class RatingPanel(QWidget):
         self.report_dialog: Any = None
         self.line = QLabel("")
         self.line.setWordWrap(True)
+        #: How far the raters agree on the rubric item (the course's, after each rating).
+        self.agreement = QLabel("")
+        self.agreement.setWordWrap(True)
+        self.agreement.setAccessibleName("Agreement between raters")
+        self._agreement_course: str | None = None
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Student"))
@@ -254,6 +260,7 @@ class RatingPanel(QWidget):
         right_layout.addWidget(self.line)
         right_layout.addWidget(QLabel("Ratings given on this session"))
         right_layout.addWidget(self.rated, 1)
+        right_layout.addWidget(self.agreement)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -286,6 +293,7 @@ class RatingPanel(QWidget):
     def set_course(self, course_id: str | None) -> None:
         self.course_id = course_id
         target = self.target
+        self.show_agreement(None)
         run_in_background(
             lambda: read_students(target, course_id),
             "rating-students",
@@ -477,6 +485,7 @@ class RatingPanel(QWidget):
             if session == self.session_id and verdict is not None:
                 self.verdict.setText(verdict)
             self._say(f"{what}: {item} rated {value} by {rater}.")
+            self.show_agreement(item)
 
         def failed(exc: BaseException) -> None:
             self.rate_button.setEnabled(self.plot.shown is not None)
@@ -499,6 +508,36 @@ class RatingPanel(QWidget):
             done,
             failed,
         )
+
+    def show_agreement(self, item: str | None) -> None:
+        """The raters' agreement on ``item`` (the course's most rated item if None), read off
+        the GUI thread; or why it cannot be worked out yet."""
+        course, target = self.course_id, self.target
+        self._agreement_course = course
+        if course is None:
+            self.agreement.setText("")
+            return
+        # Methods, not closures: Qt drops the call's result if the panel has gone by then.
+        run_in_background(
+            lambda: read_agreement(target, course, item),
+            "agreement",
+            self._on_agreement,
+            self._on_agreement_failed,
+        )
+
+    def _on_agreement(self, result: dict[str, Any]) -> None:
+        if self._agreement_course == self.course_id:
+            short, full = agreement_line(result)
+            self.agreement.setText(short)
+            self.agreement.setToolTip(full)
+            self.agreement.setAccessibleDescription(full)
+
+    def _on_agreement_failed(self, exc: BaseException) -> None:
+        if self._agreement_course == self.course_id:
+            reason = _reason(exc)
+            self.agreement.setText(not_yet_line(reason))
+            self.agreement.setToolTip(reason)
+            self.agreement.setAccessibleDescription(reason)
 
     def _show_ratings(self, given: list[dict[str, Any]]) -> None:
         self.rated.clear()

@@ -323,3 +323,34 @@ def test_double_clicking_an_attempt_in_the_completeness_check_replays_it_for_rat
     window.tabs.setCurrentWidget(window.gradebook)
     double_click(qtbot, table, other.center())
     assert window.tabs.currentWidget() is window.gradebook
+
+
+def test_the_rating_tab_says_how_far_the_raters_agree(qtbot, class_db: tuple[str, str]) -> None:
+    """Two instructors rate the same strokes: the tab reads their agreement (ICC 2,1, with its
+    interval and Koo and Li's words for that interval) after each rating; before, why it
+    cannot."""
+    from trainer.records.agreement import icc
+    from ui.records.agreement_line import reading
+
+    db, session_id = class_db
+    window = open_window(qtbot, db)
+    panel = window.rating
+    qtbot.waitUntil(lambda: "no ratings" in panel.agreement.text(), timeout=15_000)
+    marks = {"Dr Lee": [2, 3, 5, 4, 3], "Dr Ode": [2, 4, 5, 4, 2]}
+    with Records.open(db) as records:
+        for rater, values in marks.items():
+            for stroke, value in enumerate(values, start=1):
+                records.rate(
+                    PW, session_id, rater=rater, item="pressure", value=value, stroke=stroke
+                )
+    panel.show_agreement("pressure")
+    qtbot.waitUntil(lambda: "ICC" in panel.agreement.text(), timeout=15_000)
+    expected = icc([[a, b] for a, b in zip(*marks.values(), strict=True)])
+    text = panel.agreement.text()
+    assert f"ICC {expected.icc_2_1:.2f}" in text
+    assert f"95 % CI {expected.ci95[0]:.2f} to {expected.ci95[1]:.2f}" in text
+    assert f": {reading(*expected.ci95)})" in text  # five strokes: a wide interval, said so
+    assert text.endswith("2 raters")
+    full = panel.agreement.toolTip()  # the whole reading, for the instructor who asks
+    assert "over the 5 strokes or sessions every one of them rated" in full
+    assert f"A change of {expected.mdc95:.1f}" in full
