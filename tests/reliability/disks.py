@@ -13,9 +13,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import resource
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 #: Big enough that a recording's check for a minute of room (3.7 MB at 2 kHz) passes when empty.
@@ -94,3 +96,16 @@ class SmallDisk:
             with contextlib.suppress(OSError):
                 os.fsync(f.fileno())
         return filler
+
+
+@contextlib.contextmanager
+def file_size_limit(limit_bytes: int) -> Iterator[None]:
+    """This process may write no file past ``limit_bytes`` until the block ends (``RLIMIT_FSIZE``,
+    which anyone may lower and raise back to the hard limit): a write past it fails with EFBIG,
+    as a full disk's fails with ENOSPC. Python ignores the SIGXFSZ that comes with it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
