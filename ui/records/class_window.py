@@ -28,6 +28,22 @@ STUDENT_COLUMNS = ("Student", "Sessions", "Recent mean", "Mean", "Trend /week", 
 EXERCISE_COLUMNS = ("Exercise (hardest first)", "Sessions", "Mean score", "Passed")
 
 
+#: What a records window says when there is no course to show.
+NO_COURSES = "No courses in the records yet: 'iastm-trainer courses add' makes one."
+
+
+def offer_courses(combo: QComboBox, courses: list[dict[str, Any]]) -> bool:
+    """The courses as choices of ``combo`` ("name (id)", the id as its data), put in without
+    signalling a change for each; False when there are none."""
+    if not courses:
+        return False
+    combo.blockSignals(True)
+    for c in courses:
+        combo.addItem(f"{c['name']} ({c['course_id']})", c["course_id"])
+    combo.blockSignals(False)
+    return True
+
+
 def read_courses(target: str) -> list[dict[str, Any]]:
     with Records.open(target) as records:
         return records.courses()
@@ -49,8 +65,8 @@ class ClassWindow(QWidget):
         self.course_combo.setAccessibleName("Course")
         self.note = QLabel("Reading the courses…")
         self.note.setWordWrap(True)
-        self.students = _table(STUDENT_COLUMNS, "Students")
-        self.exercises = _table(EXERCISE_COLUMNS, "Exercises")
+        self.students = records_table(STUDENT_COLUMNS, "Students")
+        self.exercises = records_table(EXERCISE_COLUMNS, "Exercises")
         top = QHBoxLayout()
         top.addWidget(QLabel("Course"))
         top.addWidget(self.course_combo, 1)
@@ -66,15 +82,9 @@ class ClassWindow(QWidget):
         )
 
     def _on_courses(self, courses: list[dict[str, Any]]) -> None:
-        if not courses:
-            self.note.setText(
-                "No courses in the records yet: 'iastm-trainer courses add' makes one."
-            )
+        if not offer_courses(self.course_combo, courses):
+            self.note.setText(NO_COURSES)
             return
-        self.course_combo.blockSignals(True)
-        for c in courses:
-            self.course_combo.addItem(f"{c['name']} ({c['course_id']})", c["course_id"])
-        self.course_combo.blockSignals(False)
         self._load_course()
 
     def _load_course(self) -> None:
@@ -105,7 +115,7 @@ class ClassWindow(QWidget):
                 "–" if trend is None else f"{trend:+.1f}",
                 "behind" if p["student_id"] in behind else "",
             )
-            _fill(self.students, r, cells)
+            fill_row(self.students, r, cells)
         exercises = view.get("exercises", [])
         self.exercises.setRowCount(len(exercises))
         for r, e in enumerate(exercises):
@@ -116,7 +126,7 @@ class ClassWindow(QWidget):
                 _fmt(e.get("mean_score")),
                 "–" if share is None else f"{100 * share:.0f} %",
             )
-            _fill(self.exercises, r, cells)
+            fill_row(self.exercises, r, cells)
         spread = view.get("spread")
         below = view.get("behind_below")
         text = f"{len(people)} students; {len(behind)} behind"
@@ -133,7 +143,7 @@ class ClassWindow(QWidget):
         self.note.setText(f"The records cannot be read: {exc}")
 
 
-def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
+def records_table(columns: tuple[str, ...], name: str) -> QTableWidget:
     table = QTableWidget(0, len(columns))
     table.setHorizontalHeaderLabels(columns)
     table.verticalHeader().setVisible(False)
@@ -145,7 +155,7 @@ def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
     return table
 
 
-def _fill(table: QTableWidget, row: int, cells: tuple[str, ...]) -> None:
+def fill_row(table: QTableWidget, row: int, cells: tuple[str, ...]) -> None:
     for c, text in enumerate(cells):
         item = QTableWidgetItem(text)
         if c:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from trainer.records.repository import Records
 from ui.records.assessment_dialog import passphrase_field
-from ui.records.class_window import _fill, _table
+from ui.records.class_window import fill_row, records_table
 from ui.records.documents import ask_pdf, issue_certificate
 from ui.runtime.background import run_in_background
 
@@ -67,7 +67,7 @@ class GradebookPanel(QWidget):
         self.course_id: str | None = None
         self.note = QLabel("Choose a course.")
         self.note.setWordWrap(True)
-        self.table = _table(COMPLETENESS_COLUMNS, "Assessment completeness")
+        self.table = records_table(COMPLETENESS_COLUMNS, "Assessment completeness")
         self.table.setToolTip("Double-click a student's attempt to rate its strokes.")
         self.table.cellDoubleClicked.connect(self._open_attempt)
         self.format_combo = QComboBox()
@@ -143,7 +143,7 @@ class GradebookPanel(QWidget):
                 str(len(r["attempts"])),
                 last,
             )
-            _fill(self.table, i, cells)
+            fill_row(self.table, i, cells)
             self.table.item(i, 0).setData(Qt.ItemDataRole.UserRole, r["student_id"])
             latest = r["attempts"][-1] if r["attempts"] else None
             self.table.item(i, 1).setData(Qt.ItemDataRole.UserRole, latest)

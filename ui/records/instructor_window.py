@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from trainer.records.repository import Records
 from ui.records.assessment_dialog import AssessmentDialog, ReleaseDialog
-from ui.records.class_window import read_courses
+from ui.records.class_window import NO_COURSES, offer_courses, read_courses
 from ui.records.gradebook_panel import GradebookPanel
 from ui.records.rating_panel import RatingPanel
 from ui.runtime.background import run_in_background
@@ -83,15 +83,9 @@ class InstructorWindow(QWidget):
         return self.course_combo.currentData()
 
     def _on_courses(self, courses: list[dict[str, Any]]) -> None:
-        if not courses:
-            self.line.setText(
-                "No courses in the records yet: 'iastm-trainer courses add' makes one."
-            )
+        if not offer_courses(self.course_combo, courses):
+            self.line.setText(NO_COURSES)
             return
-        self.course_combo.blockSignals(True)
-        for c in courses:
-            self.course_combo.addItem(f"{c['name']} ({c['course_id']})", c["course_id"])
-        self.course_combo.blockSignals(False)
         self._course_changed()
 
     def _course_changed(self) -> None:

@@ -39,7 +39,7 @@ from trainer.live.feedback import Reveal
 from trainer.records.repository import Records
 from ui.records.agreement_line import agreement_line, not_yet_line, read_agreement
 from ui.records.assessment_dialog import passphrase_field
-from ui.records.class_window import _fill, _table
+from ui.records.class_window import fill_row, records_table
 from ui.records.documents import ask_pdf, write_session_report
 from ui.runtime.background import run_in_background
 from ui.strokes.stroke_panel import StrokePanel
@@ -175,7 +175,7 @@ class RatingPanel(QWidget):
         self.replay: Replay | None = None
         self.student_combo = QComboBox()
         self.student_combo.setAccessibleName("Student")
-        self.sessions = _table(SESSION_COLUMNS, "Sessions")
+        self.sessions = records_table(SESSION_COLUMNS, "Sessions")
         self.sessions.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.sessions.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         header = self.sessions.horizontalHeader()
@@ -369,7 +369,7 @@ class RatingPanel(QWidget):
                 "–" if mean is None else f"{mean:.1f}",
                 s.get("assessment") or "",
             )
-            _fill(self.sessions, i, cells)
+            fill_row(self.sessions, i, cells)
         self.note.setText(
             f"{len(rows)} sessions; pick one to replay its strokes."
             if rows
