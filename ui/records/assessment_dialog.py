@@ -104,16 +104,7 @@ class AssessmentDialog(QDialog):
         form.addRow("Peak-force variation, at most", self.max_cv_spin)
         form.addRow("Rubric minimums", self.rubric_edit)
         form.addRow("Instructor passphrase", self.passphrase)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add assessment")
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.line)
-        layout.addWidget(self.buttons)
+        self.buttons = _lay_out(self, form, self.line, "Add assessment")
 
     def fields(self) -> dict[str, Any]:
         """What ``Records.add_assessment`` takes; ValueError says which field is wrong."""
@@ -188,16 +179,7 @@ class ReleaseDialog(QDialog):
         form = QFormLayout()
         form.addRow("Assessment", self.assessment_combo)
         form.addRow("Instructor passphrase", self.passphrase)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Release results")
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.line)
-        layout.addWidget(self.buttons)
+        self.buttons = _lay_out(self, form, self.line, "Release results")
 
     def submit(self) -> None:
         assessment_id = self.assessment_combo.currentData()
@@ -240,3 +222,19 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, RecordsError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
+
+
+def _lay_out(dialog: Any, form: QFormLayout, line: QLabel, ok_text: str) -> QDialogButtonBox:
+    """The form, the line that says what happened, and OK (named ``ok_text``, which submits) and
+    Cancel under them; returns the buttons."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.accepted.connect(dialog.submit)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(line)
+    layout.addWidget(buttons)
+    return buttons
