@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from trainer.signals.loops import lfilter
+
 #: Samples a baseline scan looks ahead at first (it doubles while nothing changes). Looking too
 #: far costs a few ns a sample, a step of the scan some 20 µs, so the first look is generous.
 _SCAN_SPAN = 1024
@@ -153,8 +155,6 @@ class BaselineTracker:
             v_before[:] = v_after[:] = v
             m_after = np.full(n, self._mean_n)
             return BaselineTrace(b_before, v_before, b_after, v_after, accepted, m_after)
-        from scipy import signal  # here: importing it costs about 1 s of start-up
-
         bb, ba, bc = self._b_coef
         vb, va, vc = self._v_coef
         mb, ma, mc = self._m_coef
@@ -171,18 +171,18 @@ class BaselineTracker:
             # the noise estimate restarts at each change between learn and near. The span grows
             # while stretches are long, so a block costs O(n) however often the kind changes.
             seg = y[i : i + span]
-            b_seq, _ = signal.lfilter(bb, ba, seg, zi=np.array([bc * b]))
+            b_seq, _ = lfilter(bb, ba, seg, np.array([bc * b]))
             b_prev = _delayed(b_seq, b)
             dev = np.abs(seg - b_prev)
             if not last_ok:
                 mean = float(seg[0])  # a new accepted stretch: its own local mean
-            m_seq, _ = signal.lfilter(mb, ma, seg, zi=np.array([mc * mean]))
+            m_seq, _ = lfilter(mb, ma, seg, np.array([mc * mean]))
             wiggle = seg - _delayed(m_seq, mean)
             wiggle2 = wiggle * wiggle
             q = 0
             while q < seg.size:
                 dev_q = dev[q:]
-                v_seq, _ = signal.lfilter(vb, va, wiggle2[q:], zi=np.array([vc * v]))
+                v_seq, _ = lfilter(vb, va, wiggle2[q:], np.array([vc * v]))
                 v_prev = _delayed(v_seq, v)
                 learn = dev_q < gs * np.sqrt(v_prev) + noise_floor
                 k = _first_false(learn)

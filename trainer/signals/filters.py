@@ -4,11 +4,9 @@ Each filter carries its own state, so that a stream cut into blocks of any size 
 same output as the whole recording processed at once; the segmenter relies on that. The detection
 low-pass never goes above 0.4 x the sample rate. Never does I/O or imports Qt.
 
-Only scipy's public ``lfilter`` and ``sosfilt`` are called. Their private compiled loops
-(``scipy.signal._sigtools``, ``_sosfilt``) give the same numbers without the argument checks, but
-on the live path (1 kHz in 10 ms blocks, about 290 small calls a second) that saves only 0.11-0.13 %
-of a core (``benchmarks/bench_filters.py``, docs/benchmarks.md), too little to depend on internals
-that may change in any scipy release.
+The filter is designed in ``butterworth.py`` and run by scipy's compiled ``lfilter`` and
+``sosfilt`` loops, reached through ``loops.py`` without importing ``scipy.signal`` (0.7-0.8 s of
+start-up, more than the whole budget of scoring a recording); the numbers are scipy's, bit for bit.
 """
 
 from __future__ import annotations
@@ -17,24 +15,12 @@ import math
 
 import numpy as np
 
+from trainer.signals import loops
+from trainer.signals.butterworth import group_delay_samples, lowpass_sos, sosfilt_zi
+
 #: The detection low-pass cut-off never goes above this fraction of the sample rate (20 Hz on an
 #: 80 Hz HX711 is fine, on a 10 Hz one it becomes 4 Hz).
 MAX_CUTOFF_FRACTION = 0.4
-
-
-# -- seeded sosfilt --------------------------------------------------------------------------------
-
-
-def _sosfilt_seeded(sos: np.ndarray, rows: np.ndarray, zi_unit: np.ndarray) -> np.ndarray:
-    """``sosfilt`` along each row of a 2-D array, each row's state seeded from its first sample.
-
-    ``zi_unit`` is ``sosfilt_zi(sos)``: every row starts as if its first sample had always been
-    there, as ``sosfiltfilt`` starts each pass.
-    """
-    from scipy import signal
-
-    y, _ = signal.sosfilt(sos, rows, zi=zi_unit[:, None, :] * rows[None, :, :1])
-    return y
 
 
 # -- the detection low-pass ------------------------------------------------------------------------
@@ -60,11 +46,9 @@ class LowPass:
         self.requested_cutoff_hz = float(cutoff_hz)
         self.cutoff_hz = min(float(cutoff_hz), MAX_CUTOFF_FRACTION * self.rate_hz)
         self.order = int(order)
-        from scipy import signal  # here: importing it costs about 1 s of start-up
-
-        self.sos = signal.butter(self.order, self.cutoff_hz, fs=self.rate_hz, output="sos")
+        self.sos = lowpass_sos(self.order, self.cutoff_hz / (self.rate_hz / 2.0))
         self._sections = [(np.array(s[:3]), np.array(s[3:])) for s in self.sos]
-        self._zi_unit = signal.sosfilt_zi(self.sos)
+        self._zi_unit = sosfilt_zi(self.sos)
         self._zi: list[np.ndarray] | None = None
 
     def reset(self) -> None:
@@ -76,24 +60,17 @@ class LowPass:
         x = np.asarray(values, dtype=float)
         if x.size == 0:
             return x.copy()
-        from scipy import signal
-
         if self._zi is None:
             self._zi = [row * x[0] for row in self._zi_unit]
         for k, (b, a) in enumerate(self._sections):
-            x, self._zi[k] = signal.lfilter(b, a, x, zi=self._zi[k])
+            x, self._zi[k] = loops.lfilter(b, a, x, self._zi[k])
         return x
 
     @property
     def group_delay_s(self) -> float:
         """Delay of slow signal components (strokes), computed from the filter itself."""
-        from scipy import signal
-
-        w = self.cutoff_hz / 100.0
-        delay = 0.0
-        for b, a in self._sections:
-            _, gd = signal.group_delay((b, a), w=[w], fs=self.rate_hz)
-            delay += float(gd[0])
+        w_rad = 2.0 * math.pi * (self.cutoff_hz / 100.0) / self.rate_hz
+        delay = sum(group_delay_samples(b, a, w_rad) for b, a in self._sections)
         return delay / self.rate_hz
 
     def zero_phase(self, values: np.ndarray) -> np.ndarray:
@@ -111,8 +88,8 @@ class LowPass:
         ext[0, p : p + x.size] = x
         np.subtract(2.0 * float(x[0]), x[p:0:-1], out=ext[0, :p])
         np.subtract(2.0 * float(x[-1]), x[-2 : -(p + 2) : -1], out=ext[0, p + x.size :])
-        forward = _sosfilt_seeded(self.sos, ext, self._zi_unit)
-        backward = _sosfilt_seeded(self.sos, forward[:, ::-1], self._zi_unit)
+        forward = loops.sosfilt_from_rest(self.sos, ext, self._zi_unit)
+        backward = loops.sosfilt_from_rest(self.sos, forward[:, ::-1], self._zi_unit)
         return backward[0, p : p + x.size][::-1].copy()
 
 
@@ -136,11 +113,11 @@ def sosfiltfilt_rows(
             np.subtract(2.0 * float(x[0]), x[p:0:-1], out=ext[r, :p])
             np.subtract(2.0 * float(x[-1]), x[-2 : -(p + 2) : -1], out=ext[r, p + n : p + n + p])
         ends.append(n + 2 * p)
-    forward = _sosfilt_seeded(sos, ext, zi)
+    forward = loops.sosfilt_from_rest(sos, ext, zi)
     backward = np.zeros_like(forward)
     for r, e in enumerate(ends):
         backward[r, :e] = forward[r, e - 1 :: -1]
-    backward = _sosfilt_seeded(sos, backward, zi)
+    backward = loops.sosfilt_from_rest(sos, backward, zi)
     return [
         backward[r, p : e - p][::-1].copy()
         for r, (e, p) in enumerate(zip(ends, padlens, strict=True))

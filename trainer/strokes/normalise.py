@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trainer.signals.butterworth import lowpass_sos, sosfilt_zi
 from trainer.signals.filters import sosfiltfilt_rows
+from trainer.signals.median import median
 from trainer.signals.sparc import sparc_many
 from trainer.strokes.stroke import Stroke
 
@@ -218,7 +220,7 @@ def _uniform(
     """The samples on a uniform grid at the median interval, and that grid's rate."""
     if t_s.size == 1:
         return t_s.copy(), values.copy(), float("nan")
-    median_dt_s = _median(dt_s)
+    median_dt_s = median(dt_s)
     count = max(2, round((t_s[-1] - t_s[0]) / median_dt_s) + 1)
     grid_s = _linspace(float(t_s[0]), float(t_s[-1]), count)
     rate_hz = (count - 1) / (t_s[-1] - t_s[0])
@@ -236,17 +238,6 @@ def _linspace(start: float, stop: float, num: int) -> np.ndarray:
     out += start
     out[-1] = stop
     return out
-
-
-def _median(x: np.ndarray) -> float:
-    """``np.median`` of a non-empty array, by one partial sort (the same number, sooner)."""
-    if np.isnan(x).any():
-        return float(np.median(x))
-    k = x.size // 2
-    if x.size % 2:
-        return float(np.partition(x, k)[k])
-    part = np.partition(x, (k - 1, k))
-    return (float(part[k - 1]) + float(part[k])) / 2.0
 
 
 def _uniform_angle(t_s: np.ndarray, angle_deg: np.ndarray, grid_s: np.ndarray) -> np.ndarray | None:
@@ -281,10 +272,8 @@ def _design_key(
 @functools.lru_cache(maxsize=64)
 def _design(order: int, cutoff_nyquist: float) -> tuple[np.ndarray, np.ndarray]:
     """A Butterworth low-pass as second-order sections, and its unit-step initial state."""
-    from scipy import signal  # here: importing it costs about 1 s of start-up
-
-    sos = signal.butter(order, cutoff_nyquist, output="sos")
-    return sos, signal.sosfilt_zi(sos)
+    sos = lowpass_sos(order, cutoff_nyquist)
+    return sos, sosfilt_zi(sos)
 
 
 #: Rows are filtered in batches of about this many samples (bounds the memory a batch takes).

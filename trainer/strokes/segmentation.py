@@ -82,6 +82,8 @@ from devices.samples import SampleBlock
 from trainer.signals.baseline import BaselineTrace, BaselineTracker
 from trainer.signals.errors import ConditioningError
 from trainer.signals.filters import LowPass
+from trainer.signals.loops import find_peaks, sosfilt_rows
+from trainer.signals.median import median
 from trainer.signals.tare import tare
 from trainer.strokes.detection import DetectionSettings, SegmentationError
 from trainer.strokes.stroke import Stroke
@@ -160,20 +162,34 @@ class _History:
         self.total = 0
         self._buf = np.zeros((2 * capacity, 6))
 
-    def append(self, rows: np.ndarray) -> None:
-        n = rows.shape[0]
+    def append(self, t: np.ndarray, x: np.ndarray, a: np.ndarray, y: np.ndarray) -> None:
+        """Add samples given as columns (time, force, the extra channels, filtered force),
+        written straight into place: stacking them into rows first cost a third more."""
+        n = t.size
         if n > self.capacity:
             self.total += n - self.capacity
-            rows = rows[-self.capacity :]
+            t, x, a, y = (
+                t[-self.capacity :],
+                x[-self.capacity :],
+                a[-self.capacity :],
+                y[-self.capacity :],
+            )
             n = self.capacity
         cap, head = self.capacity, self.total % self.capacity
         first = min(n, cap - head)
-        self._buf[head : head + first] = rows[:first]
-        self._buf[head + cap : head + cap + first] = rows[:first]
+        for at in (head, head + cap):
+            self._put(at, t[:first], x[:first], a[:first], y[:first])
         if first < n:
-            self._buf[: n - first] = rows[first:]
-            self._buf[cap : cap + n - first] = rows[first:]
+            for at in (0, cap):
+                self._put(at, t[first:], x[first:], a[first:], y[first:])
         self.total += n
+
+    def _put(self, at: int, t: np.ndarray, x: np.ndarray, a: np.ndarray, y: np.ndarray) -> None:
+        rows = self._buf[at : at + t.size]
+        rows[:, _T] = t
+        rows[:, _X] = x
+        rows[:, _A:_Y] = a
+        rows[:, _Y] = y
 
     def window(self, lo: int, hi: int, col: int) -> np.ndarray:
         """Samples ``lo..hi`` (inclusive, absolute) of one column, as a view."""
@@ -535,7 +551,7 @@ class StrokeSegmenter:
                     self._setup(rate)
                     self._tracker.start(y)
                     self.tare_warning = None
-                    self._hist.append(np.column_stack([t[:end], x[:end], a[:end], y]))
+                    self._hist.append(t[:end], x[:end], a[:end], y)
                     self._n = self._lo_limit = self._seg_start = end
                     return end
             found = _still_start(x[:end], y, lp, s.f_on_floor_n)
@@ -640,7 +656,7 @@ class StrokeSegmenter:
     # -- the state machine ---------------------------------------------------------------------
     def _process_chunk(self, t: np.ndarray, x: np.ndarray, a: np.ndarray) -> None:
         y = self._lp.process(x)
-        self._hist.append(np.column_stack([t, x, a, y]))
+        self._hist.append(t, x, a, y)
         base = self._n
         i = 0
         while i < y.size:
@@ -900,12 +916,8 @@ class StrokeSegmenter:
         peak = float(np.max(part))
         if not peak > 0:
             return False
-        from scipy import signal  # here: importing it costs about 1 s of start-up
-
-        valleys, _ = signal.find_peaks(
-            -part,
-            prominence=s.valley_prominence_ratio * peak,
-            distance=self._valley_dist_n,
+        valleys = find_peaks(
+            -part, prominence=s.valley_prominence_ratio * peak, distance=self._valley_dist_n
         )
         if valleys.size == 0:
             return False
@@ -988,7 +1000,7 @@ class StrokeSegmenter:
                     if float(window.max() - window.min()) > p.band_n:
                         continue
                     # The later half: the last of a slow tail is in the earlier one.
-                    level = float(np.median(window[h:]))
+                    level = median(window[h:])
                     k = a + j - 1  # the window's last sample
                     if abs(level - p.baseline_n) <= p.limit_n:
                         # the raw samples' time of the level (the filtered force lags them)
@@ -1202,9 +1214,8 @@ def _still_start(
     assert sd_fast is not None
     impulse = np.zeros(max(64, round(20.0 * lp.rate_hz / lp.cutoff_hz)))
     impulse[0] = 1.0
-    from scipy import signal
-
-    gain = float(np.sqrt(np.sum(signal.sosfilt(lp.sos, impulse) ** 2)))
+    response = sosfilt_rows(lp.sos, impulse[None, :], np.zeros((len(lp.sos), 1, 2)))
+    gain = float(np.sqrt(np.sum(response**2)))
     # the fast part holds the share of the noise the filter stops
     noise = sd_fast / math.sqrt(max(1.0 - gain * gain, 1e-6))
     ok = sd <= np.maximum(_START_STILL_SD_N, 3.0 * gain * noise)

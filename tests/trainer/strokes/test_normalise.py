@@ -10,7 +10,6 @@ from scipy import signal
 
 from trainer.strokes.normalise import (
     POINTS,
-    _median,
     _zero_phase_rows,
     force_sparc,
     normalise,
@@ -166,12 +165,3 @@ def test_normalising_strokes_together_gives_each_its_own_result() -> None:
             np.testing.assert_array_equal(getattr(n, name), getattr(alone, name))
         for name in ("duration_s", "time_to_peak_frac", "peak_force_n", "sparc"):
             assert getattr(n, name) == getattr(alone, name) or math.isnan(getattr(alone, name))
-
-
-def test_median_interval_is_numpys_median() -> None:
-    rng = np.random.default_rng(5)
-    for n in [1, 2, 3, 4, 5, 8, 99, 100, 1001]:
-        for _ in range(20):
-            x = np.round(rng.uniform(0.5, 1.5, n) * 1e-3, 6)  # ties, as in real time stamps
-            assert _median(x) == np.median(x)
-    assert math.isnan(_median(np.array([1.0, np.nan, 2.0])))
