@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import math
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -43,6 +44,8 @@ class _Loops:
 
 
 _loops: _Loops | None = None
+#: The session thread and the GUI thread may both filter first: the modules are loaded once.
+_loading = threading.Lock()
 
 
 def _load_extension(name: str) -> ModuleType | None:
@@ -120,15 +123,19 @@ def _answers_known_cases(loops: _Loops) -> _Loops:
 
 def _get() -> _Loops:
     global _loops
-    if _loops is None:
-        (sosfilt,) = _checked("_sosfilt", ("_sosfilt",))
-        (linear_filter,) = _checked("_sigtools", ("_linear_filter",))
-        peaks = _checked(
-            "_peak_finding_utils",
-            ("_local_maxima_1d", "_select_by_peak_distance", "_peak_prominences"),
-        )
-        _loops = _answers_known_cases(_Loops(sosfilt, linear_filter, *peaks))
-    return _loops
+    loaded = _loops
+    if loaded is not None:
+        return loaded
+    with _loading:
+        if _loops is None:
+            (sosfilt,) = _checked("_sosfilt", ("_sosfilt",))
+            (linear_filter,) = _checked("_sigtools", ("_linear_filter",))
+            peaks = _checked(
+                "_peak_finding_utils",
+                ("_local_maxima_1d", "_select_by_peak_distance", "_peak_prominences"),
+            )
+            _loops = _answers_known_cases(_Loops(sosfilt, linear_filter, *peaks))
+        return _loops
 
 
 def use_public_functions() -> None:

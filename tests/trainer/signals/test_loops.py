@@ -133,3 +133,35 @@ def test_the_loops_and_scipy_signal_live_side_by_side() -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "True"]
+
+
+def test_threads_that_filter_first_together_load_the_modules_once(monkeypatch) -> None:
+    """The session thread and the GUI thread may both be the first to filter."""
+    import threading
+    import time
+
+    real = loops._load_extension
+    loaded: list[str] = []
+
+    def slow_load(name: str):
+        loaded.append(name)
+        time.sleep(0.02)  # long enough for every thread to arrive while the first loads
+        return real(name)
+
+    monkeypatch.setattr(loops, "_load_extension", slow_load)
+    loops.forget()
+    barrier = threading.Barrier(4)
+    seen: list[object] = []
+
+    def first_use() -> None:
+        barrier.wait()
+        seen.append(loops._get())
+
+    threads = [threading.Thread(target=first_use) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(loaded) == ["_peak_finding_utils", "_sigtools", "_sosfilt"]
+    assert len(seen) == 4 and all(s is seen[0] for s in seen)
+    assert loops.compiled_in_use()
