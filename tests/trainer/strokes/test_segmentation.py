@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from devices.samples import SampleBlock
 from tests.trainer.strokes.whole_recording import segment, segment_offline
+from trainer.strokes import segmentation
 from trainer.strokes.detection import DetectionSettings, SegmentationError
 from trainer.strokes.segmentation import StrokeSegmenter
 from trainer.strokes.stroke import Stroke
@@ -406,6 +407,18 @@ def test_any_block_partition_gives_exactly_the_same_strokes(cuts):
         out += seg.feed(block(t[lo:hi], f[lo:hi], a[lo:hi]))
     out += seg.flush()
     assert same_strokes(out, MIXED_WHOLE)
+
+
+def test_a_long_block_taken_in_pieces_gives_exactly_the_same_strokes(monkeypatch):
+    """A whole recording comes as one block and is taken a piece at a time: pieces that cut
+    through strokes, the gap and the glitches change nothing."""
+    t, f, a = MIXED
+    assert t.size > 10 * 997
+    monkeypatch.setattr(segmentation, "_FEED_PIECE", 997)
+    seg = StrokeSegmenter()
+    out = seg.feed(block(t, f, a)) + seg.flush()
+    assert same_strokes(out, MIXED_WHOLE)
+    assert seg.counters["gaps"] == 1
 
 
 def test_tiny_blocks_give_exactly_the_same_strokes():
