@@ -487,7 +487,7 @@ class StrokeSegmenter:
             # it is the finished stroke's start: the hint only serves the build-up.
             peak = max(peak, float(self.expected_peak_n))
         threshold = self.settings.boundary_fraction * peak
-        first = _rise_start(smooth > threshold, cl)
+        first = _rise_start((smooth > threshold).tobytes(), cl, smooth.size)
         if first is None:
             return None
         return _crossing(t, smooth, first - 1, threshold) if first > 0 else float(t[0])
@@ -1107,13 +1107,11 @@ class StrokeSegmenter:
             self.counters["dropped_short"] += 1
             return None
         threshold = s.boundary_fraction * peak
-        above = smooth > threshold
-        inside = np.flatnonzero(above[cl : ch + 1])
-        b = cl + int(inside[-1])
-        first = _rise_start(above[: ch + 1], cl)
+        above = (smooth > threshold).tobytes()  # searched in C (module notes on ``_Runs``)
+        b = above.rfind(b"\x01", cl, ch + 1)  # the contact's last sample above the level
+        first = _rise_start(above, cl, ch + 1)
         assert first is not None  # the peak itself is above its own fraction
-        after = np.flatnonzero(~above[b + 1 :])
-        last = b + int(after[0]) if after.size else n - 1
+        last = _fall_end(above, b)
         t = self._hist.window(lo, hi, _T)
         # The start, from the onset's baseline alone: the live start walks back the same way.
         start_s = _crossing(t, smooth, first - 1, threshold) if first > 0 else float(t[0])
@@ -1190,26 +1188,28 @@ class StrokeSegmenter:
             return None
         ramp = (level - baseline_n) * np.clip((t - start_s) / span, 0.0, 1.0)
         smooth = zero - ramp
-        above = smooth > threshold
-        inside = np.flatnonzero(above[cl : ch + 1])
-        if inside.size == 0:
+        above = (smooth > threshold).tobytes()
+        b = above.rfind(b"\x01", cl, ch + 1)
+        if b < 0:
             return None
-        b = cl + int(inside[-1])
-        after = np.flatnonzero(~above[b + 1 :])
-        last = b + int(after[0]) if after.size else smooth.size - 1
-        return t, force, smooth, last
+        return t, force, smooth, _fall_end(above, b)
 
 
-def _rise_start(above: np.ndarray, contact: int) -> int | None:
+def _rise_start(above: bytes, contact: int, end: int) -> int | None:
     """First sample of the run above the boundary level that the contact's first sample above it
-    belongs to: the walk back from the contact to where the stroke rose through the level. Shared
-    by the finished stroke and the live start, so the two cannot disagree. None: nothing above."""
-    inside = np.flatnonzero(above[contact:])
-    if inside.size == 0:
+    (before ``end``) belongs to: the walk back from the contact to where the stroke rose through
+    the level. Shared by the finished stroke and the live start, so the two cannot disagree.
+    ``above`` is the mask's bytes (1: above). None: nothing above."""
+    a = above.find(b"\x01", contact, end)
+    if a < 0:
         return None
-    a = contact + int(inside[0])
-    before = np.flatnonzero(~above[:a])
-    return int(before[-1]) + 1 if before.size else 0
+    return above.rfind(b"\x00", 0, a) + 1  # 0 when it was above from the first sample
+
+
+def _fall_end(above: bytes, b: int) -> int:
+    """Last sample of the run above the level that sample ``b`` (above it) belongs to."""
+    fall = above.find(b"\x00", b + 1)
+    return fall - 1 if fall >= 0 else len(above) - 1
 
 
 def _crossing(t: np.ndarray, f: np.ndarray, k: int, level: float) -> float:
