@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trainer.signals.savgol import savgol_smooth
+
 #: Below this force the CoP is not used (N).
 DEFAULT_MIN_FORCE_N = 1.5
 #: The CoP path is smoothed over this long (s): hand movement along the skin is far slower.
@@ -158,9 +160,7 @@ def _smooth(t: np.ndarray, v: np.ndarray) -> np.ndarray:
     window = min(window, (v.size - 1) | 1 if v.size % 2 == 0 else v.size)
     if window < 7:
         return v
-    from scipy import signal  # here: importing it costs about 1 s of start-up
-
-    return signal.savgol_filter(v, window, 3, mode="interp")
+    return savgol_smooth(v, window, 3)
 
 
 def _turning_deg(x: np.ndarray, y: np.ndarray) -> float | None:
