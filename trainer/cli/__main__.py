@@ -2,6 +2,10 @@
 
 import sys
 
-from trainer.cli.main import main
+from trainer.cli.threads import one_blas_thread
+
+one_blas_thread()  # before anything imports numpy (see trainer.cli.threads)
+
+from trainer.cli.main import main  # noqa: E402
 
 sys.exit(main())

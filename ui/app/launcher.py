@@ -18,6 +18,9 @@ CLOSE_AFTER_ENV = "IASTM_TRAINER_CLOSE_AFTER"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from trainer.cli.threads import one_blas_thread
+
+    one_blas_thread()  # before anything imports numpy
     args = list(sys.argv[1:] if argv is None else argv)
     if args:
         from trainer.cli.main import main as cli_main
