@@ -122,3 +122,52 @@ def test_carries_the_licences_and_leaves_out_unused_qt(bundle: Path) -> None:
     qt_modules = {path.name.split(".")[0] for path in (INTERNAL / "PySide6").glob("Qt*.*")}
     assert {"QtCore", "QtGui", "QtWidgets"} <= qt_modules
     assert not qt_modules & {"QtNetwork", "QtQml", "QtQuick", "QtSql", "QtTest", "QtSvg"}
+
+
+def test_a_course_certifies_a_student_and_the_certificate_verifies(
+    bundle: Path, tmp_path: Path
+) -> None:
+    """What a continuing-education course does, through the frozen program only: the records
+    (Alembic, SQLAlchemy), scoring an assessment, the PDF report (typst), and a signed
+    certificate (pyHanko, cryptography, the QR code) that then verifies offline."""
+    passphrase = tmp_path / "passphrase.txt"
+    passphrase.write_text("a long lab passphrase\n", encoding="utf-8")
+    env = {"IASTM_TRAINER_PASSPHRASE_FILE": str(passphrase)}
+    db = str(tmp_path / "course.sqlite")
+
+    def run(*args: str) -> dict:
+        proc = run_frozen(bundle, tmp_path, *args, "--db", db, "--json", extra_env=env)
+        return json.loads(proc.stdout) if proc.stdout.strip() else {}
+
+    recording = tmp_path / "assessment.csv"
+    run_frozen(
+        bundle,
+        tmp_path,
+        *("simulate", "--skill", "expert", "--strokes", "10", "--seed", "5"),
+        *("--exercise", "sweep", "--out", str(recording)),
+    )
+    run("db", "upgrade")
+    run("courses", "add", "--id", "ce101", "--name", "IASTM for the forearm", "--hours", "8")
+    run("students", "add", "--student-id", "s1", "--name", "Ann Archer", "--course", "ce101")
+    run(
+        *("assessments", "add", "--id", "final", "--course", "ce101", "--exercise", "sweep"),
+        *("--strokes", "10", "--pass-score", "50"),
+    )
+    stored = run(
+        *("sessions", "add", str(recording), "--student", "s1", "--exercise", "sweep"),
+        *("--mode", "assessment", "--assessment", "final"),
+    )
+    assert stored["strokes"] == 10 and stored["passed"] is True, stored
+
+    report = tmp_path / "session.pdf"
+    run("report", "session", stored["session"], "--out", str(report))
+    assert report.read_bytes().startswith(b"%PDF-")
+
+    certificate = tmp_path / "certificate.pdf"
+    issued = run("certify", "s1", "--course", "ce101", "--out", str(certificate))
+    assert issued["out"] == str(certificate)
+    facts = run("verify", str(certificate))
+    assert facts["valid"] is True, facts
+    assert (facts["student"], facts["course"]) == ("Ann Archer", "IASTM for the forearm")
+    assert run("verify", "--qr", issued["qr"])["valid"] is True
+    assert run("audit", "--check")["ok"] is True

@@ -57,6 +57,7 @@ def check_statement(text: str, public: ed25519.Ed25519PublicKey) -> dict[str, An
         }
     payload = json.loads(raw)
     facts = {long: payload.get(short) for short, long in FIELDS.items()}
+    facts["student"] = facts["participant"]  # the name the contract (interfaces.md) gives it
     return {"valid": True, "reason": "signed by the provider's statement key", **facts}
 
 

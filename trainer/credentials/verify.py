@@ -89,6 +89,7 @@ def verify_certificate(
         "valid": True,
         "reason": "signed by the provider's key; unchanged since",
         **facts,
+        "student": facts.get("participant"),  # the name the contract (interfaces.md) gives it
         "open_badge": badge,
     }
 

@@ -67,6 +67,9 @@ def test_a_passing_student_gets_a_certificate_that_verifies_offline(
         "IASTM for the forearm",
     )
     assert facts["hours"] == 8.0 and facts["approval"] == "TPTA-2026-0042"
+    # The keys interfaces.md promises scripts: "valid", "reason", "student", "course", "date".
+    assert (facts["student"], facts["course"]) == ("Ann Archer", "IASTM for the forearm")
+    assert facts["reason"] and facts["date"]
     badge = facts["open_badge"]  # the embedded Open Badges 3.0 credential, its proof checked
     assert "AchievementCredential" in badge["type"]
     assert badge["credentialSubject"]["name"] == "Ann Archer"

@@ -197,6 +197,9 @@ def test_the_qr_statement_verifies_with_the_records_or_the_published_key(
         "PT-12345",
         "ce101",
     )
+    # The keys interfaces.md promises scripts: "student", "course", "date".
+    assert (facts["student"], facts["course"]) == ("Ann Archer", "IASTM for the forearm")
+    assert facts["date"]
     key = tmp_path / "provider.pem"
     assert run_cli("keys", "export", "--out", str(key), "--db", target).returncode == 0
     code, said = verify_qr(str(tmp_path / "none.sqlite"), qr, "--key", str(key))
