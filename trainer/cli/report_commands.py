@@ -130,10 +130,11 @@ def cmd_verify(args: argparse.Namespace) -> dict[str, Any]:
         args.exit_status = 3
         print(f"iastm-trainer verify: NOT VALID: {out['reason']}", file=sys.stderr)
     else:
+        hours = "" if out.get("hours") is None else f", {float(out['hours']):g} hours"
         _say(
             args,
             f"Valid: {out['participant']} ({out['licence'] or 'no licence given'}), "
-            f"{out['course']}, {out['date']}, {out['hours']} hours; {out['reason']}",
+            f"{out['course']}, {out['date']}{hours}; {out['reason']}",
         )
     return out
 

@@ -10,8 +10,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select
 
 from tests.cli_helpers import assert_user_error, run_cli
-from tests.trainer.credentials.conftest import Course
+from tests.trainer.credentials.conftest import PASSPHRASE, Course
+from tests.trainer.records.helpers import make_session
 from tests.trainer.reports.pdf_text import pdf_info, pdf_text
+from trainer.records.repository import Records
 from trainer.records.schema import settings
 
 
@@ -141,3 +143,35 @@ def test_before_any_certificate_there_is_no_key_to_export_or_trust(
     assert_user_error(
         run_cli("verify", "--qr", "IASTM1.a.b", "--db", course.target), "holds no provider key yet"
     )
+
+
+def test_a_course_without_contact_hours_verifies_without_inventing_them(
+    course: Course, tmp_path: Path
+) -> None:
+    with Records.open(course.target) as r:
+        r.add_course(PASSPHRASE, "ws1", "Evening workshop")  # no hours, provider or approval
+        r.add_student(PASSPHRASE, "s3", "Cleo Cole", course_id="ws1")
+        r.add_assessment(
+            PASSPHRASE,
+            "ws-final",
+            course_id="ws1",
+            exercise_id="sweep",
+            strokes_n=10,
+            pass_score=75.0,
+        )
+        r.add_session(
+            make_session(
+                "s3", [90.0] * 10, mode="assessment", assessment_id="ws-final", course_id="ws1"
+            )
+        )
+    out = tmp_path / "cert.pdf"
+    proc = run_cli("certify", "s3", "--course", "ws1", "--out", str(out), "--db", course.target)
+    assert proc.returncode == 0, proc.stderr
+    proc = run_cli("verify", str(out), "--db", course.target)
+    assert proc.returncode == 0, proc.stderr
+    assert "Valid: Cleo Cole (no licence given), Evening workshop," in proc.stdout
+    assert "None" not in proc.stdout and "hours" not in proc.stdout
+    # With hours, they are said once, as a number.
+    assert certify(course, "s1", tmp_path / "s1.pdf").returncode == 0
+    proc = run_cli("verify", str(tmp_path / "s1.pdf"), "--db", course.target)
+    assert ", 8 hours;" in proc.stdout, proc.stdout
