@@ -305,7 +305,7 @@ def cmd_score(args: argparse.Namespace) -> dict[str, Any] | None:
 
     exercise = find_exercise(args.exercise)
     recording = read_recording(args.recording)
-    report = score_recording(recording, exercise)
+    report = score_recording(recording, exercise, beside=True)  # a command: no window to fork
     # What reading had to leave out (an unfinished recording's cut-short last row) comes first.
     report.notes[:0] = [n for n in recording.notes if n not in report.notes]
     if args.json:

@@ -318,7 +318,7 @@ def cmd_sessions_add(args: argparse.Namespace) -> dict[str, Any]:
         )
     exercise = find_exercise(args.exercise)
     recording = read_recording(args.recording)
-    report = score_recording(recording, exercise)
+    report = score_recording(recording, exercise, beside=True)  # a command: no window to fork
     new = session_from_scores(
         student_id=args.student,
         exercise=exercise,

@@ -10,12 +10,15 @@ back as ``ScoreReport.notes``, one sentence each.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from devices.samples import SampleBlock
 from trainer.library.exercise import Exercise
+from trainer.offline.beside import ScoringBeside, can_score_beside
 from trainer.recordings.format import Recording
 from trainer.scoring.scorer import Scorer, StrokeScore
 from trainer.scoring.summary import SessionSummary, summarise
@@ -58,13 +61,29 @@ def segment_recording(recording: Recording, settings: DetectionSettings) -> list
 
 
 def segment_recording_noted(
-    recording: Recording, settings: DetectionSettings
+    recording: Recording,
+    settings: DetectionSettings,
+    found: Callable[[list[Stroke]], None] | None = None,
 ) -> tuple[list[Stroke], list[str]]:
-    """The strokes of a recording and the notes on what segmentation had to work around."""
+    """The strokes of a recording and the notes on what segmentation had to work around.
+
+    ``found`` is given the strokes of each piece of the recording as soon as they are settled
+    (a piece is ``PIECE_SAMPLES`` long; any partition gives the same strokes)."""
     rate = data_rate_hz(recording)
     segmenter = StrokeSegmenter(settings, rate_hz=rate)
-    strokes = segmenter.feed(recording.as_block())
-    strokes.extend(segmenter.flush())
+    block = recording.as_block()
+    strokes: list[Stroke] = []
+    step = PIECE_SAMPLES if found is not None else max(len(block), 1)
+    for lo in range(0, len(block), step):
+        piece = SampleBlock(block.t_s[lo : lo + step], block.values[lo : lo + step], block.channels)
+        got = segmenter.feed(piece)
+        if got and found is not None:
+            found(got)
+        strokes.extend(got)
+    got = segmenter.flush()
+    if got and found is not None:
+        found(got)
+    strokes.extend(got)
     notes: list[str] = []
     stated = _stated_rate_hz(recording)
     if stated is not None and rate is not None and abs(stated / rate - 1.0) > _RATE_TOLERANCE:
@@ -83,6 +102,9 @@ def segment_recording_noted(
     return strokes, notes
 
 
+#: Samples segmented between hand-overs of the strokes found (``segment_recording_noted``).
+PIECE_SAMPLES = 262144
+
 #: A stated rate this far (relative) from the time column's is reported as stale.
 _RATE_TOLERANCE = 0.01
 
@@ -95,10 +117,20 @@ def _stated_rate_hz(recording: Recording) -> float | None:
     return stated if stated > 0 and math.isfinite(stated) else None
 
 
-def score_recording(recording: Recording, exercise: Exercise) -> ScoreReport:
-    strokes, notes = segment_recording_noted(recording, exercise.detection)
+def score_recording(
+    recording: Recording, exercise: Exercise, *, beside: bool = False
+) -> ScoreReport:
+    """Segment and score a recording. ``beside``: a long recording's strokes may be scored in a
+    second process while the rest is segmented (``beside.py``; the same scores, sooner); only a
+    command-line process asks for it, never one with a window."""
     scorer = Scorer(exercise.envelope, exercise.weights, exercise.pass_mark, exercise.stroke_type)
-    scores = scorer.score_many(strokes)
+    if beside and can_score_beside(len(recording.t_s)):
+        with ScoringBeside(scorer) as scoring:
+            strokes, notes = segment_recording_noted(recording, exercise.detection, scoring.submit)
+            scores = scoring.scores()
+    else:
+        strokes, notes = segment_recording_noted(recording, exercise.detection)
+        scores = scorer.score_many(strokes)
     summary = summarise(scores, exercise.pass_mark, exercise.envelope, exercise.block)
     return ScoreReport(exercise, strokes, scores, summary, recording, notes)
 
