@@ -21,6 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from trainer.scoring.scorer import Scorer, StrokeScore
@@ -34,10 +35,12 @@ _worker_scorer: Scorer | None = None
 
 
 def can_score_beside(samples: int) -> bool:
-    """Whether a recording of ``samples`` is worth a second process, and one can be forked."""
+    """Whether a recording of ``samples`` is worth a second process, and one can be forked:
+    on Linux only (macOS has fork, but system libraries loaded before it may not survive it)."""
     return (
         samples >= MIN_SAMPLES
         and (os.cpu_count() or 1) >= 2
+        and sys.platform.startswith("linux")
         and "fork" in multiprocessing.get_all_start_methods()
     )
 
