@@ -38,11 +38,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from trainer.cli.threads import one_blas_thread  # noqa: E402
+
+one_blas_thread()  # as the application's entry point does, before numpy loads
+
+import numpy as np  # noqa: E402
 
 WARMUP_S = 3.0
 
