@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,29 @@ def test_score_of_a_long_recording_on_the_command_line(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     expected = score_recording(read_recording(path), find_exercise("sweep")).as_json()
     assert json.loads(proc.stdout) == json.loads(json.dumps(expected))
+
+
+_interrupt_at_fork = {"armed": False}
+
+
+def _press_ctrl_c_while_forking() -> None:
+    if _interrupt_at_fork["armed"]:
+        _interrupt_at_fork["armed"] = False
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+os.register_at_fork(before=_press_ctrl_c_while_forking)
+
+
+def test_ctrl_c_while_the_second_process_is_forked_still_stops_the_command(
+    recording, watched
+) -> None:
+    """Without holding it back, Python dropped it in the fork's handlers ("Exception ignored")
+    and the command ran on to the end."""
+    _interrupt_at_fork["armed"] = True
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            score_recording(recording, find_exercise("sweep"), beside=True)
+    finally:
+        _interrupt_at_fork["armed"] = False
+    assert watched  # it was the second process's fork that the key came during

@@ -22,7 +22,10 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 
 from trainer.scoring.scorer import Scorer, StrokeScore
 from trainer.strokes.stroke import Stroke
@@ -72,7 +75,8 @@ class ScoringBeside:
         pool = self._started()
         if pool is not None:
             try:
-                future = pool.submit(score_in_worker, strokes)
+                with _interrupts_held():  # the first submit forks
+                    future = pool.submit(score_in_worker, strokes)
             except Exception:  # the pool is broken or shut: score these here, later
                 self._failed = True
         self._sent.append((strokes, future))
@@ -111,6 +115,24 @@ class ScoringBeside:
             except (OSError, ValueError):
                 self._failed = True
         return None if self._failed else self._pool
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl+C held back while the second process is forked, and delivered just after.
+
+    One that arrived during the fork was raised inside the handlers Python runs around it
+    (logging's), where it is reported as "Exception ignored" and dropped: the command printed
+    that and then ran on to the end as if never interrupted. Held, it is raised here, after the
+    fork, and the command stops as it does anywhere else."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def score_in_worker(strokes: list[Stroke]) -> list[StrokeScore]:
