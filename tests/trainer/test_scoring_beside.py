@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -125,3 +128,60 @@ def test_ctrl_c_while_the_second_process_is_forked_still_stops_the_command(
     finally:
         _interrupt_at_fork["armed"] = False
     assert watched  # it was the second process's fork that the key came during
+
+
+_HOLDS_A_SECOND_PROCESS = """
+import sys, time
+from trainer.library.exercise import find_exercise
+from trainer.offline.analysis import segment_recording_noted
+from trainer.offline.beside import ScoringBeside
+from trainer.recordings.reader import read_recording
+from trainer.scoring.scorer import Scorer
+
+exercise = find_exercise("sweep")
+strokes, _ = segment_recording_noted(read_recording(sys.argv[1]), exercise.detection)
+scoring = ScoringBeside(
+    Scorer(exercise.envelope, exercise.weights, exercise.pass_mark, exercise.stroke_type)
+)
+scoring.submit(strokes)
+scoring.scores()
+print(*scoring._pool._processes, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_the_second_process_ends_with_the_command(tmp_path: Path, how) -> None:
+    """However the command ends: a forked process holds both ends of its work pipe and never
+    saw the command go; it stayed, holding the memory and the terminal's output."""
+    path = tmp_path / "r.csv"
+    simulate_recording(path, stroke_type="sweep", skill="novice", strokes=6, seed=2)
+    command = subprocess.Popen(
+        [sys.executable, "-c", _HOLDS_A_SECOND_PROCESS, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    second = 0
+    try:
+        second = int(command.stdout.readline())
+        assert Path(f"/proc/{second}").exists()
+        command.send_signal(how)
+        command.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _alive(second) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(second), "the second process outlived the command"
+    finally:
+        command.kill()
+        command.wait()
+        if second and _alive(second):  # not left behind by a failing run
+            os.kill(second, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting for its (now gone) parent to collect it."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

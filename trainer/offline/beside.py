@@ -110,7 +110,7 @@ class ScoringBeside:
                     max_workers=1,
                     mp_context=multiprocessing.get_context("fork"),
                     initializer=_start_worker,
-                    initargs=(self.scorer,),
+                    initargs=(self.scorer, os.getpid()),
                 )
             except (OSError, ValueError):
                 self._failed = True
@@ -141,8 +141,27 @@ def score_in_worker(strokes: list[Stroke]) -> list[StrokeScore]:
     return _worker_scorer.score_many(strokes)
 
 
-def _start_worker(scorer: Scorer) -> None:
+def _start_worker(scorer: Scorer, parent: int) -> None:
     global _worker_scorer
     _worker_scorer = scorer
     # Ctrl+C is the command's to handle: the second process just stops when told to.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
+
+
+#: Linux's prctl option: the signal this process gets when the one that forked it ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """End when the command ends, however it ends. A forked process holds both ends of the pipe
+    its work comes through, so it never sees the command go: a ``score`` killed by SIGTERM or
+    SIGKILL left it waiting for ever, holding 160 MB and the terminal's output."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no prctl: only the check below
+        pass
+    if os.getppid() != parent:  # the command ended before that was set
+        os._exit(0)
