@@ -120,6 +120,11 @@ class Truth:
     spec: StrokeSpec
     start_s: float
     end_s: float
+    #: The stroke's mean angle as drawn, off the experts' nominal one: its offset plus the hand's
+    #: slow wander over the stroke's time (noise left out). The score sees this angle, so the
+    #: yardstick takes it, not the offset asked for: the wander moves it by up to 1.5 degrees,
+    #: as much as the smallest combined step.
+    angle_drawn_deg: float
 
 
 # -- shapes ----------------------------------------------------------------------------------------
@@ -169,17 +174,17 @@ def mean_stroke(shape: str, group: str, label: str, size: float = 0.0, step: int
     )
 
 
-def true_deviation(spec: StrokeSpec, experts: list[StrokeSpec]) -> float:
-    """How far a stroke lies from the experts who built the envelope, in their own SDs: peak
-    force, mean angle and ln(duration), as the root sum of squares."""
+def true_deviation(stroke: Truth, experts: list[Truth]) -> float:
+    """How far a drawn stroke lies from the experts who built the envelope, in their own SDs: peak
+    force, mean angle as drawn and ln(duration), as the root sum of squares."""
     z2 = 0.0
     for value in (
-        lambda e: e.peak_n,
-        lambda e: e.angle_offset_deg,
-        lambda e: math.log(e.duration_s),
+        lambda e: e.spec.peak_n,
+        lambda e: e.angle_drawn_deg,
+        lambda e: math.log(e.spec.duration_s),
     ):
         pool = np.array([value(e) for e in experts])
-        z2 += ((value(spec) - pool.mean()) / pool.std(ddof=1)) ** 2
+        z2 += ((value(stroke) - pool.mean()) / pool.std(ddof=1)) ** 2
     return math.sqrt(z2)
 
 
@@ -276,6 +281,11 @@ RATES: dict[str, Callable[[float, np.random.Generator], np.ndarray]] = {
 STATED_RATE_HZ = {"1 kHz": 1000.0, "80 Hz": 80.0, "~200 Hz irregular": None}
 
 
+def hand_wander_deg(t_s: np.ndarray) -> np.ndarray:
+    """The hand's slow drift of the tool's angle, in and between strokes."""
+    return 1.5 * np.sin(2.0 * math.pi * t_s / 7.0)
+
+
 def write_strokes(
     path: Path, specs: list[StrokeSpec], rate: str, rng: np.random.Generator
 ) -> list[Truth]:
@@ -297,7 +307,7 @@ def write_strokes(
         + 0.04 * rng.standard_normal(n)  # sensor noise
         + 0.03 * np.sin(2.0 * math.pi * 50.0 * t_s + phase)  # mains hum
     )
-    angle = REST_ANGLE_DEG + 1.5 * np.sin(2.0 * math.pi * t_s / 7.0) + 0.4 * rng.standard_normal(n)
+    angle = REST_ANGLE_DEG + hand_wander_deg(t_s) + 0.4 * rng.standard_normal(n)
     truths = []
     for spec, t0 in zip(specs, starts, strict=True):
         t1 = t0 + spec.duration_s
@@ -315,7 +325,15 @@ def write_strokes(
         )
         angle[near] = (1.0 - w) * angle[near] + w * (stroke_angle + (angle[near] - REST_ANGLE_DEG))
         a, b = boundary_fracs(spec)
-        truths.append(Truth(spec, t0 + a * spec.duration_s, t0 + b * spec.duration_s))
+        wander = float(hand_wander_deg(t0 + spec.duration_s * _GRID).mean())
+        truths.append(
+            Truth(
+                spec,
+                t0 + a * spec.duration_s,
+                t0 + b * spec.duration_s,
+                spec.angle_offset_deg + wander,
+            )
+        )
     metadata = {"note": "bench_validity synthetic strokes"}
     if STATED_RATE_HZ[rate]:
         metadata["rate_hz"] = STATED_RATE_HZ[rate]
@@ -378,11 +396,14 @@ def run_rate(
     """Build, write, score and print the figures at one rate; the verdict of each target."""
     rng = np.random.default_rng(seed)
     expert_specs = expert_strokes(shape, experts, rng)
-    held = [replace(s, size=true_deviation(s, expert_specs)) for s in held_out_strokes(shape, rng)]
+    held = held_out_strokes(shape, rng)
     expert_path = folder / f"experts-{len(rate)}.csv"
     held_path = folder / f"held-out-{len(rate)}.csv"
-    write_strokes(expert_path, expert_specs, rate, rng)
-    truths = write_strokes(held_path, held, rate, rng)
+    expert_truths = write_strokes(expert_path, expert_specs, rate, rng)
+    truths = [
+        replace(tr, spec=replace(tr.spec, size=true_deviation(tr, expert_truths)))
+        for tr in write_strokes(held_path, held, rate, rng)
+    ]
     exercise, n_expert = exercise_from(expert_path)
     loo_median = (exercise.calibration or {}).get("median")
     report = score_recording(read_recording(held_path), exercise)
