@@ -39,10 +39,12 @@ Behaviour at the edges, all counted in ``StrokeSegmenter.counters``:
 
 - **A held-still load is a baseline, not a stroke.** If the filtered force stays within
   ``rebaseline_band_n`` + 4 sigma for ``rebaseline_hold_ms`` (1 s), whether while idle but away
-  from the baseline or during a "stroke", that level becomes the new baseline and any open stroke
-  is discarded. IASTM strokes move; a load cell's zero stepping, or the tool left resting on the
-  surface, does not. Held well below the baseline while idle, ``_BELOW_HOLD_S`` (0.25 s) is
-  enough: no stroke goes there. Set ``rebaseline_hold_ms`` to 0 to turn this off.
+  from the baseline or during a "stroke" that got there as fast as a step (the still stretch
+  begins within ``_STEP_SETTLE_PERIODS`` of the filter's cut-off after the onset) or has gone on
+  too long, that level becomes the new baseline and any open stroke is discarded. A load cell's
+  zero stepping, or the tool dropped onto the surface and left there, jumps; a stroke rises, and
+  may then hold its force as steady as a step for seconds. Held well below the baseline while
+  idle, ``_BELOW_HOLD_S`` (0.25 s) is enough: no stroke goes there. Set ``rebaseline_hold_ms`` to 0 to turn this off.
 - **Glitches.** A reading beyond ``ABSURD_FORCE_N`` is left out as if never sent (counted as
   ``absurd_samples``); the samples around it, and the stroke it fell in, are kept.
 - **Trainees who never lift the tool** defeat threshold detection: contact never ends. When an open
@@ -128,9 +130,14 @@ _STILL_STEP_S = 0.05
 _STILL_BAND_SIGMAS = 4.0
 #: While idle, force held still this long well below the baseline becomes the baseline.
 _BELOW_HOLD_S = 0.25
-#: During a stroke, a held-still stretch means a zero step only if it began this soon after the
-#: onset (a step rises at once; a stroke's slow plateau does not), or once the stroke is too long.
+#: During a stroke, a held-still stretch means a zero step only if it began as soon after the
+#: onset as the detection filter lets a step settle, or once the stroke is too long: two periods
+#: of its cut-off (2 % of a step is left after 45 ms at 20 Hz, its ringing included), and never
+#: later than this. A stroke's plateau is reached later: with 0.25 s here, a 1.7 s plateau-shaped
+#: stroke that rose in 0.4 s and then held its force within 0.25 N for a second was taken for a
+#: zero step at 80 Hz and lost.
 _STEP_RISE_S = 0.25
+_STEP_SETTLE_PERIODS = 2.0
 #: After an unsuccessful valley search, try again this much later.
 _VALLEY_RETRY_S = 1.0
 #: Fewest samples the start-up tare needs (it also gives the sample rate).
@@ -643,7 +650,8 @@ class StrokeSegmenter:
         self._hold_n = n_of(s.rebaseline_hold_ms)
         self._below_hold_n = min(self._hold_n, n_of(_BELOW_HOLD_S * 1000, 1))
         self._still_step_n = n_of(_STILL_STEP_S * 1000, 1)
-        self._step_rise_n = n_of(_STEP_RISE_S * 1000)
+        settle_s = min(_STEP_RISE_S, _STEP_SETTLE_PERIODS / self._lp.cutoff_hz)
+        self._step_rise_n = n_of(settle_s * 1000, 1)
         self._lookback_n = n_of(_LOOKBACK_S * 1000)
         self._max_stroke_n = n_of(s.max_stroke_ms, 1)
         self._split_n = n_of(s.valley_split_ms, 1)

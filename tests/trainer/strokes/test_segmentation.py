@@ -248,6 +248,32 @@ def test_strokes_after_a_step_are_measured_from_the_new_baseline():
     assert strokes[0].peak_force_n == pytest.approx(20.0, abs=0.1)
 
 
+@pytest.mark.parametrize("rate_hz", [1000.0, 200.0, 80.0])
+@pytest.mark.parametrize("rise_s", [0.2, 0.4])
+def test_a_steady_long_plateau_is_a_stroke_not_a_zero_step(rate_hz, rise_s):
+    """A trainee who holds the force steady (what concurrent feedback teaches) for over a second
+    at the top of a slow stroke still gets that stroke: only a load that jumps there as fast as a
+    step, or stays too long for a stroke, becomes the baseline. At 80 Hz such a stroke (0.4 s
+    rise, the top held within 0.25 N for 1.1 s) was taken for a zero step and lost."""
+    t = timeline(9.0, rate_hz)
+    f = 1.5 + np.random.default_rng(3).normal(0.0, 0.04, t.size)
+    t0, top_s, peak = 3.0, 1.1, 8.0
+    u = t - t0
+    length = 2 * rise_s + top_s
+    on = (u >= 0) & (u <= length)
+    edge = np.minimum(np.minimum(u, length - u) / rise_s, 1.0)
+    f[on] += peak * np.sin(0.5 * np.pi * edge[on]) ** 2
+    seg = StrokeSegmenter(rate_hz=rate_hz)
+    strokes = seg.feed(block(t, f)) + seg.flush()
+    assert len(strokes) == 1, seg.counters
+    assert seg.counters["baseline_steps"] == 0
+    # The 5 % crossings of a sin² edge: asin(sqrt(0.05)) / (pi / 2) of the rise.
+    at5 = math.asin(math.sqrt(0.05)) / (0.5 * math.pi) * rise_s
+    assert strokes[0].start_s == pytest.approx(t0 + at5, abs=0.025)
+    assert strokes[0].end_s == pytest.approx(t0 + length - at5, abs=0.025)
+    assert strokes[0].peak_force_n == pytest.approx(peak, abs=0.3)
+
+
 # -- the end of a stroke across drift --------------------------------------------------------------
 
 SIN2_FRAC = math.asin(math.sqrt(0.05)) / math.pi  # the 5 % crossings, as shares of a sin² pulse
