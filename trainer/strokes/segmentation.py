@@ -44,7 +44,8 @@ Behaviour at the edges, all counted in ``StrokeSegmenter.counters``:
   too long, that level becomes the new baseline and any open stroke is discarded. A load cell's
   zero stepping, or the tool dropped onto the surface and left there, jumps; a stroke rises, and
   may then hold its force as steady as a step for seconds. Held well below the baseline while
-  idle, ``_BELOW_HOLD_S`` (0.25 s) is enough: no stroke goes there. Set ``rebaseline_hold_ms`` to 0 to turn this off.
+  idle, ``_BELOW_HOLD_S`` (0.25 s) is enough: no stroke goes there. Set ``rebaseline_hold_ms``
+  to 0 to turn this off.
 - **Glitches.** A reading beyond ``ABSURD_FORCE_N`` is left out as if never sent (counted as
   ``absurd_samples``); the samples around it, and the stroke it fell in, are kept.
 - **Trainees who never lift the tool** defeat threshold detection: contact never ends. When an open
