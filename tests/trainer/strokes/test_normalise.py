@@ -46,6 +46,28 @@ def test_force_stays_in_newtons_and_peak_is_not_delayed() -> None:
     assert s.mean_angle_deg == pytest.approx(45.0, abs=0.1)
 
 
+@pytest.mark.parametrize("drift_n_per_s", [-0.2, 0.0, 0.2])
+def test_the_peak_of_a_plateau_is_its_middle_whatever_noise_and_drift_do(drift_n_per_s) -> None:
+    """On a flat top the highest sample falls anywhere (noise and a drifting zero decide), so
+    experts seemed to peak anywhere from 25 to 75 % and a steady trainee was told "peak force
+    too early". The time of peak is the middle of the top: here its plateau, 50 %."""
+    rng = np.random.default_rng(5)
+    t = np.arange(0.0, 1.6, 0.001)
+    u = np.minimum(np.minimum(t, 1.6 - t) / 0.4, 1.0)  # 0.4 s rise, 0.8 s top, 0.4 s fall
+    force = 8.0 * np.sin(0.5 * np.pi * u) ** 2 + drift_n_per_s * t + rng.normal(0.0, 0.04, t.size)
+    stroke = Stroke(1, 0.0, 1.6, t, force, np.full(t.size, 40.0))
+    assert normalise(stroke).time_to_peak_frac == pytest.approx(0.5, abs=0.03)
+
+
+def test_the_peak_of_a_skewed_stroke_stays_near_its_highest_point() -> None:
+    t = np.arange(0.0, 1.0, 0.001)
+    force = 10.0 * np.where(
+        t < 0.3, np.sin(0.5 * np.pi * t / 0.3), np.cos(0.5 * np.pi * (t - 0.3) / 0.7)
+    )
+    stroke = Stroke(1, 0.0, 1.0, t, force, np.full(t.size, 40.0))
+    assert normalise(stroke).time_to_peak_frac == pytest.approx(0.3, abs=0.05)
+
+
 def test_mains_hum_is_removed_inside_the_stroke() -> None:
     clean = sin2_stroke(1000)
     hum = 2.0 * np.sin(2 * np.pi * 50.0 * clean.t_s)
