@@ -345,6 +345,7 @@ class StrokeSegmenter:
                 "cut_by_gap",
                 "open_at_end",
                 "baseline_steps",
+                "dropped_held",
                 "valley_splits",
                 "gaps",
                 "nonfinite_samples",
@@ -820,6 +821,7 @@ class StrokeSegmenter:
                 # A still load, not a stroke: it becomes the baseline; the "stroke" is discarded.
                 self._tracker.set_baseline(level)
                 self.counters["baseline_steps"] += 1
+                self.counters["dropped_held"] += 1
                 self._open = None
                 self._state = _IDLE
                 self._on_run = 0
