@@ -39,6 +39,7 @@ from trainer.signals.errors import ConditioningError
 from trainer.signals.plate import PlateProfile
 from trainer.signals.tare import TareResult, tare
 from trainer.strokes.detection import DetectionSettings
+from trainer.strokes.left_out import contacts_not_scored, left_out_counts, said_live
 from trainer.strokes.segmentation import StrokeSegmenter
 from trainer.strokes.stroke import Stroke
 
@@ -151,6 +152,13 @@ class TrainingSession:
         self._detection = detection or (exercise.detection if exercise else DetectionSettings())
         self._segment = segment
         self._segmenter = self._new_segmenter()
+        #: Contacts not taken for strokes, over the whole session (``trainer.strokes.left_out``),
+        #: and the counts of the segmenter in use already told.
+        self.left_out: dict[str, int] = left_out_counts({})
+        self._left_told: tuple[StrokeSegmenter, dict[str, int]] = (
+            self._segmenter,
+            dict(self.left_out),
+        )
         self._scorer = (
             Scorer(exercise.envelope, exercise.weights, exercise.pass_mark, exercise.stroke_type)
             if exercise
@@ -306,6 +314,24 @@ class TrainingSession:
                     strokes = self._on_event(item)
             for stroke in strokes:
                 self._on_stroke(stroke)
+            self._tell_left_out()
+
+    def _tell_left_out(self) -> None:
+        """A contact the segmenter has just left out is told to the listener at once ("Not
+        scored: ..."), so that a stroke never vanishes from the screen without a word."""
+        seg = self._segmenter
+        told_seg, told = self._left_told
+        if told_seg is not seg:
+            told = left_out_counts({})
+        now = left_out_counts(seg.counters)
+        if now == told:
+            return
+        new = {k: now[k] - told[k] for k in now}
+        self._left_told = (seg, now)
+        for k, n in new.items():
+            self.left_out[k] += n
+        for sentence in said_live(new, self._detection):
+            self._notify("on_note", sentence)
 
     def _on_block(self, block: SampleBlock) -> list[Stroke]:
         if not len(block):
@@ -608,6 +634,9 @@ class TrainingSession:
         with self._lock:
             for stroke in self._segmenter.flush():
                 self._on_stroke(stroke)
+            self._tell_left_out()
+            left_out = contacts_not_scored(self.left_out, self._detection)
+            self.notes += [n for n in left_out if n not in self.notes]
             if self.writer is not None:
                 end_t = self._session_t_s()
                 self._write_block_event(end_t, self.blocks.end(end_t))

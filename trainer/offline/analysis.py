@@ -23,6 +23,7 @@ from trainer.recordings.format import Recording
 from trainer.scoring.scorer import Scorer, StrokeScore
 from trainer.scoring.summary import SessionSummary, summarise
 from trainer.strokes.detection import DetectionSettings
+from trainer.strokes.left_out import contacts_not_scored
 from trainer.strokes.segmentation import ABSURD_FORCE_N, StrokeSegmenter
 from trainer.strokes.stroke import Stroke
 
@@ -101,36 +102,6 @@ def segment_recording_noted(
         notes.append(segmenter.tare_warning)
     notes += contacts_not_scored(segmenter.counters, settings)
     return strokes, notes
-
-
-def contacts_not_scored(counters: dict[str, int], settings: DetectionSettings) -> list[str]:
-    """What the segmenter saw and did not take for a stroke, one sentence per reason: an
-    instructor grading a recording must not find a stroke missing without being told why."""
-    c = counters
-    out = []
-    if c["dropped_held"]:
-        out.append(
-            f"{c['dropped_held']} contact(s) held a load still for "
-            f"{settings.rebaseline_hold_ms / 1000:g} s, as a load cell whose zero steps or a tool "
-            "left resting does: taken as the new zero, not strokes, and not scored"
-        )
-    if c["dropped_overlong"]:
-        out.append(
-            f"{c['dropped_overlong']} contact(s) lasted over {settings.max_stroke_ms / 1000:g} s "
-            "with no valley to cut them at: not taken for strokes, and not scored"
-        )
-    cut = c["dropped_incomplete"] + c["open_at_end"] + c["cut_by_gap"]
-    if cut:
-        out.append(
-            f"{cut} stroke(s) cut off by the start or the end of the recording or by a gap in "
-            "its samples: incomplete, and not scored"
-        )
-    if c["dropped_short"]:
-        out.append(
-            f"{c['dropped_short']} touch(es) shorter than {settings.min_stroke_ms:g} ms: too "
-            "short for strokes, and not scored"
-        )
-    return out
 
 
 #: Samples segmented between hand-overs of the strokes found (``segment_recording_noted``).

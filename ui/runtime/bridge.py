@@ -26,6 +26,7 @@ class SessionBridge(QObject):
     stroke = Signal(object, object)  # trainer.strokes.stroke.Stroke, StrokeScore | None
     tare = Signal(object, object)  # TareResult | None, error text | None
     error = Signal(str)
+    note = Signal(str)  # what the session noticed and worked around, or left out
 
     # The session calls these from its own thread. If the Qt side is already gone (the
     # application is quitting), the report has nowhere to go: drop it rather than raise into the
@@ -41,6 +42,9 @@ class SessionBridge(QObject):
 
     def on_error(self, message: str) -> None:
         self._emit(self.error, message)
+
+    def on_note(self, message: str) -> None:
+        self._emit(self.note, message)
 
     @staticmethod
     def _emit(signal: SignalInstance, *args: object) -> None:

@@ -38,6 +38,7 @@ class SessionRunner(QObject):
     start_failed = Signal(str)
     event = Signal(object)  # DeviceEvent
     error = Signal(str)
+    note = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +68,7 @@ class SessionRunner(QObject):
         bridge.event.connect(self._relay_event)
         bridge.tare.connect(self._relay_tare)
         bridge.error.connect(self._relay_error)
+        bridge.note.connect(self._relay_note)
 
         def work() -> TrainingSession:
             session = make(bridge)
@@ -148,3 +150,8 @@ class SessionRunner(QObject):
     def _relay_error(self, message: str) -> None:
         if self._current():
             self.error.emit(message)
+
+    @Slot(str)
+    def _relay_note(self, message: str) -> None:
+        if self._current():
+            self.note.emit(message)

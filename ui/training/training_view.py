@@ -257,6 +257,7 @@ class TrainingView(QWidget):
         c.event.connect(self._on_event)
         c.tare.connect(self._on_tare)
         c.error.connect(self._on_error)
+        c.note.connect(self._on_note)
         self.start_button.clicked.connect(self.toggle_session)
         self.tare_button.clicked.connect(self.request_tare)
         self.device_panel.tare_requested.connect(self.request_tare)
@@ -595,6 +596,7 @@ class TrainingView(QWidget):
 
     # ============================================================================== reports ==
     def _on_stroke(self, stroke: object, score: object) -> None:
+        self.banner.clear("note")  # a note on the contact before this stroke is stale now
         session = self.controller.session  # the exercise the stroke was scored against
         exercise = session.exercise if session is not None else None
         pass_mark = exercise.pass_mark if exercise is not None else None
@@ -676,6 +678,13 @@ class TrainingView(QWidget):
         text = "zeroed" if offset is None else f"zeroed (offset {offset:+.2f} N)"
         self.device_panel.show_tare(text)
         self.banner.clear("tare")
+
+    def _on_note(self, message: str) -> None:
+        """What the session left out or worked around ("Not scored: ..."), said at once. It
+        never covers a warning (a silent port, a failed tare), and the next stroke clears it."""
+        if self.banner.key and self.banner.kind == "warning":
+            return
+        self.banner.show_message("note", message, "info")
 
     def _on_error(self, message: str) -> None:
         self.banner.show_message("error", f"Problem: {message}", "warning")

@@ -91,6 +91,11 @@ class Banner(QFrame):
         """The key of the message on show, or "" when hidden."""
         return "" if self.isHidden() else self._key
 
+    @property
+    def kind(self) -> str:
+        """ "info" or "warning": the kind of the message last shown."""
+        return self._kind
+
     def text(self) -> str:
         return self._label.text()
 

@@ -26,6 +26,7 @@ class Collector:
         self.events: list[DeviceEvent] = []
         self.tares: list = []
         self.errors: list[str] = []
+        self.notes: list[str] = []
         self.done = threading.Event()
 
     def on_stroke(self, stroke, score) -> None:
@@ -41,6 +42,9 @@ class Collector:
 
     def on_error(self, message: str) -> None:
         self.errors.append(message)
+
+    def on_note(self, message: str) -> None:
+        self.notes.append(message)
 
 
 def _replay(path: Path, speed: float = float("inf")) -> ReplaySource:
@@ -321,3 +325,33 @@ def _wait_for(condition, timeout_s: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def test_a_contact_left_out_is_told_at_once_and_kept_in_the_notes(tmp_path: Path) -> None:
+    """A stroke, then the tool put down and left resting: the trainee is told straight away that
+    the resting contact was not scored (not left to wonder where a stroke went), and so is
+    whoever reads the session's notes afterwards."""
+    ch = ("force_n", "angle_deg")
+    t = np.arange(0.0, 12.0, 0.001)
+    force = 1.0 + np.random.default_rng(4).normal(0.0, 0.03, t.size)
+    m = (t >= 3.0) & (t < 4.0)
+    force[m] += 8.0 * np.sin(np.pi * (t[m] - 3.0)) ** 2
+    force[t >= 6.0] += 5.0  # the tool put down on the skin and left there
+    values = np.c_[force, np.full_like(t, 45.0)]
+    listener = Collector()
+    session = TrainingSession(
+        ReplaySource(t, values, ch),
+        exercise=find_exercise("sweep"),
+        recording_path=tmp_path / "r.csv",
+        listener=listener,
+    )
+    blocks = [SampleBlock(t[i : i + 10], values[i : i + 10], ch) for i in range(0, t.size, 10)]
+    session.process_items(blocks[:800])  # to 8 s: the resting load has held still for 1 s
+    assert len(listener.strokes) == 1
+    assert listener.notes == [
+        "Not scored: that contact held still for 1 s, so it was taken as the tool resting."
+    ]
+    session.process_items(blocks[800:])
+    session.stop()
+    assert len(listener.notes) == 1  # told once, not once a block
+    assert any(n.startswith("1 contact(s) held a load still") for n in session.notes)
