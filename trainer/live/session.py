@@ -640,7 +640,10 @@ class TrainingSession:
             if self.writer is not None:
                 end_t = self._session_t_s()
                 self._write_block_event(end_t, self.blocks.end(end_t))
-                summary = {"counters": self.source.counters.as_dict()}
+                summary = {
+                    "counters": self.source.counters.as_dict(),
+                    "left_out": dict(self.left_out),  # contacts not taken for strokes, by reason
+                }
                 s = self.summary()
                 if s is not None:
                     summary["score_summary"] = s.as_json()

@@ -355,3 +355,5 @@ def test_a_contact_left_out_is_told_at_once_and_kept_in_the_notes(tmp_path: Path
     session.stop()
     assert len(listener.notes) == 1  # told once, not once a block
     assert any(n.startswith("1 contact(s) held a load still") for n in session.notes)
+    summary = [e for e in read_recording(tmp_path / "r.csv").events if e["event"] == "summary"]
+    assert summary[-1]["left_out"]["dropped_held"] == 1
