@@ -610,7 +610,12 @@ class StrokeSegmenter:
                     self._tracker.start(y)
                     self.tare_warning = None
                     self._hist.append(t[:end], x[:end], a[:end], y)
-                    self._n = self._lo_limit = self._seg_start = end
+                    # Detection starts after the window, but a stroke may have begun in its last
+                    # few tens of milliseconds (too little to unsettle the tare): its start is
+                    # looked for in the window too, or it would be taken for one cut off by the
+                    # start and lost (a trainee who began 1.95 s in lost that stroke).
+                    self._n = self._seg_start = end
+                    self._lo_limit = 0
                     return end
             found = _still_start(x[:end], y, lp, s.f_on_floor_n)
             if found is None and due_s < limit_s:

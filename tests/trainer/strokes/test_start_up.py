@@ -98,6 +98,26 @@ def test_case12_a_recording_cut_in_the_middle_of_a_stroke_loses_that_stroke_only
     assert seg.counters["dropped_incomplete"] == 1
 
 
+@pytest.mark.parametrize("rate_hz", [80.0, 200.0, 1000.0])
+@pytest.mark.parametrize("onset_s", [1.95, 1.98, 1.995])
+def test_a_stroke_begun_in_the_last_moments_of_the_start_up_window_is_found(rate_hz, onset_s):
+    """The window is still enough for a tare (the stroke has barely begun), and detection starts
+    after it: the stroke's start is found inside the window, not taken for one cut off by the
+    start (a trainee who began 1.95 s in lost that stroke, and only that one)."""
+    t = np.arange(round(9.0 * rate_hz)) / rate_hz
+    f = np.full(t.size, 3.0) + np.random.default_rng(2).normal(0.0, 0.05, t.size)
+    starts = onset_s - SIN2_START_S + 1.6 * np.arange(4)
+    for t0 in starts:
+        m = (t >= t0) & (t < t0 + 1.0)
+        f[m] += 20.0 * np.sin(np.pi * (t[m] - t0)) ** 2
+    strokes, seg = _segment(t, np.column_stack([f, np.full(t.size, 40.0)]))
+    assert seg.counters["dropped_incomplete"] == 0
+    tol = max(0.005, 1.0 / rate_hz)
+    np.testing.assert_allclose([s.start_s for s in strokes], starts + SIN2_START_S, atol=tol)
+    np.testing.assert_allclose([s.end_s for s in strokes], starts + 1 - SIN2_START_S, atol=tol)
+    np.testing.assert_allclose([s.baseline_n for s in strokes], 3.0, atol=0.1)
+
+
 def _pressed_at_the_start():
     """In contact from before the first sample until 3.2 s, then five strokes from 4 s."""
     t, f, starts = _sin2_train(4.0, n=5)
