@@ -13,6 +13,7 @@ from pathlib import Path
 
 from trainer.library.exercise import Exercise, Provenance
 from trainer.scoring.envelope_build import EnvelopeBuild, build_envelope
+from trainer.scoring.tolerances import ScoringTolerances
 from trainer.scoring.weights import BlockCriteria, ScoringWeights
 from trainer.strokes.detection import DetectionSettings
 from trainer.strokes.stroke import Stroke
@@ -33,6 +34,7 @@ class ExerciseDraft:
     detection: DetectionSettings = field(default_factory=DetectionSettings)
     weights: ScoringWeights = field(default_factory=ScoringWeights)
     block: BlockCriteria = field(default_factory=BlockCriteria)
+    tolerances: ScoringTolerances = field(default_factory=ScoringTolerances)
     synthetic: bool = False
     note: str = ""
 
@@ -45,7 +47,7 @@ def build_exercise(
 ) -> tuple[Exercise, EnvelopeBuild]:
     """An exercise from expert strokes; ``keep`` drops strokes the instructor rejected."""
     chosen = [s for s, k in zip(strokes, keep or [True] * len(strokes), strict=True) if k]
-    build = build_envelope(chosen, weights=draft.weights)
+    build = build_envelope(chosen, weights=draft.weights, tolerances=draft.tolerances)
     provenance = Provenance(
         kind="synthetic" if draft.synthetic else "expert",
         recorded_by=draft.recorded_by,
@@ -67,6 +69,7 @@ def build_exercise(
         weights=draft.weights,
         pass_mark=draft.pass_mark,
         block=draft.block,
+        tolerances=draft.tolerances,
         calibration=build.calibration.as_json(),
     )
     return exercise, build

@@ -14,6 +14,14 @@ criteria. A schema 1 file's consistency weight moves there as ``block.consistenc
 share of the five weights) and the four stroke weights keep their proportions; a schema 1 file
 with the old default weights (35/25/15/10/15) gets the new defaults (40/30/18/12, and 0.15).
 
+Schema 3 adds ``scoring.tolerances``, the outer tolerances an instructor may set for the exercise
+(``trainer.scoring.tolerances``: how far a stroke may stray in force, angle, pace, peak timing and
+smoothness before the sub-score reaches zero). A file is written with the lowest schema that holds
+what it says: an exercise with the design's tolerances has no such section and stays schema 2, so
+a program of the year before still reads it; one with tolerances of its own is schema 3, which
+such a program refuses by name ("written by a newer iastm-trainer") rather than scoring it with
+tolerances it does not know.
+
 Never imports Qt.
 """
 
@@ -24,7 +32,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exercises import library_dir
 from trainer.fields import (
@@ -43,19 +51,26 @@ from trainer.fields import (
 from trainer.files.atomic import write_atomic
 from trainer.files.output import OutputError
 from trainer.scoring.envelope import Envelope, EnvelopeError
+from trainer.scoring.tolerances import ScoringTolerances
 from trainer.scoring.weights import BlockCriteria, ScoringError, ScoringWeights
 from trainer.strokes.detection import DetectionSettings
 
+if TYPE_CHECKING:
+    from trainer.scoring.scorer import Scorer
+
 FORMAT_NAME = "iastm-trainer exercise"
-#: The fields of an exercise file (schemas 1 and 2 alike), of its scoring and provenance sections.
+#: The fields of an exercise file (schemas 1 to 3 alike), of its scoring and provenance sections.
 _EXERCISE_FIELDS = (
     "format", "schema_version", "id", "version", "name", "stroke_type", "body_region",
     "instrument", "description", "provenance", "detection", "scoring", "calibration", "envelope",
 )  # fmt: skip
-_SCORING_FIELDS = ("weights", "pass_mark", "block")
+_SCORING_FIELDS = ("weights", "pass_mark", "block", "tolerances")
 _PROVENANCE_FIELDS = ("kind", "recorded_by", "recorded_on", "strokes", "source_files", "note")
-#: 2: consistency left the stroke weights for ``scoring.block`` (see the module's notes).
-SCHEMA_VERSION = 2
+#: 2: consistency left the stroke weights for ``scoring.block``; 3: ``scoring.tolerances`` (see
+#: the module's notes). The newest this program reads; a file is written with the lowest one
+#: that holds what it says (``schema_needed``).
+SCHEMA_VERSION = 3
+_SCHEMA_WITHOUT_TOLERANCES = 2
 #: Schema 1's weights, consistency among them, and its defaults for a name left out.
 _V1_DEFAULT_WEIGHTS = {
     "force": 0.35,
@@ -146,6 +161,20 @@ class Exercise:
     block: BlockCriteria = field(default_factory=BlockCriteria)
     calibration: dict[str, Any] = field(default_factory=dict)
     source: Path | None = field(default=None, compare=False)
+    tolerances: ScoringTolerances = field(default_factory=ScoringTolerances)
+
+    @property
+    def schema_needed(self) -> int:
+        """The lowest schema that holds this exercise: 2 unless it sets tolerances of its own."""
+        return _SCHEMA_WITHOUT_TOLERANCES if self.tolerances.is_default else SCHEMA_VERSION
+
+    def scorer(self) -> Scorer:
+        """The scorer of this exercise's strokes: its envelope, weights, tolerances, pass mark."""
+        from trainer.scoring.scorer import Scorer  # numpy and the ISO rating, only when scoring
+
+        return Scorer(
+            self.envelope, self.weights, self.pass_mark, self.stroke_type, self.tolerances
+        )
 
     @property
     def technique(self) -> str:
@@ -166,7 +195,7 @@ class Exercise:
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT_NAME,
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": self.schema_needed,
             "id": self.id,
             "version": self.version,
             "name": self.name,
@@ -180,6 +209,7 @@ class Exercise:
                 "weights": self.weights.to_dict(),
                 "pass_mark": self.pass_mark,
                 "block": self.block.to_dict(),
+                **({} if self.tolerances.is_default else {"tolerances": self.tolerances.to_dict()}),
             },
             "calibration": self.calibration,
             "envelope": self.envelope.to_dict(),
@@ -217,6 +247,9 @@ class Exercise:
             )
             raw_weights = section(scoring, "weights", within="scoring", optional=True)
             try:
+                tolerances = ScoringTolerances.from_dict(
+                    section(scoring, "tolerances", within="scoring", optional=True)
+                )
                 if version < 2:
                     weights, block = _weights_of_schema_1(raw_weights)
                 else:
@@ -241,6 +274,7 @@ class Exercise:
                 weights=weights,
                 pass_mark=pass_mark,
                 block=block,
+                tolerances=tolerances,
                 version=integer(d, "version", default=1),
                 calibration=dict(section(d, "calibration", optional=True)),
                 source=source,

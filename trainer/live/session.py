@@ -31,7 +31,7 @@ from trainer.live.blocks import BlockTracker
 from trainer.live.ringbuffer import RingBuffer
 from trainer.recordings.format import REQUIRED_COLUMNS, RecordingError
 from trainer.recordings.writer import RecordingWriter, claim_recording
-from trainer.scoring.scorer import Scorer, StrokeScore
+from trainer.scoring.scorer import StrokeScore
 from trainer.scoring.stroke_log import StrokeLog
 from trainer.scoring.summary import SessionSummary, summarise_log
 from trainer.signals.calibration import Calibration
@@ -159,11 +159,7 @@ class TrainingSession:
             self._segmenter,
             dict(self.left_out),
         )
-        self._scorer = (
-            Scorer(exercise.envelope, exercise.weights, exercise.pass_mark, exercise.stroke_type)
-            if exercise
-            else None
-        )
+        self._scorer = exercise.scorer() if exercise else None
         self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -250,9 +246,7 @@ class TrainingSession:
             if exercise is not None:
                 self.exercise = exercise
                 self._detection = exercise.detection
-                self._scorer = Scorer(
-                    exercise.envelope, exercise.weights, exercise.pass_mark, exercise.stroke_type
-                )
+                self._scorer = exercise.scorer()
             self.metadata.update(metadata or {})
             schedule = str(self.metadata.get("feedback_schedule", "unset"))
             self.blocks = BlockTracker(self.exercise, schedule)

@@ -20,7 +20,7 @@ from devices.samples import SampleBlock
 from trainer.library.exercise import Exercise
 from trainer.offline.beside import ScoringBeside, can_score_beside
 from trainer.recordings.format import Recording
-from trainer.scoring.scorer import Scorer, StrokeScore
+from trainer.scoring.scorer import StrokeScore
 from trainer.scoring.summary import SessionSummary, summarise
 from trainer.strokes.detection import DetectionSettings
 from trainer.strokes.left_out import contacts_not_scored
@@ -125,7 +125,7 @@ def score_recording(
     """Segment and score a recording. ``beside``: a long recording's strokes may be scored in a
     second process while the rest is segmented (``beside.py``; the same scores, sooner); only a
     command-line process asks for it, never one with a window."""
-    scorer = Scorer(exercise.envelope, exercise.weights, exercise.pass_mark, exercise.stroke_type)
+    scorer = exercise.scorer()
     if beside and can_score_beside(len(recording.t_s)):
         with ScoringBeside(scorer) as scoring:
             strokes, notes = segment_recording_noted(recording, exercise.detection, scoring.submit)

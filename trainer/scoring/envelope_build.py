@@ -21,6 +21,7 @@ from trainer.scoring.envelope_fit import envelope_from_normalised
 from trainer.scoring.leave_one_out import CalibrationReport, leave_one_out_check
 from trainer.scoring.outliers import OutlierFlag, flag_outliers
 from trainer.scoring.path_score import PathEnvelope
+from trainer.scoring.tolerances import ScoringTolerances
 from trainer.scoring.weights import ScoringWeights
 from trainer.strokes.normalise import DEFAULT_LOWPASS_HZ, NormalisedStroke, normalise_many
 from trainer.strokes.stroke import Stroke
@@ -50,6 +51,7 @@ def build_envelope(
     registration: str = "linear",
     lowpass_hz: float = DEFAULT_LOWPASS_HZ,
     weights: ScoringWeights | None = None,
+    tolerances: ScoringTolerances | None = None,
 ) -> EnvelopeBuild:
     """The envelope of expert strokes, their outlier flags and the leave-one-out calibration.
 
@@ -58,7 +60,7 @@ def build_envelope(
     falls at the experts' mean time-to-peak before averaging, which keeps the mean's peak sharp
     when experts vary in internal timing (trainees are still scored on linear time, so their
     timing errors stay visible and are scored by tempo). The calibration scores with ``weights``
-    (the default weights if None); consistency plays no part in it.
+    and ``tolerances`` (the defaults if None), as trainees will be; consistency plays no part.
     """
     if len(strokes) < MIN_STROKES:
         raise EnvelopeError(
@@ -81,5 +83,5 @@ def build_envelope(
     if all(s.has_cop for s in strokes):  # expert plate recordings: learn their path too
         envelope = replace(envelope, path=PathEnvelope.from_features([s.path for s in strokes]))
     flags = flag_outliers(strokes, normalised, envelope)
-    calibration = leave_one_out_check(strokes, normalised, settings, weights)
+    calibration = leave_one_out_check(strokes, normalised, settings, weights, tolerances)
     return EnvelopeBuild(envelope, flags, calibration, normalised)

@@ -16,6 +16,7 @@ from trainer.scoring.envelope import MIN_STROKES
 from trainer.scoring.envelope_fit import envelope_from_normalised
 from trainer.scoring.path_score import PathEnvelope
 from trainer.scoring.scorer import Scorer
+from trainer.scoring.tolerances import ScoringTolerances
 from trainer.scoring.weights import ScoringWeights
 from trainer.strokes.normalise import NormalisedStroke
 from trainer.strokes.stroke import Stroke
@@ -74,6 +75,7 @@ def leave_one_out_check(
     normalised: list[NormalisedStroke],
     settings: dict[str, Any],
     weights: ScoringWeights | None,
+    tolerances: ScoringTolerances | None = None,
 ) -> CalibrationReport:
 
     n = len(strokes)
@@ -94,7 +96,7 @@ def leave_one_out_check(
             others_paths = [s.path for j, s in enumerate(strokes) if j != i]
             envelope = replace(envelope, path=PathEnvelope.from_features(others_paths))
         # The usual pass mark, so that a stroke beyond all the others scores as a trainee's would.
-        scorer = Scorer(envelope, w)
+        scorer = Scorer(envelope, w, tolerances=tolerances)
         scores.append(scorer.score_normalised(strokes[i], normalised[i]).score)
     arr = np.array(scores)
     median = float(np.median(arr))

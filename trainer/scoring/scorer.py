@@ -15,7 +15,9 @@ accuracy) so that small errors cost little and large ones a lot, k = 1 for the o
   SDs (as a fraction of the mean) to max(50 %, 4 SD).
 
 (sigma is the experts' SD at that point of the stroke; peak is the experts' mean peak force; the
-2 and 4 are the envelope's ``tolerance_inner_sds`` and ``tolerance_outer_sds``.) Tolerances follow
+2 and 4 are the envelope's ``tolerance_inner_sds`` and ``tolerance_outer_sds``; the fixed outer
+tolerances, 25 %, 10 deg, ln 1.5, 20 % and 50 %, are the design's defaults of the exercise's
+``ScoringTolerances``, which an instructor may change.) Tolerances follow
 the experts: where they spread widely on a feature (the time of peak on a plateau-shaped stroke,
 where the peak may fall anywhere on the plateau), the tolerance widens with them, so that a stroke
 is never marked down, nor told off, for varying as much as the experts do.
@@ -55,20 +57,13 @@ from trainer.scoring.band import in_band_pct
 from trainer.scoring.envelope import Envelope
 from trainer.scoring.iso18571 import IsoRating
 from trainer.scoring.path_score import PathScore, score_path
+from trainer.scoring.tolerances import ScoringTolerances
 from trainer.scoring.weights import STROKE_SUB_SCORE_KEYS, ScoringError, ScoringWeights
 from trainer.signals.regions import find_regions
 from trainer.strokes.normalise import NormalisedStroke, normalise, normalise_many
 from trainer.strokes.path import PathFeatures
 from trainer.strokes.stroke import Stroke
 
-#: Outer tolerances of the accuracy sub-scores (the inner ones come from the envelope's floors).
-FORCE_OUTER_FRAC_OF_PEAK = 0.25
-ANGLE_OUTER_DEG = 10.0
-#: Tempo: duration ratio 1.5 (or 1/1.5) and a time-to-peak shift of 20 % of the stroke score 0.
-TEMPO_DURATION_OUTER = math.log(1.5)
-TEMPO_PEAK_SHIFT_OUTER = 0.20
-#: Smoothness: a SPARC 50 % worse than the experts' mean scores 0.
-SMOOTHNESS_DEFICIT_OUTER = 0.5
 #: Explanation: at most this many sentences; a tempo remark from a 15 % duration error on and a
 #: peak remark from a 10 % shift on, and in any case only where tempo loses marks for it.
 MAX_SENTENCES = 3
@@ -144,7 +139,8 @@ class StrokeScore:
 
 class Scorer:
     """Scores strokes against one envelope. Each stroke's score depends on that stroke, the
-    envelope, the weights and the pass mark only: the scorer keeps nothing between strokes."""
+    envelope, the weights, the tolerances and the pass mark only: the scorer keeps nothing
+    between strokes."""
 
     def __init__(
         self,
@@ -152,11 +148,14 @@ class Scorer:
         weights: ScoringWeights | None = None,
         pass_mark: float = DEFAULT_PASS_MARK,
         stroke_type: str = "stroke",
+        tolerances: ScoringTolerances | None = None,
     ) -> None:
         if not 0.0 <= pass_mark <= 100.0:
             raise ScoringError("field 'pass_mark' must be between 0 and 100")
         self.envelope = envelope
         self.weights = weights if weights is not None else ScoringWeights()
+        #: The outer tolerances before the experts' spread widens them (the exercise's own).
+        self.tolerances = tolerances if tolerances is not None else ScoringTolerances()
         #: How the path's remarks name the stroke ("the fan opened 40 deg").
         self.stroke_type = stroke_type
         self.pass_mark = float(pass_mark)
@@ -205,7 +204,7 @@ class Scorer:
             env.force_mu_n,
             env.force_sigma_n,
             inner_floor=env.force_floor_frac * peak,
-            outer_floor=FORCE_OUTER_FRAC_OF_PEAK * peak,
+            outer_floor=self.tolerances.force_frac_of_peak * peak,
         ).tolist()
         angle_scores = (
             _corridor_scores(
@@ -213,14 +212,14 @@ class Scorer:
                 env.angle_mu_deg,
                 env.angle_sigma_deg,
                 inner_floor=env.angle_floor_deg,
-                outer_floor=ANGLE_OUTER_DEG,
+                outer_floor=self.tolerances.angle_deg,
             ).tolist()
             if any(with_angle)
             else [0.0] * len(norms)
         )
         bands = _Bands(env, force, angle)
         isos = _iso_ratings(env, norms)
-        tol = _Tolerances.of(env)
+        tol = _Tolerances.of(env, self.tolerances)
         weights_with_angle = self.weights.as_mapping()
         weights_without_angle = self.weights.without_angle()
         weights_on_plate = self.weights.on_plate()
@@ -341,7 +340,9 @@ def _corridor_scores(
 @dataclass(frozen=True)
 class _Tolerances:
     """The inner and outer tolerances of tempo and smoothness for one envelope: at least the
-    fixed ones of the design, widened to 2 and 4 of the experts' own SDs of that feature."""
+    exercise's (``ScoringTolerances``, the design's by default), widened to 2 and 4 of the
+    experts' own SDs of that feature; and the exercise's least outer tolerances of peak force (a
+    share of the experts' peak) and mean angle, which the critical features widen the same way."""
 
     duration_in: float
     duration_out: float
@@ -349,18 +350,22 @@ class _Tolerances:
     peak_out: float
     smooth_in: float
     smooth_out: float
+    force_out_frac: float
+    angle_out_deg: float
 
     @classmethod
-    def of(cls, env: Envelope) -> _Tolerances:
+    def of(cls, env: Envelope, floors: ScoringTolerances) -> _Tolerances:
         a, b = env.tolerance_inner_sds, env.tolerance_outer_sds
         dur, peak, smooth = env.duration_spread, env.time_to_peak_sd_frac, env.sparc_spread
         return cls(
             duration_in=a * dur,
-            duration_out=max(TEMPO_DURATION_OUTER, b * dur),
+            duration_out=max(floors.duration_log, b * dur),
             peak_in=a * peak,
-            peak_out=max(TEMPO_PEAK_SHIFT_OUTER, b * peak),
+            peak_out=max(floors.peak_shift_frac, b * peak),
             smooth_in=a * smooth,
-            smooth_out=max(SMOOTHNESS_DEFICIT_OUTER, b * smooth),
+            smooth_out=max(floors.smoothness_deficit_frac, b * smooth),
+            force_out_frac=floors.force_frac_of_peak,
+            angle_out_deg=floors.angle_deg,
         )
 
 
@@ -377,8 +382,9 @@ def _critical_errors(
     """Each critical feature's error with its inner and outer tolerance: (name, error, inner,
     outer). The features whose outer tolerance no expert passes: peak force, mean angle,
     duration and the timing of the peak force. The outer margins are the sub-scores' outer
-    tolerances, 4 of the experts' SDs and never less than 25 % of their peak force, 10 degrees,
-    ln 1.5 of duration and 20 % of the stroke for the peak's timing; the inner ones 2 SDs."""
+    tolerances, 4 of the experts' SDs and never less than the exercise's tolerances (by default
+    25 % of their peak force, 10 degrees, ln 1.5 of duration and 20 % of the stroke for the peak's
+    timing); the inner ones 2 SDs."""
     a, b = env.tolerance_inner_sds, env.tolerance_outer_sds
     peak = abs(env.peak_force_mean_n)
     out = [
@@ -386,7 +392,7 @@ def _critical_errors(
             "peak force",
             abs(norm.peak_force_n - env.peak_force_mean_n),
             a * env.peak_force_sd_n,
-            max(b * env.peak_force_sd_n, FORCE_OUTER_FRAC_OF_PEAK * peak),
+            max(b * env.peak_force_sd_n, tol.force_out_frac * peak),
         )
     ]
     if sub["angle"] is not None and math.isfinite(norm.mean_angle_deg):
@@ -395,7 +401,7 @@ def _critical_errors(
                 "angle",
                 abs(norm.mean_angle_deg - env.mean_angle_mean_deg),
                 a * env.mean_angle_sd_deg,
-                max(b * env.mean_angle_sd_deg, ANGLE_OUTER_DEG),
+                max(b * env.mean_angle_sd_deg, tol.angle_out_deg),
             )
         )
     out.append(("duration", _duration_error(env, norm), tol.duration_in, tol.duration_out))
