@@ -7,7 +7,7 @@ Run it under a display, for example a virtual one:
 It opens the real application window (never shown) and from its menus' actions:
 - the expert-recording window on the simulated tool in expert mode, faster than real time; once
   enough strokes are in and the envelope is built, one stroke is dropped, and the window is saved
-  as a PNG while the demonstration is still being recorded;
+  as a PNG while the demonstration is still being recorded, then again with its Scoring tab open;
 - the review window on a simulated trainee's recording that has a two-second disconnect and some
   lost samples in its event log, with a stroke picked from the list.
 Settings, recordings and exercises go to a temporary folder, never to the user's own.
@@ -61,6 +61,7 @@ def make_review_recording(folder: Path, strokes: int, seed: int) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--expert-out", type=Path, default=DOCS / "screenshot-expert.png")
+    parser.add_argument("--scoring-out", type=Path, default=DOCS / "screenshot-expert-scoring.png")
     parser.add_argument("--review-out", type=Path, default=DOCS / "screenshot-review.png")
     parser.add_argument("--theme", choices=("light", "dark"), default="light")
     parser.add_argument("--speed", type=float, default=3.0, help="simulated seconds per second")
@@ -137,6 +138,12 @@ def main(argv: list[str] | None = None) -> int:
             return
         timer.stop()
         save(expert, args.expert_out)
+        expert.form_tabs.setCurrentWidget(expert.scoring_form)
+        QTimer.singleShot(200, shoot_scoring)
+
+    def shoot_scoring() -> None:
+        save(expert, args.scoring_out)
+        expert.form_tabs.setCurrentIndex(0)
         expert.recorder.stopped.connect(lambda _p: show_review())
         expert.stop_recording()
 

@@ -251,7 +251,7 @@ class CalibrationPanel(QGroupBox):
     """The envelope's own check: how the experts' strokes score against the others'."""
 
     _ROWS = (
-        ("strokes", "Strokes in the envelope", "Expert strokes the band is built from"),
+        ("strokes", "Strokes used", "Expert strokes the band is built from"),
         (
             "band",
             "Band",
@@ -287,6 +287,7 @@ class CalibrationPanel(QGroupBox):
             value = QLabel("–")
             value.setToolTip(tip)
             value.setFont(bold)
+            value.setWordWrap(True)  # "96 ✓ (target ≥ 90)" wraps in a narrow column, never clipped
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             grid.addWidget(name, i, 0)
             grid.addWidget(value, i, 1)

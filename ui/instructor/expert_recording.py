@@ -1,7 +1,8 @@
 """The instructor's window: record an expert demonstration and turn it into an exercise.
 
 No published IASTM force envelope exists, so the envelope a course teaches against should be its
-own instructor's. Here the instructor fills in what the exercise is, strokes the tool as they would
+own instructor's. Here the instructor fills in what the exercise is (and, on the Scoring tab, its
+pass mark, weights and tolerances, the design's by default), strokes the tool as they would
 teach it (ten to twenty times; at least three), and watches each stroke join the overlay as it is
 found. From three strokes on the envelope is built after every stroke, off the GUI thread: the
 band over the strokes, the builder's outlier flags with its reasons (each stroke can be dropped
@@ -20,6 +21,7 @@ the file.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -30,8 +32,8 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -39,8 +41,11 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -59,11 +64,13 @@ from trainer.live.session import TrainingSession
 from trainer.paths import AppPaths, expert_recording_path
 from trainer.scoring.envelope import MIN_STROKES, EnvelopeError
 from trainer.scoring.envelope_build import EnvelopeBuild
+from trainer.scoring.weights import ScoringError, ScoringWeights
 from trainer.strokes.normalise import NormalisedStroke, normalise
 from trainer.strokes.stroke import Stroke
 from ui.instructor.envelope_preview import CalibrationPanel, CurveKind, EnvelopePreview, ExpertCurve
 from ui.instructor.expert_recorder import ExpertRecorder
 from ui.instructor.expert_stroke_list import ExpertStrokeModel, ExpertStrokeTable, row_of
+from ui.instructor.scoring_form import ScoringForm
 from ui.plots.plate_view import FADED_STROKES, PlateView
 from ui.plots.strip_chart import StripChart
 from ui.runtime.background import BackgroundCall
@@ -169,19 +176,18 @@ class ExpertRecordingWindow(QWidget):
         self.description_edit.setTabChangesFocus(True)  # Tab moves on; it never types a tab
         self.by_edit = QLineEdit()
         self.by_edit.setPlaceholderText("the expert's name")
-        self.pass_spin = QDoubleSpinBox()
-        self.pass_spin.setRange(0.0, 100.0)
-        self.pass_spin.setDecimals(0)
-        self.pass_spin.setValue(70.0)
-        self.pass_spin.setToolTip(
-            "No force-based pass mark is published for IASTM: the pass mark is yours to set"
-        )
-        form_box = QGroupBox("Exercise")
-        form = QFormLayout(form_box)
+        # How the exercise scores: pass mark, weights, tolerances, on a tab of their own.
+        self.scoring_form = ScoringForm()
+        self.pass_spin = self.scoring_form.pass_spin
+        form_page = QWidget()
+        page_layout = QVBoxLayout(form_page)
+        form = QFormLayout()
+        page_layout.addLayout(form)
+        page_layout.addStretch(1)  # spare height below the form, never inside its rows
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         form.addRow("Name", self.name_edit)
         form.addRow("Id", self.id_edit)
-        form.addRow("", self.id_hint)
+        form.addRow(self.id_hint)  # the whole width: a one-line hint takes one line
         form.addRow("Stroke type", self.stroke_combo)
         form.addRow("Body region", self.region_edit)
         form.addRow("Instrument", self.instrument_edit)
@@ -196,16 +202,17 @@ class ExpertRecordingWindow(QWidget):
             "against. Never stored."
         )
         self.passphrase_edit.setAccessibleName("Instructor passphrase")
-        # The pass mark and the passphrase share a row: the window must fit a 1280x720 screen.
-        marks = QWidget()
-        marks_row = QHBoxLayout(marks)
-        marks_row.setContentsMargins(0, 0, 0, 0)
-        marks_row.addWidget(self.pass_spin)
-        passphrase_label = QLabel("Passphrase")
-        passphrase_label.setBuddy(self.passphrase_edit)
-        marks_row.addWidget(passphrase_label)
-        marks_row.addWidget(self.passphrase_edit, 1)
-        form.addRow("Pass mark", marks)
+        form.addRow("Passphrase", self.passphrase_edit)
+        # Two tabs, not two boxes: the window must fit a 1280x720 screen.
+        self.form_tabs = QTabWidget()
+        self.form_tabs.addTab(form_page, "Exercise")
+        self.form_tabs.addTab(self.scoring_form, "Scoring")
+        self.form_tabs.setDocumentMode(True)
+        # Never stretched: spare height goes below the forms, not between the form's rows.
+        self.form_tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Each tab as tall as its own page, not as the tallest: the Exercise page stays compact.
+        self.form_tabs.currentChanged.connect(self._fit_form_tab)
+        self._fit_form_tab(0)
 
         # -- recording ----------------------------------------------------------------------------
         self.device_label = QLabel("")
@@ -232,7 +239,7 @@ class ExpertRecordingWindow(QWidget):
         self.hint.setWordWrap(True)
         record_box = QGroupBox("Demonstration")
         rec = QFormLayout(record_box)
-        rec.addRow("Tool", self.device_label)
+        rec.addRow(self.device_label)  # full width: two lines, not four
         rec.addRow("Target strokes", self.target_spin)
         rec.addRow(self.start_button)
         rec.addRow(self.count_label)
@@ -252,13 +259,25 @@ class ExpertRecordingWindow(QWidget):
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.save_button, 1)
 
+        # The forms scroll when the screen is too short for them (1280x720 with a large font);
+        # the buttons stay in view below them, and nothing is squashed.
+        forms = QWidget()
+        forms_layout = QVBoxLayout(forms)
+        forms_layout.setContentsMargins(0, 0, 4, 0)
+        forms_layout.setSpacing(2)
+        forms_layout.addWidget(self.form_tabs)
+        forms_layout.addWidget(record_box)
+        forms_layout.addStretch(1)
+        self.forms_scroll = QScrollArea()
+        self.forms_scroll.setWidget(forms)
+        self.forms_scroll.setWidgetResizable(True)
+        self.forms_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.forms_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(form_box)
-        left_layout.addWidget(record_box)
+        left_layout.addWidget(self.forms_scroll, 1)
         left_layout.addLayout(buttons)
-        left_layout.addStretch(1)
         left.setMinimumWidth(360)
         left.setMaximumWidth(460)
 
@@ -286,6 +305,7 @@ class ExpertRecordingWindow(QWidget):
         self.stroke_detail.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.calibration = CalibrationPanel()
         list_title = QLabel("Strokes (untick to drop one from the envelope)")
+        list_title.setWordWrap(True)
         list_title.setFont(figure_font(13))
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -333,6 +353,7 @@ class ExpertRecordingWindow(QWidget):
         self.target_spin.valueChanged.connect(lambda _v: self._update_state())
         self.stroke_model.keep_changed.connect(self._on_keep_changed)
         self.stroke_table.stroke_selected.connect(self._on_stroke_selected)
+        self.scoring_form.changed.connect(self._on_scoring_changed)
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
@@ -348,7 +369,12 @@ class ExpertRecordingWindow(QWidget):
 
     # ==================================================================================== form ==
     def draft(self) -> ExerciseDraft:
-        """The exercise as the form describes it (not yet checked)."""
+        """The exercise as the form describes it (not yet checked: weights all zero read as the
+        design's here, and ``_form_problem`` refuses them)."""
+        try:
+            weights = self.scoring_form.weights()
+        except ScoringError:
+            weights = ScoringWeights()
         return ExerciseDraft(
             id=self.id_edit.text().strip(),
             name=self.name_edit.text().strip(),
@@ -357,7 +383,9 @@ class ExpertRecordingWindow(QWidget):
             instrument=self.instrument_edit.text().strip() or "unspecified",
             description=self.description_edit.toPlainText().strip(),
             recorded_by=self.by_edit.text().strip(),
-            pass_mark=float(self.pass_spin.value()),
+            pass_mark=self.scoring_form.pass_mark(),
+            weights=weights,
+            tolerances=self.scoring_form.tolerances(),
         )
 
     def set_draft(self, draft: ExerciseDraft) -> None:
@@ -372,7 +400,7 @@ class ExpertRecordingWindow(QWidget):
         self.instrument_edit.setText("" if draft.instrument == "unspecified" else draft.instrument)
         self.description_edit.setPlainText(draft.description)
         self.by_edit.setText(draft.recorded_by)
-        self.pass_spin.setValue(draft.pass_mark)
+        self.scoring_form.set_values(draft.pass_mark, draft.weights, draft.tolerances)
 
     def _on_name_edited(self, text: str) -> None:
         if not self._id_touched:
@@ -397,6 +425,10 @@ class ExpertRecordingWindow(QWidget):
             self.id_hint.setText("✓ A new exercise.")
 
     def _form_problem(self) -> str | None:
+        scoring = self.scoring_form.problem()
+        if scoring is not None:
+            self.form_tabs.setCurrentWidget(self.scoring_form)
+            return scoring
         draft = self.draft()
         try:
             check_new_id(draft.id, self._reserved)
@@ -420,7 +452,7 @@ class ExpertRecordingWindow(QWidget):
         text = choice.describe()
         if choice.kind == "sim":
             text += ": no tool chosen, so a simulated expert strokes the chosen stroke type"
-        self.device_label.setText(text)
+        self.device_label.setText(f"<b>Tool:</b> {html.escape(text)}")
 
     @property
     def recording(self) -> bool:
@@ -583,6 +615,19 @@ class ExpertRecordingWindow(QWidget):
             self.preview.show_build(None)
             self.plate_view.set_envelope(None)
             self._show_too_few()
+
+    def _fit_form_tab(self, current: int) -> None:
+        """The tabs as tall as the page shown: a tab widget is as tall as its tallest page, and
+        the 40 px the Exercise page does not need are what the demonstration needs at 720p."""
+        page = self.form_tabs.widget(current)
+        if page is not None:
+            bar = self.form_tabs.tabBar().sizeHint().height()
+            self.form_tabs.setMaximumHeight(page.sizeHint().height() + bar + 4)
+
+    def _on_scoring_changed(self) -> None:
+        """New weights or tolerances: the experts' leave-one-out check is scored with them."""
+        if sum(self.stroke_model.kept()) >= MIN_STROKES:
+            self.preview_envelope()
 
     def _on_stroke_selected(self, index: int) -> None:
         self._selected = index

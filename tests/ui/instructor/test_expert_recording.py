@@ -436,3 +436,59 @@ def test_ctrl_r_starts_and_stops_the_demonstration_whatever_the_button_says(
     with qtbot.waitSignal(window.recorder.stopped, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert window.recorder.phase is Phase.IDLE
+
+
+def test_the_scoring_tab_sets_what_the_exercise_weighs_and_how_far_a_stroke_may_stray(
+    qtbot, make_window, tmp_path: Path, offline_strokes: list[Stroke]
+) -> None:
+    window = make_window()
+    window.set_draft(DRAFT)
+    form = window.scoring_form
+    # The design's weights and tolerances are shown as numbers, not hidden.
+    shown = {name: spin.value() for name, spin in form.weight_spins.items()}
+    assert shown == {"force": 40, "angle": 30, "tempo": 18, "smoothness": 12, "path": 0}
+    assert (form.force_spin.value(), form.angle_spin.value(), form.pace_spin.value()) == (
+        25,
+        10.0,
+        1.5,
+    )
+    for stroke in offline_strokes[:6]:
+        window.add_stroke(stroke)
+    _wait_for_build(qtbot, window, 6)
+
+    # Weights all zero cannot make an exercise: said in the banner, on the tab that has them.
+    window.form_tabs.setCurrentIndex(0)
+    for spin in form.weight_spins.values():
+        spin.setValue(0)
+    assert "all zero" in form.weights_hint.text()
+    window.passphrase_edit.setText(PASSPHRASE)
+    assert not window.save()
+    assert "weights are all zero" in window.banner.text()
+    assert window.form_tabs.currentWidget() is form
+    folder = user_exercises_dir(AppPaths.under(tmp_path))
+    assert not folder.exists() or not list(folder.glob("*.json"))
+
+    # The instructor's own: force counts more, and a stroke fails from 1.2x their duration.
+    for name, value in {"force": 50, "angle": 20, "tempo": 20, "smoothness": 10}.items():
+        form.weight_spins[name].setValue(value)
+    assert "100 %" in form.weights_hint.text()
+    before = window.build
+    form.pace_spin.setValue(1.2)
+    # The experts' own check is scored again with the new settings, off the GUI thread.
+    qtbot.waitUntil(lambda: window.build is not before and window._build_call is None)
+    with qtbot.waitSignal(window.exercise_saved, timeout=15_000):
+        assert window.save()
+    on_disk = load_exercise_file(folder / f"{DRAFT.id}.json")
+    assert on_disk.weights.as_mapping() == pytest.approx(
+        {"force": 0.5, "angle": 0.2, "tempo": 0.2, "smoothness": 0.1, "path": 0.0}
+    )
+    assert on_disk.tolerances.duration_ratio == pytest.approx(1.2)
+    assert on_disk.tolerances.angle_deg == pytest.approx(10.0)
+    assert on_disk.scorer().tolerances == on_disk.tolerances
+
+    # "Defaults" puts the design's back; the pass mark stays the instructor's.
+    form.pass_spin.setValue(75)
+    form.defaults_button.click()
+    draft = window.draft()
+    assert draft.weights.is_default and draft.tolerances.is_default
+    assert draft.pass_mark == 75.0
