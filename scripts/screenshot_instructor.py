@@ -171,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def finish() -> None:
         timer.stop()
+        if window.expert is not None:
+            window.expert.unsaved = False  # a picture's demonstration: closing must not ask
         for w in (window.expert, window.review):
             if w is not None:
                 w.close()
