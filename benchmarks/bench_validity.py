@@ -40,6 +40,10 @@ Every misjudged expert-like or far-off stroke is listed with its sub-scores and 
 ``--verbose`` lists every stroke. Exit status is 0 whatever the figures.
 
 Run: python benchmarks/bench_validity.py [--seed 1] [--shape skewed] [--experts 15] [--verbose]
+     [--duration-ratio 1.5]
+
+``--duration-ratio`` scores with an exercise whose duration tolerance an instructor has set
+(``scoring.tolerances.duration_ratio``; the design's 1.5 by default).
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from trainer.offline.analysis import score_recording, strokes_of_recordings
 from trainer.recordings.reader import read_recording
 from trainer.recordings.writer import write_recording
 from trainer.scoring.scorer import StrokeScore
+from trainer.scoring.tolerances import ScoringTolerances
 
 #: Targets.
 SPEARMAN_TARGET = 0.95
@@ -406,17 +411,25 @@ def describe(tr: Truth, sc: StrokeScore | None) -> str:
     )
 
 
-def exercise_from(path: Path) -> tuple[Exercise, int]:
-    """The exercise built from an expert recording (as the ``envelope`` command builds it) and the
-    number of expert strokes found in it."""
-    draft = ExerciseDraft(id="validity", name="validity benchmark", synthetic=True)
+def exercise_from(path: Path, tolerances: ScoringTolerances) -> tuple[Exercise, int]:
+    """The exercise built from an expert recording (as the ``envelope`` command builds it, with
+    ``tolerances`` as an instructor may set them) and the number of expert strokes found in it."""
+    draft = ExerciseDraft(
+        id="validity", name="validity benchmark", synthetic=True, tolerances=tolerances
+    )
     strokes = strokes_of_recordings([read_recording(path)], draft.detection)
     exercise, _ = build_exercise(draft, strokes, (str(path),))
     return exercise, len(strokes)
 
 
 def run_rate(
-    rate: str, shape: str, experts: int, seed: int, folder: Path, verbose: bool
+    rate: str,
+    shape: str,
+    experts: int,
+    seed: int,
+    folder: Path,
+    verbose: bool,
+    tolerances: ScoringTolerances | None = None,
 ) -> dict[str, bool]:
     """Build, write, score and print the figures at one rate; the verdict of each target."""
     rng = np.random.default_rng(seed)
@@ -435,7 +448,7 @@ def run_rate(
         else tr
         for tr in truths
     ]
-    exercise, n_expert = exercise_from(expert_path)
+    exercise, n_expert = exercise_from(expert_path, tolerances or ScoringTolerances())
     loo_median = (exercise.calibration or {}).get("median")
     report = score_recording(read_recording(held_path), exercise)
     scores = report.scores
@@ -563,15 +576,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shape", choices=SHAPES, default="skewed", help="the experts' force shape")
     ap.add_argument("--experts", type=int, default=15, help="expert strokes in the envelope")
     ap.add_argument("--verbose", action="store_true", help="list every held-out stroke")
+    ap.add_argument(
+        "--duration-ratio",
+        type=float,
+        default=ScoringTolerances().duration_ratio,
+        help="the exercise's duration tolerance, as an instructor may set it (default 1.5)",
+    )
     args = ap.parse_args(argv)
     if not 5 <= args.experts <= 200:
         ap.error(f"--experts must be between 5 and 200, not {args.experts}")
+    try:
+        tolerances = ScoringTolerances(duration_ratio=args.duration_ratio)
+    except ValueError as exc:
+        ap.error(f"--duration-ratio: {exc}")
     t0 = time.perf_counter()
     verdicts: dict[str, dict[str, bool]] = {}
     with tempfile.TemporaryDirectory() as d:
         for rate in RATES:
             verdicts[rate] = run_rate(
-                rate, args.shape, args.experts, args.seed, Path(d), args.verbose
+                rate, args.shape, args.experts, args.seed, Path(d), args.verbose, tolerances
             )
     print("\ntargets:")
     for rate, results in verdicts.items():
