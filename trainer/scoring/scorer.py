@@ -199,12 +199,13 @@ class Scorer:
         angle = np.array([n.angle_deg for n in norms])
         with_angle = (np.all(np.isfinite(angle), axis=1) & env.has_angle).tolist()
         peak = abs(env.peak_force_mean_n)
+        tol = _Tolerances.of(env, self.tolerances)
         force_scores = _corridor_scores(
             force,
             env.force_mu_n,
             env.force_sigma_n,
             inner_floor=env.force_floor_frac * peak,
-            outer_floor=self.tolerances.force_frac_of_peak * peak,
+            outer_floor=tol.force_out_frac * peak,
         ).tolist()
         angle_scores = (
             _corridor_scores(
@@ -212,14 +213,13 @@ class Scorer:
                 env.angle_mu_deg,
                 env.angle_sigma_deg,
                 inner_floor=env.angle_floor_deg,
-                outer_floor=self.tolerances.angle_deg,
+                outer_floor=tol.angle_out_deg,
             ).tolist()
             if any(with_angle)
             else [0.0] * len(norms)
         )
         bands = _Bands(env, force, angle)
         isos = _iso_ratings(env, norms)
-        tol = _Tolerances.of(env, self.tolerances)
         weights_with_angle = self.weights.as_mapping()
         weights_without_angle = self.weights.without_angle()
         weights_on_plate = self.weights.on_plate()

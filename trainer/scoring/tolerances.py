@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any
 
-from trainer.fields import as_number, as_section, known_only, number, path_of, reported_as
+from trainer.fields import as_number, as_section, known_only, path_of, reported_as
 from trainer.scoring.weights import ScoringError
 
 #: Each field: its default (the design's), its lowest (excluded) and highest allowed value.
@@ -84,21 +84,9 @@ class ScoringTolerances:
 
     @classmethod
     def from_dict(cls, d: Any) -> ScoringTolerances:
-        """Tolerances from a dict; a missing field takes the design's value."""
+        """Tolerances from a dict; a missing field takes the design's value. Each value is
+        checked once, by the constructor, which names it as ``tolerances.NAME``."""
         with reported_as(ScoringError):
             section = as_section(d, "tolerances")
             known_only(section, TOLERANCE_FIELDS, within="tolerances")
-            return cls(
-                **{
-                    name: number(
-                        section,
-                        name,
-                        within="tolerances",
-                        default=default,
-                        minimum=low,
-                        maximum=high,
-                        exclusive_minimum=True,
-                    )
-                    for name, (default, low, high) in _LIMITS.items()
-                }
-            )
+        return cls(**{name: section.get(name, limits[0]) for name, limits in _LIMITS.items()})

@@ -100,6 +100,29 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:64]
 
 
+class _CurrentPageTabs(QTabWidget):
+    """Tabs as tall as the page shown. A QTabWidget asks for its tallest page's height; the 40 px
+    the Exercise page does not need are what the demonstration below needs at 720p. The hint
+    follows the page as it grows (a longer id hint) and as the tab changes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentChanged.connect(lambda _i: self.updateGeometry())
+
+    def _fit(self, page_hint: QSize, own: QSize) -> QSize:
+        return QSize(own.width(), page_hint.height() + self.tabBar().sizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        own = super().sizeHint()
+        return own if page is None else self._fit(page.sizeHint(), own)
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        own = super().minimumSizeHint()
+        return own if page is None else self._fit(page.minimumSizeHint(), own)
+
+
 class ExpertRecordingWindow(QWidget):
     """Its own, non-modal window; ``exercise_saved(exercise)`` once a file is written."""
 
@@ -178,7 +201,6 @@ class ExpertRecordingWindow(QWidget):
         self.by_edit.setPlaceholderText("the expert's name")
         # How the exercise scores: pass mark, weights, tolerances, on a tab of their own.
         self.scoring_form = ScoringForm()
-        self.pass_spin = self.scoring_form.pass_spin
         form_page = QWidget()
         page_layout = QVBoxLayout(form_page)
         form = QFormLayout()
@@ -204,15 +226,12 @@ class ExpertRecordingWindow(QWidget):
         self.passphrase_edit.setAccessibleName("Instructor passphrase")
         form.addRow("Passphrase", self.passphrase_edit)
         # Two tabs, not two boxes: the window must fit a 1280x720 screen.
-        self.form_tabs = QTabWidget()
+        self.form_tabs = _CurrentPageTabs()
         self.form_tabs.addTab(form_page, "Exercise")
         self.form_tabs.addTab(self.scoring_form, "Scoring")
         self.form_tabs.setDocumentMode(True)
         # Never stretched: spare height goes below the forms, not between the form's rows.
         self.form_tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        # Each tab as tall as its own page, not as the tallest: the Exercise page stays compact.
-        self.form_tabs.currentChanged.connect(self._fit_form_tab)
-        self._fit_form_tab(0)
 
         # -- recording ----------------------------------------------------------------------------
         self.device_label = QLabel("")
@@ -615,14 +634,6 @@ class ExpertRecordingWindow(QWidget):
             self.preview.show_build(None)
             self.plate_view.set_envelope(None)
             self._show_too_few()
-
-    def _fit_form_tab(self, current: int) -> None:
-        """The tabs as tall as the page shown: a tab widget is as tall as its tallest page, and
-        the 40 px the Exercise page does not need are what the demonstration needs at 720p."""
-        page = self.form_tabs.widget(current)
-        if page is not None:
-            bar = self.form_tabs.tabBar().sizeHint().height()
-            self.form_tabs.setMaximumHeight(page.sizeHint().height() + bar + 4)
 
     def _on_scoring_changed(self) -> None:
         """New weights or tolerances: the experts' leave-one-out check is scored with them."""

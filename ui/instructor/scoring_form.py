@@ -156,15 +156,16 @@ class ScoringForm(QWidget):
         layout.addWidget(self.weights_hint)
         layout.addStretch(1)
 
-        self.set_values(70.0, ScoringWeights(), ScoringTolerances())
-        for spin in (
+        self._spins = (
             self.pass_spin,
             *self.weight_spins.values(),
             self.force_spin,
             self.angle_spin,
             self.pace_spin,
             self.peak_spin,
-        ):
+        )
+        self.set_values(70.0, ScoringWeights(), ScoringTolerances())
+        for spin in self._spins:
             spin.valueChanged.connect(self._on_edit)
         self.defaults_button.clicked.connect(self.reset)
 
@@ -173,8 +174,7 @@ class ScoringForm(QWidget):
         self, pass_mark: float, weights: ScoringWeights, tolerances: ScoringTolerances
     ) -> None:
         """Show these values (an exercise started from an old one, or the defaults)."""
-        spins = (self.pass_spin, *self.weight_spins.values(), self.force_spin, self.angle_spin)
-        for spin in (*spins, self.pace_spin, self.peak_spin):
+        for spin in self._spins:
             spin.blockSignals(True)
         try:
             self.pass_spin.setValue(pass_mark)
@@ -186,7 +186,7 @@ class ScoringForm(QWidget):
             self.peak_spin.setValue(round(100 * tolerances.peak_shift_frac))
             self._smoothness = tolerances.smoothness_deficit_frac
         finally:
-            for spin in (*spins, self.pace_spin, self.peak_spin):
+            for spin in self._spins:
                 spin.blockSignals(False)
         self._show_hint()
         self.changed.emit()
